@@ -1,0 +1,107 @@
+# authkeys — see README.md. `make`, `make check`, `make install`.
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+BINDIR	?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+PAMDIR	?= $(PREFIX)/lib/security
+MANDIR	?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR	?=
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+LDFLAGS	?=
+PKG_CONFIG ?= pkg-config
+
+# Required flags stay in force whatever CFLAGS/LDFLAGS the caller gives.
+WERROR	?= -Werror
+AK_CPPFLAGS = -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Ilib -Iauthkeys_cmd
+AK_CFLAGS = -std=c11 -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wvla $(WERROR) \
+	-fstack-protector-strong -fPIC
+AK_LDFLAGS = -Wl,-z,relro,-z,now -Wl,--as-needed
+
+CURL_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libcurl)
+CURL_LIBS	:= $(shell $(PKG_CONFIG) --libs libcurl)
+CRYPTO_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libcrypto)
+CRYPTO_LIBS	:= $(shell $(PKG_CONFIG) --libs libcrypto)
+CMOCKA_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS	:= $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+B	= build
+O	= $(B)/obj
+
+CORE	= ak_err ak_log ak_b64 ak_sha256 ak_wire ak_key ak_config ak_file \
+	  ak_doc ak_policy ak_cache ak_signers
+NET	= ak_sshsig ak_fetch ak_resolve
+CORE_OBJS = $(CORE:%=$(O)/lib/%.o)
+NET_OBJS  = $(NET:%=$(O)/lib/%.o)
+
+COMMAND	= $(B)/sbin/authkeys-command
+HELPER	= $(B)/libexec/authkeys/authkeys-fetch
+PAMMOD	= $(B)/lib/security/pam_authkeys.so
+
+PROGS	= $(COMMAND) $(HELPER)
+
+all: $(PROGS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CPPFLAGS) $(CPPFLAGS) $(AK_CFLAGS) $(CURL_CFLAGS) \
+		$(CRYPTO_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libakcore.a: $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(B)/libaknet.a: $(NET_OBJS)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+# The cache-hit binary links no libcurl and no libcrypto (SPEC facts).
+$(COMMAND): $(O)/authkeys_cmd/main.o $(O)/authkeys_cmd/cmd.o $(B)/libakcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^
+
+$(HELPER): $(O)/authkeys_cmd/helper.o $(O)/authkeys_cmd/cmd.o \
+		$(O)/authkeys_cmd/check.o $(B)/libaknet.a $(B)/libakcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(CURL_LIBS) $(CRYPTO_LIBS)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+include tests/unit/unit.mk
+
+check: all unit-check integration-check
+
+integration-check: all
+	tests/integration/run.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)/authkeys \
+		$(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(COMMAND) $(DESTDIR)$(SBINDIR)/authkeys-command
+	install -m 0755 $(HELPER) $(DESTDIR)$(LIBEXECDIR)/authkeys/authkeys-fetch
+	@if [ -d man ] && ls man/*.8 >/dev/null 2>&1; then \
+		install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/; fi
+	install -d $(DESTDIR)$(SYSCONFDIR)/authkeys
+	@# Never overwrite an existing configuration.
+	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/authkeys/authkeys.conf ]; then \
+		install -m 0644 conf/authkeys.conf \
+			$(DESTDIR)$(SYSCONFDIR)/authkeys/authkeys.conf; fi
+
+BANNED	= '\b(atoi|atol|sscanf|sprintf|vsprintf|strcpy|strcat|strtok|gets)[[:space:]]*\('
+
+lint:
+	@! grep -nE $(BANNED) lib/*.c authkeys_cmd/*.c pam_module/*.c \
+		publish/*.c 2>/dev/null || { echo "banned call"; exit 1; }
+	@if command -v clang-format >/dev/null; then \
+		echo "clang-format: advisory check"; \
+		clang-format --dry-run lib/*.c 2>&1 | grep -c warning || true; fi
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all check unit-check integration-check install lint clean

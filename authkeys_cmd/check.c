@@ -1,0 +1,150 @@
+/* authkeys-command --check: the self-test an admin runs after install. */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <libgen.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ak_config.h"
+#include "ak_doc.h"
+#include "ak_err.h"
+#include "ak_file.h"
+#include "ak_resolve.h"
+#include "check.h"
+#include "cmd.h"
+
+static int failures;
+
+static void
+report(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s ", ok ? "ok  " : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!ok)
+		failures++;
+}
+
+/* sshd's rule for AuthorizedKeysCommand: every component root-owned. */
+static void
+check_path(const char *what, const char *path)
+{
+	char buf[PATH_MAX], *p;
+	struct stat st;
+
+	if (realpath(path, buf) == NULL) {
+		report(0, "%s %s: not found", what, path);
+		return;
+	}
+	for (p = buf + strlen(buf); p > buf; ) {
+		if (stat(buf, &st) == -1 || st.st_uid != 0 ||
+		    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+			report(0, "%s: %s must be owned by root and not "
+			    "group/world writable (sshd refuses it)", what, buf);
+			return;
+		}
+		if ((p = strrchr(buf, '/')) == NULL)
+			break;
+		*p = '\0';
+	}
+	report(1, "%s %s: ownership and modes as sshd requires", what, path);
+}
+
+static void
+check_cache(const struct ak_config *cfg)
+{
+	struct passwd *pw = getpwnam("_authkeys");
+	struct stat st;
+
+	if (stat(cfg->cache_dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		report(0, "cache_dir %s: missing", cfg->cache_dir);
+		return;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		report(0, "cache_dir %s: group/world writable; entries would be "
+		    "ignored", cfg->cache_dir);
+		return;
+	}
+	if (pw != NULL && st.st_uid != pw->pw_uid) {
+		report(0, "cache_dir %s: owned by uid %u, not by _authkeys "
+		    "(the AuthorizedKeysCommandUser)", cfg->cache_dir,
+		    (unsigned)st.st_uid);
+		return;
+	}
+	if (pw == NULL && access(cfg->cache_dir, W_OK) != 0) {
+		report(0, "cache_dir %s: not writable by this user",
+		    cfg->cache_dir);
+		return;
+	}
+	report(1, "cache_dir %s: owner uid %u, mode %03o", cfg->cache_dir,
+	    (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
+}
+
+static void
+check_url(struct ak_resolver *rv, const char *account, const char *url)
+{
+	struct ak_doc *doc = NULL;
+	char expanded[2048];
+	int r;
+
+	if ((r = ak_url_expand(url, account, expanded, sizeof(expanded))) ==
+	    0)
+		r = ak_resolve_probe(rv, account, expanded, &doc);
+	if (r != 0)
+		report(0, "%s: %s", expanded, ak_err(r));
+	else if (doc == NULL)
+		report(account == NULL ? 0 : 1, "%s: 404 (%s)", expanded,
+		    account == NULL ? "no revocation list" : "no keys");
+	else
+		report(1, "%s: verified, serial %llu, %zu line(s)", expanded,
+		    doc->serial, doc->nlines);
+	ak_doc_free(doc);
+}
+
+int
+check_run(const struct ak_config *cfg, const char *config_path)
+{
+	struct ak_resolver rv;
+	char self[PATH_MAX], helper[PATH_MAX];
+	ssize_t n;
+	size_t i;
+	int r;
+
+	failures = 0;
+	report(1, "config %s: parsed, owned by root, not writable by others",
+	    config_path);
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+		self[n] = '\0';
+		check_path("helper", self);
+		snprintf(helper, sizeof(helper), "%s/../../sbin/authkeys-command",
+		    dirname(self));
+		check_path("command", helper);
+	}
+	check_cache(cfg);
+	if ((r = ak_resolver_init(&rv, cfg, geteuid(), 1)) != 0) {
+		report(0, "trusted_signers %s: %s", cfg->trusted_signers,
+		    ak_err(r));
+	} else {
+		if (rv.signers != NULL)
+			report(1, "trusted_signers %s: loaded",
+			    cfg->trusted_signers);
+		for (i = 0; i < cfg->nurls; i++)
+			check_url(&rv, cfg->accounts[0], cfg->urls[i]);
+		if (cfg->revocation_url != NULL)
+			check_url(&rv, NULL, cfg->revocation_url);
+		ak_resolver_clear(&rv);
+	}
+	printf("%s\n", failures == 0 ? "all checks passed" :
+	    "some checks FAILED");
+	return failures == 0 ? 0 : 1;
+}

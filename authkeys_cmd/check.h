@@ -1,0 +1,9 @@
+#ifndef AK_CHECK_H
+#define AK_CHECK_H
+
+#include "ak_config.h"
+
+/* Runs the --check self-test and prints its report; returns exit status. */
+int check_run(const struct ak_config *cfg, const char *config_path);
+
+#endif

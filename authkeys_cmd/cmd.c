@@ -1,0 +1,112 @@
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "ak_config.h"
+#include "ak_err.h"
+#include "ak_key.h"
+#include "ak_log.h"
+#include "ak_policy.h"
+#include "cmd.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: authkeys-command [-e] [-f config] account "
+	    "[fingerprint]\n"
+	    "       authkeys-command [-f config] --check\n");
+}
+
+int
+cmd_parse_args(int argc, char **argv, struct cmd_args *a)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	a->config = AK_CONFIG_DEFAULT;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0 && i + 1 < argc)
+			a->config = argv[++i];
+		else if (strcmp(argv[i], "-e") == 0)
+			a->to_stderr = 1;
+		else if (strcmp(argv[i], "--check") == 0)
+			a->check = 1;
+		else if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			goto bad;
+		else
+			break;
+	}
+	if (i < argc)
+		a->account = argv[i++];
+	if (i < argc)
+		a->fpr = argv[i++];
+	if (i < argc || (a->check && a->account != NULL) ||
+	    (!a->check && a->account == NULL))
+		goto bad;
+	openlog("authkeys-command", LOG_PID | (a->to_stderr || a->check ?
+	    LOG_PERROR : 0), LOG_AUTHPRIV);
+	return 0;
+ bad:
+	usage();
+	return 2;
+}
+
+int
+cmd_prepare(const struct cmd_args *a, struct ak_config **cfgp, int *done)
+{
+	int r;
+
+	*done = 1;
+	if ((r = ak_config_load(a->config, cfgp)) != 0) {
+		ak_log(LOG_ERR, "configuration unusable (%s); no keys printed",
+		    ak_err(r));
+		return 1;
+	}
+	if (a->check) {
+		*done = 0;
+		return 0;
+	}
+	/* Nothing from sshd reaches a path, URL or log line unchecked. */
+	if (!ak_account_valid(a->account)) {
+		ak_log(LOG_ERR, "refused invalid account name (%zu bytes)",
+		    strlen(a->account));
+		return 0;
+	}
+	if (a->fpr != NULL && !ak_fpr_valid(a->fpr)) {
+		ak_log(LOG_ERR, "account %s: refused invalid fingerprint "
+		    "argument", a->account);
+		return 0;
+	}
+	if (!ak_config_manages(*cfgp, a->account)) {
+		ak_log(LOG_INFO, "account %s: not managed by authkeys",
+		    a->account);
+		return 0;
+	}
+	*done = 0;
+	return 0;
+}
+
+int
+cmd_emit(const struct ak_config *cfg, const struct cmd_args *a,
+    const struct ak_doc *doc, const struct ak_revlist *rl, const char *source)
+{
+	char fprs[4 * (AK_FPR_LEN + 1) + 1];
+	size_t n = 0;
+	int r = 0;
+
+	fprs[0] = '\0';
+	if (doc != NULL)
+		r = ak_policy_emit(cfg, doc, rl, a->account, a->fpr, stdout,
+		    &n, fprs, sizeof(fprs));
+	if (r == 0 && fflush(stdout) != 0)
+		r = AK_ERR_IO;
+	ak_log(LOG_INFO, "account %s: filter=%s source=%s serial=%llu "
+	    "printed=%zu keys=%s outcome=%s", a->account,
+	    a->fpr != NULL ? a->fpr : "-", source,
+	    doc != NULL ? doc->serial : 0ULL, n, fprs[0] ? fprs : "-",
+	    r != 0 ? ak_err(r) : n > 0 ? "keys" : "no keys");
+	return r != 0 ? 1 : 0;
+}

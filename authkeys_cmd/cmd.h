@@ -1,0 +1,36 @@
+/* Shared by authkeys-command (cache-hit path) and its fetch helper. */
+#ifndef AK_CMD_H
+#define AK_CMD_H
+
+#include "ak_config.h"
+#include "ak_doc.h"
+#include "ak_policy.h"
+
+#define AK_HELPER_REL	"../libexec/authkeys/authkeys-fetch"
+
+struct cmd_args {
+	const char *config;
+	const char *account;
+	const char *fpr;
+	int check;
+	int to_stderr;
+};
+
+/*
+ * Parses the command line; returns 0, or 2 after printing usage. Opens the
+ * log (syslog LOG_AUTHPRIV, and stderr with -e) as "authkeys-command".
+ */
+int cmd_parse_args(int argc, char **argv, struct cmd_args *a);
+
+/*
+ * Loads the config and checks the arguments. Returns 0 to go on, or the exit
+ * status to end with (1 on config errors, 0 for refused input or an
+ * unmanaged account: nothing to print).
+ */
+int cmd_prepare(const struct cmd_args *a, struct ak_config **cfgp, int *done);
+
+/* Prints the valid lines of doc and logs the decision; returns exit status. */
+int cmd_emit(const struct ak_config *cfg, const struct cmd_args *a,
+    const struct ak_doc *doc, const struct ak_revlist *rl, const char *source);
+
+#endif

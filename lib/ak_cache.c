@@ -1,0 +1,255 @@
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ak_cache.h"
+#include "ak_doc.h"
+#include "ak_err.h"
+#include "ak_file.h"
+#include "ak_key.h"
+
+#define CACHE_MAGIC	"#authkeys-cache v1\n"
+#define HEADER_MAX	512
+
+long long
+ak_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+ak_cache_name(const char *account, char *out, size_t outlen)
+{
+	int n;
+
+	if (account == NULL)
+		n = snprintf(out, outlen, "revoked");
+	else if (!ak_account_valid(account))
+		return AK_ERR_BAD_NAME;
+	else
+		n = snprintf(out, outlen, "acct.%s", account);
+	return n < 0 || (size_t)n >= outlen ? AK_ERR_TOO_LARGE : 0;
+}
+
+static int
+dir_trusted(const struct ak_config *cfg, uid_t also_trust)
+{
+	struct stat st;
+
+	if (stat(cfg->cache_dir, &st) == -1)
+		return errno == ENOENT ? AK_ERR_NOT_FOUND : AK_ERR_IO;
+	if (!S_ISDIR(st.st_mode))
+		return AK_ERR_PERM;
+	if (st.st_uid != 0 && st.st_uid != geteuid() &&
+	    st.st_uid != also_trust)
+		return AK_ERR_PERM;
+	return (st.st_mode & (S_IWGRP | S_IWOTH)) ? AK_ERR_PERM : 0;
+}
+
+/* Reads "#key value\n" at *p; value must be printable, without spaces. */
+static int
+header_field(char **p, const char *key, char **val)
+{
+	size_t klen = strlen(key);
+	char *nl;
+
+	if (strncmp(*p, key, klen) != 0 || (*p)[klen] != ' ' ||
+	    (nl = strchr(*p, '\n')) == NULL)
+		return AK_ERR_FORMAT;
+	*nl = '\0';
+	*val = *p + klen + 1;
+	*p = nl + 1;
+	if (ak_has_ctrl(*val, strlen(*val)))
+		return AK_ERR_FORMAT;
+	return 0;
+}
+
+static int
+parse_ull(const char *s, unsigned long long *v)
+{
+	char *ep;
+
+	if (*s < '0' || *s > '9' || strlen(s) > 20)
+		return AK_ERR_FORMAT;
+	errno = 0;
+	*v = strtoull(s, &ep, 10);
+	return errno != 0 || *ep != '\0' ? AK_ERR_FORMAT : 0;
+}
+
+static int
+parse_entry(char *raw, size_t len, struct ak_cache_entry *e)
+{
+	char *p = raw, *v;
+	unsigned long long n;
+
+	if (strncmp(p, CACHE_MAGIC, strlen(CACHE_MAGIC)) != 0)
+		return AK_ERR_FORMAT;
+	p += strlen(CACHE_MAGIC);
+	if (header_field(&p, "#checked", &v) != 0 || parse_ull(v, &n) != 0)
+		return AK_ERR_FORMAT;
+	e->checked = (time_t)n;
+	if (header_field(&p, "#status", &v) != 0)
+		return AK_ERR_FORMAT;
+	if (strcmp(v, "200") == 0)
+		e->status = 200;
+	else if (strcmp(v, "404") == 0)
+		e->status = 404;
+	else
+		return AK_ERR_FORMAT;
+	if (header_field(&p, "#etag", &v) != 0 || strlen(v) > AK_ETAG_MAX + 1)
+		return AK_ERR_FORMAT;
+	if (strcmp(v, "-") != 0)
+		memcpy(e->etag, v, strlen(v) + 1);
+	if (header_field(&p, "#min-serial", &v) != 0 ||
+	    parse_ull(v, &e->min_serial) != 0)
+		return AK_ERR_FORMAT;
+	e->body = p;
+	e->bodylen = len - (size_t)(p - raw);
+	if (e->status == 404 && e->bodylen != 0)
+		return AK_ERR_FORMAT;
+	return 0;
+}
+
+int
+ak_cache_read(const struct ak_config *cfg, const char *name, uid_t also_trust,
+    struct ak_cache_entry **ep)
+{
+	struct ak_cache_entry *e = NULL;
+	char path[PATH_MAX];
+	size_t len;
+	int r;
+
+	*ep = NULL;
+	if (snprintf(path, sizeof(path), "%s/%s", cfg->cache_dir, name) >=
+	    (int)sizeof(path))
+		return AK_ERR_TOO_LARGE;
+	if ((r = dir_trusted(cfg, also_trust)) != 0)
+		return r;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return AK_ERR_ALLOC;
+	if ((r = ak_file_read(path, AK_DOC_MAX + HEADER_MAX, 1, also_trust,
+	    &e->raw, &len)) != 0)
+		goto out;
+	if ((r = parse_entry(e->raw, len, e)) != 0)
+		goto out;
+	*ep = e;
+	e = NULL;
+ out:
+	ak_cache_entry_free(e);
+	return r;
+}
+
+int
+ak_cache_write(const struct ak_config *cfg, const char *name,
+    const struct ak_cache_entry *e)
+{
+	char hdr[HEADER_MAX], *buf;
+	int n, r;
+
+	if (strchr(e->etag, '\n') != NULL || strchr(e->etag, ' ') != NULL)
+		return AK_ERR_FORMAT;
+	n = snprintf(hdr, sizeof(hdr), "%s#checked %lld\n#status %d\n"
+	    "#etag %s\n#min-serial %llu\n", CACHE_MAGIC,
+	    (long long)e->checked, e->status, e->etag[0] ? e->etag : "-",
+	    e->min_serial);
+	if (n < 0 || (size_t)n >= sizeof(hdr))
+		return AK_ERR_TOO_LARGE;
+	if ((buf = malloc((size_t)n + e->bodylen)) == NULL)
+		return AK_ERR_ALLOC;
+	memcpy(buf, hdr, (size_t)n);
+	if (e->bodylen > 0)
+		memcpy(buf + n, e->body, e->bodylen);
+	r = ak_file_write_atomic(cfg->cache_dir, name, buf,
+	    (size_t)n + e->bodylen, 0644);
+	free(buf);
+	return r;
+}
+
+void
+ak_cache_entry_free(struct ak_cache_entry *e)
+{
+	if (e == NULL)
+		return;
+	free(e->raw);
+	free(e);
+}
+
+int
+ak_cache_fresh(const struct ak_config *cfg, const struct ak_cache_entry *e,
+    time_t now)
+{
+	/* A clock that went backwards makes the entry stale, not eternal. */
+	return e->checked <= now && now - e->checked < cfg->refresh_after;
+}
+
+int
+ak_cache_lock(const struct ak_config *cfg, const char *name,
+    long long deadline_ms)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/.lock.%s", cfg->cache_dir,
+	    name) >= (int)sizeof(path))
+		return AK_ERR_TOO_LARGE;
+	/*
+	 * Read-only is enough for flock(2), so a lock file made by root (the
+	 * PAM module) still serves the unprivileged command.
+	 */
+	if ((fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0644)) == -1)
+		return AK_ERR_IO;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			break;
+		if (ak_now_ms() >= deadline_ms) {
+			close(fd);
+			return AK_ERR_LOCKED;
+		}
+		usleep(5000);
+	}
+	close(fd);
+	return AK_ERR_IO;
+}
+
+void
+ak_cache_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int
+ak_cache_doc(const struct ak_cache_entry *e, int kind, const char *account,
+    time_t now, struct ak_doc **docp)
+{
+	struct ak_doc *doc = NULL;
+	int r;
+
+	*docp = NULL;
+	if (e->status == 404)
+		return 0;
+	if ((r = ak_doc_parse(e->body, e->bodylen, (enum ak_doc_kind)kind,
+	    &doc)) != 0)
+		return r;
+	if ((r = ak_doc_check(doc, account, now, 0)) != 0) {
+		ak_doc_free(doc);
+		return r;
+	}
+	*docp = doc;
+	return 0;
+}

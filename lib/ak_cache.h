@@ -1,0 +1,73 @@
+/*
+ * The cache of verified documents: one file per account ("acct.NAME") and
+ * one for the revocation list ("revoked"), each a small header followed by
+ * the document exactly as the store served it.
+ */
+#ifndef AK_CACHE_H
+#define AK_CACHE_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <time.h>
+
+#include "ak_config.h"
+#include "ak_doc.h"
+
+#define AK_ETAG_MAX	256
+
+struct ak_cache_entry {
+	time_t checked;		/* last time the store confirmed it */
+	int status;		/* 200: document; 404: no document */
+	char etag[AK_ETAG_MAX + 1];	/* "" if none */
+	unsigned long long min_serial;	/* highest serial ever accepted */
+	char *body;		/* document bytes (inside raw), NUL-terminated */
+	size_t bodylen;
+	char *raw;
+};
+
+/* Writes the cache file name for account (or the list if NULL) into out. */
+int ak_cache_name(const char *account, char *out, size_t outlen);
+
+/*
+ * Reads cache_dir/name. The directory must be owned by root, the running
+ * user or also_trust, the file by root or also_trust, and neither writable
+ * by anyone else. The command passes its own uid as also_trust; the PAM
+ * module (root, and it re-verifies every signature) the cache dir's owner. Returns 0 and
+ * *ep (free with ak_cache_entry_free), AK_ERR_NOT_FOUND, AK_ERR_PERM or
+ * AK_ERR_FORMAT (garbage), AK_ERR_TOO_LARGE, AK_ERR_IO.
+ */
+int ak_cache_read(const struct ak_config *cfg, const char *name,
+    uid_t also_trust, struct ak_cache_entry **ep);
+
+/* Atomically replaces cache_dir/name with e. Returns 0 or AK_ERR_*. */
+int ak_cache_write(const struct ak_config *cfg, const char *name,
+    const struct ak_cache_entry *e);
+
+void ak_cache_entry_free(struct ak_cache_entry *e);
+
+/* Returns 1 if e was confirmed by the store less than refresh_after ago. */
+int ak_cache_fresh(const struct ak_config *cfg,
+    const struct ak_cache_entry *e, time_t now);
+
+/*
+ * Takes an exclusive lock for name, waiting until deadline (CLOCK_MONOTONIC
+ * milliseconds). Returns the lock descriptor (>= 0), or AK_ERR_LOCKED on
+ * time out, AK_ERR_IO if no lock file can be had.
+ */
+int ak_cache_lock(const struct ak_config *cfg, const char *name,
+    long long deadline_ms);
+void ak_cache_unlock(int fd);
+
+/*
+ * Parses the document held by e as kind and checks account and expiry (no
+ * signature check: the cache is trusted by ownership). Sets *docp to NULL
+ * for a cached 404. Returns 0 or the AK_ERR_* of the parse or check.
+ */
+int ak_cache_doc(const struct ak_cache_entry *e, int kind,
+    const char *account, time_t now, struct ak_doc **docp);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+long long ak_now_ms(void);
+
+#endif

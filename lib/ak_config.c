@@ -1,0 +1,540 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ak_config.h"
+#include "ak_err.h"
+#include "ak_file.h"
+#include "ak_key.h"
+#include "ak_log.h"
+
+static const char *default_allowed_options[] = {
+	"from", "expiry-time", "no-pty", "restrict", "command",
+	"no-port-forwarding", "no-agent-forwarding", "no-x11-forwarding",
+};
+
+static const struct {
+	const char *name;
+	unsigned int bits;
+} type_aliases[] = {
+	{ "ed25519", 1U << AK_KT_ED25519 },
+	{ "ecdsa", (1U << AK_KT_ECDSA_P256) | (1U << AK_KT_ECDSA_P384) |
+	    (1U << AK_KT_ECDSA_P521) },
+	{ "sk-ed25519", 1U << AK_KT_SK_ED25519 },
+	{ "sk-ecdsa", 1U << AK_KT_SK_ECDSA_P256 },
+	{ "rsa", 1U << AK_KT_RSA },
+};
+
+#define ALL_TYPES	(((1U << AK_KT_MAX) - 1) & ~1U)
+
+struct parse_ctx {
+	const char *name;
+	unsigned long line;
+	unsigned int seen;	/* bit per single-valued key */
+};
+
+static int
+fail(struct parse_ctx *pc, const char *why, const char *what)
+{
+	ak_log(LOG_ERR, "%s:%lu: %s%s%s%s", pc->name, pc->line, why,
+	    what != NULL ? " '" : "", what != NULL ? what : "",
+	    what != NULL ? "'" : "");
+	return AK_ERR_CONFIG;
+}
+
+static int
+set_string(struct parse_ctx *pc, char **dst, const char *v)
+{
+	free(*dst);
+	if ((*dst = strdup(v)) == NULL)
+		return AK_ERR_ALLOC;
+	(void)pc;
+	return 0;
+}
+
+static int
+parse_long(struct parse_ctx *pc, const char *v, long min, long max, long *out)
+{
+	char *ep;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &ep, 10);
+	if (*v == '\0' || *ep != '\0' || errno != 0 || n < min || n > max)
+		return fail(pc, "bad number", v);
+	*out = n;
+	return 0;
+}
+
+/* Splits a comma separated list into trimmed, non-empty items. */
+static int
+split_list(struct parse_ctx *pc, const char *v, char ***itemsp, size_t *np)
+{
+	char **items = NULL, **tmp;
+	size_t n = 0;
+	const char *p = v, *e;
+	int r = AK_ERR_ALLOC;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (e = p; *e != '\0' && *e != ','; e++)
+			;
+		{
+			const char *te = e;
+
+			while (te > p && (te[-1] == ' ' || te[-1] == '\t'))
+				te--;
+			if (te == p) {
+				r = fail(pc, "empty item in list", v);
+				goto err;
+			}
+			if ((tmp = reallocarray(items, n + 1,
+			    sizeof(*items))) == NULL)
+				goto err;
+			items = tmp;
+			if ((items[n] = strndup(p, (size_t)(te - p))) == NULL)
+				goto err;
+			n++;
+		}
+		p = *e == ',' ? e + 1 : e;
+	}
+	if (n == 0) {
+		r = fail(pc, "empty list", NULL);
+		goto err;
+	}
+	*itemsp = items;
+	*np = n;
+	return 0;
+ err:
+	while (n > 0)
+		free(items[--n]);
+	free(items);
+	return r;
+}
+
+static void
+free_list(char **items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(items[i]);
+	free(items);
+}
+
+/* A URL template: scheme allowed, only %u and %% escapes, no spaces. */
+static int
+check_url(struct parse_ctx *pc, const char *v)
+{
+	const char *p;
+
+	if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0 &&
+	    strncmp(v, "file://", 7) != 0)
+		return fail(pc, "URL scheme must be https, http or file", v);
+	for (p = v; *p != '\0'; p++) {
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
+			return fail(pc, "bad character in URL", v);
+		if (*p == '%') {
+			if (p[1] != 'u' && p[1] != '%')
+				return fail(pc, "bad % escape in URL", v);
+			p++;
+		}
+	}
+	return 0;
+}
+
+static int
+parse_types(struct parse_ctx *pc, const char *v, unsigned int *out)
+{
+	char **items = NULL;
+	size_t n = 0, i, j;
+	unsigned int bits = 0;
+	int r;
+
+	if ((r = split_list(pc, v, &items, &n)) != 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		enum ak_key_type t;
+
+		t = ak_key_type_from_name(items[i], strlen(items[i]));
+		if (t != AK_KT_UNKNOWN) {
+			bits |= 1U << t;
+			continue;
+		}
+		for (j = 0; j < sizeof(type_aliases) / sizeof(type_aliases[0]);
+		    j++) {
+			if (strcmp(items[i], type_aliases[j].name) == 0)
+				break;
+		}
+		if (j == sizeof(type_aliases) / sizeof(type_aliases[0])) {
+			r = fail(pc, "unknown key type", items[i]);
+			goto out;
+		}
+		bits |= type_aliases[j].bits;
+	}
+	*out = bits;
+	r = 0;
+ out:
+	free_list(items, n);
+	return r;
+}
+
+enum { K_URL, K_REVOCATION_URL, K_TRUSTED_SIGNERS, K_REQUIRE_SIGNATURE,
+	K_NAMESPACE, K_CA_FILE, K_CACHE_DIR, K_REFRESH_AFTER, K_TIMEOUT,
+	K_ACCOUNTS, K_FORCED_OPTIONS, K_ALLOWED_OPTIONS, K_ALLOWED_KEY_TYPES,
+	K_MIN_RSA_BITS };
+
+static const char *keywords[] = {
+	"url", "revocation_url", "trusted_signers", "require_signature",
+	"signature_namespace", "ca_file", "cache_dir", "refresh_after",
+	"timeout", "accounts", "forced_options", "allowed_options",
+	"allowed_key_types", "min_rsa_bits",
+};
+
+static int
+set_key(struct parse_ctx *pc, struct ak_config *cfg, int k, const char *v)
+{
+	size_t i;
+	int r;
+
+	if (k != K_URL && (pc->seen & (1U << k)) != 0)
+		return fail(pc, "repeated key", keywords[k]);
+	pc->seen |= 1U << k;
+	if (*v == '\0' && k != K_FORCED_OPTIONS)
+		return fail(pc, "empty value for", keywords[k]);
+	switch (k) {
+	case K_URL:
+		if ((r = check_url(pc, v)) != 0)
+			return r;
+		if (cfg->nurls >= AK_MAX_URLS)
+			return fail(pc, "too many url lines", NULL);
+		if ((cfg->urls[cfg->nurls] = strdup(v)) == NULL)
+			return AK_ERR_ALLOC;
+		cfg->nurls++;
+		return 0;
+	case K_REVOCATION_URL:
+		if ((r = check_url(pc, v)) != 0)
+			return r;
+		if (strstr(v, "%u") != NULL)
+			return fail(pc, "%u has no meaning in", keywords[k]);
+		return set_string(pc, &cfg->revocation_url, v);
+	case K_TRUSTED_SIGNERS:
+		if (v[0] != '/')
+			return fail(pc, "path must be absolute", v);
+		return set_string(pc, &cfg->trusted_signers, v);
+	case K_REQUIRE_SIGNATURE:
+		if (strcmp(v, "yes") == 0)
+			cfg->require_signature = 1;
+		else if (strcmp(v, "no") == 0)
+			cfg->require_signature = 0;
+		else
+			return fail(pc, "expected yes or no, got", v);
+		return 0;
+	case K_NAMESPACE:
+		if (ak_has_ctrl(v, strlen(v)) || strchr(v, ' ') != NULL)
+			return fail(pc, "bad namespace", v);
+		return set_string(pc, &cfg->namespace, v);
+	case K_CA_FILE:
+	case K_CACHE_DIR:
+		if (v[0] != '/')
+			return fail(pc, "path must be absolute", v);
+		return set_string(pc, k == K_CA_FILE ? &cfg->ca_file :
+		    &cfg->cache_dir, v);
+	case K_REFRESH_AFTER:
+		return parse_long(pc, v, 0, 86400L * 365, &cfg->refresh_after);
+	case K_TIMEOUT:
+		return parse_long(pc, v, 1, 600, &cfg->timeout);
+	case K_ACCOUNTS:
+		if ((r = split_list(pc, v, &cfg->accounts,
+		    &cfg->naccounts)) != 0)
+			return r;
+		for (i = 0; i < cfg->naccounts; i++) {
+			if (!ak_account_valid(cfg->accounts[i]))
+				return fail(pc, "invalid account name",
+				    cfg->accounts[i]);
+		}
+		return 0;
+	case K_FORCED_OPTIONS:
+		if (*v != '\0' && ak_key_options_check(v) != 0)
+			return fail(pc, "malformed options", v);
+		return set_string(pc, &cfg->forced_options, v);
+	case K_ALLOWED_OPTIONS:
+		free_list(cfg->allowed_options, cfg->nallowed_options);
+		cfg->allowed_options = NULL;
+		cfg->nallowed_options = 0;
+		if ((r = split_list(pc, v, &cfg->allowed_options,
+		    &cfg->nallowed_options)) != 0)
+			return r;
+		for (i = 0; i < cfg->nallowed_options; i++) {
+			char *p;
+
+			for (p = cfg->allowed_options[i]; *p != '\0'; p++) {
+				if (*p >= 'A' && *p <= 'Z')
+					*p = (char)(*p - 'A' + 'a');
+				else if (!((*p >= 'a' && *p <= 'z') ||
+				    (*p >= '0' && *p <= '9') || *p == '-'))
+					return fail(pc, "bad option name",
+					    cfg->allowed_options[i]);
+			}
+		}
+		return 0;
+	case K_ALLOWED_KEY_TYPES:
+		return parse_types(pc, v, &cfg->allowed_types);
+	case K_MIN_RSA_BITS: {
+		long n;
+
+		if ((r = parse_long(pc, v, 1024, 16384, &n)) != 0)
+			return r;
+		cfg->min_rsa_bits = (unsigned int)n;
+		return 0;
+	}
+	}
+	return AK_ERR_INTERNAL;
+}
+
+static int
+set_defaults(struct ak_config *cfg)
+{
+	size_t i, n = sizeof(default_allowed_options) /
+	    sizeof(default_allowed_options[0]);
+
+	cfg->require_signature = 1;
+	cfg->refresh_after = 60;
+	cfg->timeout = 5;
+	cfg->allowed_types = ALL_TYPES;
+	cfg->min_rsa_bits = 3072;
+	if ((cfg->namespace = strdup("authkeys")) == NULL ||
+	    (cfg->cache_dir = strdup("/var/cache/authkeys")) == NULL ||
+	    (cfg->allowed_options = calloc(n, sizeof(char *))) == NULL)
+		return AK_ERR_ALLOC;
+	for (i = 0; i < n; i++) {
+		if ((cfg->allowed_options[i] =
+		    strdup(default_allowed_options[i])) == NULL)
+			return AK_ERR_ALLOC;
+		cfg->nallowed_options++;
+	}
+	return 0;
+}
+
+static int
+parse_line(struct parse_ctx *pc, struct ak_config *cfg, char *line)
+{
+	char *p = line, *key, *v, *e;
+	size_t k;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '#')
+		return 0;
+	if (ak_has_ctrl(p, strlen(p)))
+		return fail(pc, "control character in line", NULL);
+	key = p;
+	while (*p != '\0' && *p != '=' && *p != ' ' && *p != '\t')
+		p++;
+	e = p;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '=')
+		return fail(pc, "expected 'key = value'", NULL);
+	*e = '\0';
+	v = p + 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	e = v + strlen(v);
+	while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	for (k = 0; k < sizeof(keywords) / sizeof(keywords[0]); k++) {
+		if (strcmp(key, keywords[k]) == 0)
+			return set_key(pc, cfg, (int)k, v);
+	}
+	return fail(pc, "unknown key", key);
+}
+
+static int
+check_complete(struct parse_ctx *pc, struct ak_config *cfg)
+{
+	size_t i;
+
+	pc->line = 0;
+	if (cfg->nurls == 0)
+		return fail(pc, "missing required key 'url'", NULL);
+	if (cfg->naccounts == 0)
+		return fail(pc, "missing required key 'accounts'", NULL);
+	if (cfg->require_signature && cfg->trusted_signers == NULL)
+		return fail(pc, "require_signature = yes needs trusted_signers",
+		    NULL);
+	if (!cfg->require_signature) {
+		for (i = 0; i < cfg->nurls; i++) {
+			if (strncmp(cfg->urls[i], "http://", 7) == 0)
+				return fail(pc, "http:// store without "
+				    "signatures would trust the network",
+				    cfg->urls[i]);
+		}
+		if (cfg->revocation_url != NULL &&
+		    cfg->trusted_signers == NULL)
+			return fail(pc, "revocation_url needs trusted_signers",
+			    NULL);
+	}
+	return 0;
+}
+
+int
+ak_config_parse(const char *buf, size_t len, const char *name,
+    struct ak_config **cfgp)
+{
+	struct ak_config *cfg = NULL;
+	struct parse_ctx pc = { name, 0, 0 };
+	char *copy = NULL, *line, *nl;
+	int r;
+
+	*cfgp = NULL;
+	if (len > AK_CONFIG_MAX)
+		return AK_ERR_TOO_LARGE;
+	if (memchr(buf, '\0', len) != NULL) {
+		pc.line = 1;
+		return fail(&pc, "NUL byte in file", NULL);
+	}
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL ||
+	    (copy = strndup(buf, len)) == NULL ||
+	    (cfg->path = strdup(name)) == NULL) {
+		r = AK_ERR_ALLOC;
+		goto out;
+	}
+	if ((r = set_defaults(cfg)) != 0)
+		goto out;
+	for (line = copy; line != NULL; line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		pc.line++;
+		if ((r = parse_line(&pc, cfg, line)) != 0)
+			goto out;
+	}
+	if ((r = check_complete(&pc, cfg)) != 0)
+		goto out;
+	*cfgp = cfg;
+	cfg = NULL;
+	r = 0;
+ out:
+	free(copy);
+	ak_config_free(cfg);
+	return r;
+}
+
+int
+ak_config_load(const char *path, struct ak_config **cfgp)
+{
+	char *buf = NULL, *dcopy = NULL;
+	size_t len;
+	int r;
+
+	*cfgp = NULL;
+	if ((dcopy = strdup(path)) == NULL)
+		return AK_ERR_ALLOC;
+	if ((r = ak_file_check_owner(dirname(dcopy), 0, 1)) != 0 ||
+	    (r = ak_file_read(path, AK_CONFIG_MAX, 1, 0, &buf, &len)) != 0) {
+		ak_log(LOG_ERR, "%s: %s", path, ak_err(r));
+		goto out;
+	}
+	r = ak_config_parse(buf, len, path, cfgp);
+ out:
+	free(dcopy);
+	free(buf);
+	return r;
+}
+
+void
+ak_config_free(struct ak_config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	free(cfg->path);
+	for (i = 0; i < cfg->nurls; i++)
+		free(cfg->urls[i]);
+	free(cfg->revocation_url);
+	free(cfg->trusted_signers);
+	free(cfg->namespace);
+	free(cfg->ca_file);
+	free(cfg->cache_dir);
+	free_list(cfg->accounts, cfg->naccounts);
+	free(cfg->forced_options);
+	free_list(cfg->allowed_options, cfg->nallowed_options);
+	free(cfg);
+}
+
+int
+ak_config_manages(const struct ak_config *cfg, const char *account)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->naccounts; i++) {
+		if (strcmp(cfg->accounts[i], account) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+ak_config_option_allowed(const struct ak_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nallowed_options; i++) {
+		if (strcmp(cfg->allowed_options[i], name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+ak_url_expand(const char *tmpl, const char *account, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	const char *p, *a;
+
+	for (p = tmpl; *p != '\0'; p++) {
+		if (*p != '%') {
+			if (o + 1 >= outlen)
+				return AK_ERR_TOO_LARGE;
+			out[o++] = *p;
+			continue;
+		}
+		p++;
+		if (*p == '%') {
+			if (o + 1 >= outlen)
+				return AK_ERR_TOO_LARGE;
+			out[o++] = '%';
+			continue;
+		}
+		if (*p != 'u' || account == NULL)
+			return AK_ERR_CONFIG;
+		for (a = account; *a != '\0'; a++) {
+			unsigned char c = (unsigned char)*a;
+
+			if (o + 3 >= outlen)
+				return AK_ERR_TOO_LARGE;
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+			    c == '_' || c == '~') {
+				out[o++] = (char)c;
+			} else {
+				out[o++] = '%';
+				out[o++] = hex[c >> 4];
+				out[o++] = hex[c & 15];
+			}
+		}
+	}
+	if (o >= outlen)
+		return AK_ERR_TOO_LARGE;
+	out[o] = '\0';
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* The configuration file, /etc/authkeys/authkeys.conf (SPEC "Configuration"). */
+#ifndef AK_CONFIG_H
+#define AK_CONFIG_H
+
+#include <stddef.h>
+
+#define AK_CONFIG_DEFAULT	"/etc/authkeys/authkeys.conf"
+#define AK_CONFIG_MAX		65536
+#define AK_MAX_URLS		8
+
+struct ak_config {
+	char *path;
+	char *urls[AK_MAX_URLS];
+	size_t nurls;
+	char *revocation_url;
+	char *trusted_signers;
+	int require_signature;
+	char *namespace;
+	char *ca_file;
+	char *cache_dir;
+	long refresh_after;
+	long timeout;
+	char **accounts;
+	size_t naccounts;
+	char *forced_options;
+	char **allowed_options;
+	size_t nallowed_options;
+	unsigned int allowed_types;	/* bit (1 << enum ak_key_type) */
+	unsigned int min_rsa_bits;
+};
+
+/*
+ * Parses len bytes of configuration text; name is used in messages. Returns 0
+ * and a new config in *cfgp (free with ak_config_free), or AK_ERR_CONFIG after
+ * logging "name:line: reason".
+ */
+int ak_config_parse(const char *buf, size_t len, const char *name,
+    struct ak_config **cfgp);
+
+/*
+ * Reads and parses path after checking that the file and its directory are
+ * owned by root and writable by no one else. Returns 0, AK_ERR_PERM,
+ * AK_ERR_IO, AK_ERR_TOO_LARGE or AK_ERR_CONFIG (all logged).
+ */
+int ak_config_load(const char *path, struct ak_config **cfgp);
+void ak_config_free(struct ak_config *cfg);
+
+/* Returns 1 if account is listed in accounts, else 0. */
+int ak_config_manages(const struct ak_config *cfg, const char *account);
+/* Returns 1 if the option name (lower case) is in allowed_options. */
+int ak_config_option_allowed(const struct ak_config *cfg, const char *name);
+
+/*
+ * Expands a URL template: %u becomes account, percent-encoded, %% a '%'.
+ * Returns 0, or AK_ERR_TOO_LARGE if out (outlen bytes) is too small.
+ */
+int ak_url_expand(const char *tmpl, const char *account, char *out,
+    size_t outlen);
+
+#endif

@@ -1,0 +1,297 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ak_b64.h"
+#include "ak_doc.h"
+#include "ak_err.h"
+#include "ak_key.h"
+
+#define MAGIC		"#authkeys-document v1"
+#define SIG_BEGIN	"-----BEGIN SSH SIGNATURE-----"
+#define SIG_END		"-----END SSH SIGNATURE-----"
+#define SIG_MAX		16384
+
+static int
+digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	}
+	return 1;
+}
+
+static int
+num(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+int
+ak_time_parse(const char *s, size_t len, time_t *tp)
+{
+	struct tm tm, chk;
+	time_t t;
+
+	if (len != 20 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) ||
+	    s[7] != '-' || !digits(s + 8, 2) || s[10] != 'T' ||
+	    !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) ||
+	    s[16] != ':' || !digits(s + 17, 2) || s[19] != 'Z')
+		return AK_ERR_FORMAT;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = num(s, 4) - 1900;
+	tm.tm_mon = num(s + 5, 2) - 1;
+	tm.tm_mday = num(s + 8, 2);
+	tm.tm_hour = num(s + 11, 2);
+	tm.tm_min = num(s + 14, 2);
+	tm.tm_sec = num(s + 17, 2);
+	chk = tm;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return AK_ERR_FORMAT;
+	/* timegm normalises 2026-02-30; refuse dates that are not real. */
+	if (tm.tm_year != chk.tm_year || tm.tm_mon != chk.tm_mon ||
+	    tm.tm_mday != chk.tm_mday || tm.tm_hour != chk.tm_hour ||
+	    tm.tm_min != chk.tm_min || tm.tm_sec != chk.tm_sec)
+		return AK_ERR_FORMAT;
+	*tp = t;
+	return 0;
+}
+
+void
+ak_time_format(time_t t, char out[21])
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
+		strcpy(out, "1970-01-01T00:00:00Z");
+}
+
+/* Cuts the next line off [*p, end): sets *line and *len, no newline. */
+static int
+next_line(const char **p, const char *end, const char **line, size_t *len)
+{
+	const char *nl;
+
+	if (*p >= end)
+		return 0;
+	*line = *p;
+	if ((nl = memchr(*p, '\n', (size_t)(end - *p))) == NULL) {
+		*len = (size_t)(end - *p);
+		*p = end;
+	} else {
+		*len = (size_t)(nl - *p);
+		*p = nl + 1;
+	}
+	return 1;
+}
+
+static int
+line_is(const char *line, size_t len, const char *want)
+{
+	return len == strlen(want) && memcmp(line, want, len) == 0;
+}
+
+static int
+prefix_is(const char *line, size_t len, const char *want)
+{
+	size_t n = strlen(want);
+
+	return len >= n && memcmp(line, want, n) == 0;
+}
+
+static int
+parse_header(const char **p, const char *end, struct ak_doc *doc,
+    unsigned long *lineno)
+{
+	const char *l;
+	size_t n;
+	char *ep;
+
+	if (!next_line(p, end, &l, &n) || !line_is(l, n, MAGIC))
+		return AK_ERR_FORMAT;
+	if (!next_line(p, end, &l, &n))
+		return AK_ERR_FORMAT;
+	if (doc->kind == AK_DOC_REVOCATIONS) {
+		if (!line_is(l, n, "#revocations"))
+			return AK_ERR_FORMAT;
+	} else {
+		if (!prefix_is(l, n, "#account ") || n - 9 > 32)
+			return AK_ERR_FORMAT;
+		memcpy(doc->account, l + 9, n - 9);
+		doc->account[n - 9] = '\0';
+		if (!ak_account_valid(doc->account))
+			return AK_ERR_FORMAT;
+	}
+	if (!next_line(p, end, &l, &n) || !prefix_is(l, n, "#serial ") ||
+	    n - 8 < 1 || n - 8 > 20 || !digits(l + 8, n - 8))
+		return AK_ERR_FORMAT;
+	errno = 0;
+	doc->serial = strtoull(l + 8, &ep, 10);
+	if (errno != 0 || ep != l + n)
+		return AK_ERR_FORMAT;
+	if (!next_line(p, end, &l, &n) || !prefix_is(l, n, "#expires ") ||
+	    ak_time_parse(l + 9, n - 9, &doc->expires) != 0)
+		return AK_ERR_FORMAT;
+	*lineno = 4;
+	return 0;
+}
+
+static int
+add_line(struct ak_doc *doc, const char *s, size_t len, unsigned long lineno)
+{
+	struct ak_doc_line *tmp;
+	size_t i = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i == len || s[i] == '#')
+		return 0;
+	if ((doc->nlines & 63) == 0) {
+		if ((tmp = reallocarray(doc->lines, doc->nlines + 64,
+		    sizeof(*tmp))) == NULL)
+			return AK_ERR_ALLOC;
+		doc->lines = tmp;
+	}
+	doc->lines[doc->nlines].s = s;
+	doc->lines[doc->nlines].len = len;
+	doc->lines[doc->nlines].lineno = lineno;
+	doc->nlines++;
+	return 0;
+}
+
+/* Decodes the armored signature; nothing but blank lines may follow. */
+static int
+parse_armor(const char **p, const char *end, struct ak_doc *doc)
+{
+	char b64[SIG_MAX];
+	size_t blen = 0, n;
+	const char *l;
+	long dl;
+	int ended = 0;
+
+	while (next_line(p, end, &l, &n)) {
+		if (ended) {
+			if (n != 0)
+				return AK_ERR_FORMAT;
+			continue;
+		}
+		if (line_is(l, n, SIG_END)) {
+			ended = 1;
+			continue;
+		}
+		if (n == 0 || blen + n >= sizeof(b64))
+			return AK_ERR_FORMAT;
+		memcpy(b64 + blen, l, n);
+		blen += n;
+	}
+	if (!ended || blen == 0)
+		return AK_ERR_FORMAT;
+	if ((doc->sig = malloc(AK_B64_DECODED_MAX(blen))) == NULL)
+		return AK_ERR_ALLOC;
+	if ((dl = ak_b64_decode(b64, blen, doc->sig,
+	    AK_B64_DECODED_MAX(blen))) <= 0)
+		return AK_ERR_FORMAT;
+	doc->siglen = (size_t)dl;
+	return 0;
+}
+
+int
+ak_doc_parse(const char *buf, size_t len, enum ak_doc_kind kind,
+    struct ak_doc **docp)
+{
+	struct ak_doc *doc = NULL;
+	const char *p, *end, *l;
+	unsigned long lineno = 0;
+	size_t n;
+	int r = AK_ERR_FORMAT;
+
+	*docp = NULL;
+	if (len > AK_DOC_MAX)
+		return AK_ERR_TOO_LARGE;
+	if (memchr(buf, '\0', len) != NULL)
+		return AK_ERR_CONTROL_CHAR;
+	if ((doc = calloc(1, sizeof(*doc))) == NULL ||
+	    (doc->buf = malloc(len + 1)) == NULL) {
+		r = AK_ERR_ALLOC;
+		goto out;
+	}
+	memcpy(doc->buf, buf, len);
+	doc->buf[len] = '\0';
+	doc->len = len;
+	doc->kind = kind;
+	p = doc->buf;
+	end = doc->buf + len;
+	if (kind != AK_DOC_PLAIN && (r = parse_header(&p, end, doc,
+	    &lineno)) != 0)
+		goto out;
+	r = AK_ERR_FORMAT;
+	for (;;) {
+		const char *start = p;
+
+		if (!next_line(&p, end, &l, &n)) {
+			/* End of input without a signature block. */
+			if (kind != AK_DOC_PLAIN)
+				goto out;
+			break;
+		}
+		lineno++;
+		if (kind != AK_DOC_PLAIN && line_is(l, n, SIG_BEGIN)) {
+			doc->signed_len = (size_t)(start - doc->buf);
+			if ((r = parse_armor(&p, end, doc)) != 0)
+				goto out;
+			break;
+		}
+		if (n > AK_LINE_MAX) {
+			r = AK_ERR_TOO_LARGE;
+			goto out;
+		}
+		if (ak_has_ctrl(l, n)) {
+			r = AK_ERR_CONTROL_CHAR;
+			goto out;
+		}
+		if ((r = add_line(doc, l, n, lineno)) != 0)
+			goto out;
+	}
+	*docp = doc;
+	doc = NULL;
+	r = 0;
+ out:
+	ak_doc_free(doc);
+	return r;
+}
+
+void
+ak_doc_free(struct ak_doc *doc)
+{
+	if (doc == NULL)
+		return;
+	free(doc->buf);
+	free(doc->sig);
+	free(doc->lines);
+	free(doc);
+}
+
+int
+ak_doc_check(const struct ak_doc *doc, const char *account, time_t now,
+    unsigned long long min_serial)
+{
+	if (doc->kind == AK_DOC_PLAIN)
+		return 0;
+	if (doc->kind == AK_DOC_ACCOUNT && strcmp(doc->account, account) != 0)
+		return AK_ERR_ACCOUNT;
+	if (doc->expires <= now)
+		return AK_ERR_EXPIRED;
+	if (doc->serial < min_serial)
+		return AK_ERR_ROLLBACK;
+	return 0;
+}

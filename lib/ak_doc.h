@@ -1,0 +1,59 @@
+/* Store documents (SPEC "Store documents"): parsing of the signed envelope. */
+#ifndef AK_DOC_H
+#define AK_DOC_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define AK_DOC_MAX	(4 * 1024 * 1024)	/* largest document taken */
+
+enum ak_doc_kind {
+	AK_DOC_ACCOUNT,		/* "#account NAME" envelope */
+	AK_DOC_REVOCATIONS,	/* "#revocations" envelope */
+	AK_DOC_PLAIN,		/* unsigned authorized_keys body */
+};
+
+struct ak_doc_line {
+	const char *s;		/* inside doc->buf, not terminated */
+	size_t len;
+	unsigned long lineno;
+};
+
+struct ak_doc {
+	enum ak_doc_kind kind;
+	char account[33];
+	unsigned long long serial;
+	time_t expires;		/* 0 for plain bodies */
+	char *buf;		/* the whole document, NUL-terminated */
+	size_t len;
+	size_t signed_len;	/* bytes of buf covered by the signature */
+	unsigned char *sig;	/* decoded SSHSIG blob, or NULL if plain */
+	size_t siglen;
+	struct ak_doc_line *lines;	/* non-blank, non-comment body lines */
+	size_t nlines;
+};
+
+/*
+ * Parses len bytes as a document of the given kind (the bytes are copied).
+ * Returns 0 and *docp (free with ak_doc_free), or AK_ERR_FORMAT,
+ * AK_ERR_CONTROL_CHAR, AK_ERR_TOO_LARGE, AK_ERR_ALLOC. Parsing checks the
+ * form only; see ak_doc_check and ak_sshsig_verify_doc for the rest.
+ */
+int ak_doc_parse(const char *buf, size_t len, enum ak_doc_kind kind,
+    struct ak_doc **docp);
+void ak_doc_free(struct ak_doc *doc);
+
+/*
+ * Checks a parsed signed document: account (for AK_DOC_ACCOUNT), expiry
+ * against now, serial not below min_serial. Returns 0, AK_ERR_ACCOUNT,
+ * AK_ERR_EXPIRED or AK_ERR_ROLLBACK.
+ */
+int ak_doc_check(const struct ak_doc *doc, const char *account, time_t now,
+    unsigned long long min_serial);
+
+/* Parses "YYYY-MM-DDTHH:MM:SSZ" of len bytes. Returns 0 or AK_ERR_FORMAT. */
+int ak_time_parse(const char *s, size_t len, time_t *tp);
+/* Writes t as "YYYY-MM-DDTHH:MM:SSZ" into out (21 bytes). */
+void ak_time_format(time_t t, char out[21]);
+
+#endif

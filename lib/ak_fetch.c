@@ -1,0 +1,203 @@
+/* The one file that includes <curl/curl.h>. */
+#include <curl/curl.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ak_err.h"
+#include "ak_fetch.h"
+#include "ak_log.h"
+
+struct sink {
+	char *buf;
+	size_t len;
+	size_t cap;
+	size_t max;
+	int too_large;
+	char etag[AK_ETAG_MAX + 1];
+};
+
+static size_t
+write_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct sink *s = arg;
+	size_t n = size * nmemb;
+	char *tmp;
+
+	/* Refuse as soon as the limit is passed: memory stays bounded. */
+	if (n > s->max - s->len) {
+		s->too_large = 1;
+		return 0;
+	}
+	if (s->len + n + 1 > s->cap) {
+		size_t cap = s->cap == 0 ? 16384 : s->cap;
+
+		while (cap < s->len + n + 1)
+			cap *= 2;
+		if (cap > s->max + 1)
+			cap = s->max + 1;
+		if ((tmp = realloc(s->buf, cap)) == NULL)
+			return 0;
+		s->buf = tmp;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, data, n);
+	s->len += n;
+	s->buf[s->len] = '\0';
+	return n;
+}
+
+static size_t
+header_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct sink *s = arg;
+	size_t n = size * nmemb, i, vlen;
+	const char *v;
+
+	/* A new response (after a redirect) forgets the last one's ETag. */
+	if (n > 5 && strncmp(data, "HTTP/", 5) == 0)
+		s->etag[0] = '\0';
+	if (n < 5 || strncasecmp(data, "etag:", 5) != 0)
+		return n;
+	for (v = data + 5, vlen = n - 5; vlen > 0 && (*v == ' ' ||
+	    *v == '\t'); v++, vlen--)
+		;
+	while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
+	    v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+		vlen--;
+	if (vlen == 0 || vlen > AK_ETAG_MAX)
+		return n;
+	for (i = 0; i < vlen; i++) {
+		if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f)
+			return n;	/* odd ETag: just don't use it */
+	}
+	memcpy(s->etag, v, vlen);
+	s->etag[vlen] = '\0';
+	return n;
+}
+
+static const char *
+scheme_of(const char *url)
+{
+	if (strncmp(url, "https://", 8) == 0)
+		return "https";
+	if (strncmp(url, "http://", 7) == 0)
+		return "http";
+	if (strncmp(url, "file://", 7) == 0)
+		return "file";
+	return NULL;
+}
+
+int
+ak_fetch(const struct ak_config *cfg, const char *url, const char *etag,
+    long timeout_ms, size_t max, struct ak_fetch_result *res)
+{
+	struct sink s;
+	struct curl_slist *hdrs = NULL;
+	char inm[AK_ETAG_MAX + 32];
+	const char *scheme;
+	CURL *c = NULL;
+	CURLcode cr;
+	long code = 0;
+	int r = AK_ERR_UNAVAILABLE;
+
+	memset(res, 0, sizeof(*res));
+	memset(&s, 0, sizeof(s));
+	s.max = max;
+	if ((scheme = scheme_of(url)) == NULL)
+		return AK_ERR_CONFIG;
+	if (timeout_ms < 1)
+		return AK_ERR_TIMEOUT;
+	if ((c = curl_easy_init()) == NULL)
+		return AK_ERR_ALLOC;
+	if (etag != NULL && *etag != '\0') {
+		snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+		if ((hdrs = curl_slist_append(NULL, inm)) == NULL) {
+			r = AK_ERR_ALLOC;
+			goto out;
+		}
+	}
+	/*
+	 * Everything explicit: nothing from the environment (proxies, CA
+	 * paths) of the process we run in, redirects only within the scheme.
+	 */
+	if (curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, scheme) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, scheme) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_PROXY, "") != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)max) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_HEADERDATA, &s) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_USERAGENT, "authkeys/1") !=
+	    CURLE_OK ||
+	    (hdrs != NULL && curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs) !=
+	    CURLE_OK) ||
+	    (cfg->ca_file != NULL && curl_easy_setopt(c, CURLOPT_CAINFO,
+	    cfg->ca_file) != CURLE_OK)) {
+		ak_log(LOG_ERR, "%s: cannot set up the transfer", url);
+		goto out;
+	}
+	cr = curl_easy_perform(c);
+	if (s.too_large || cr == CURLE_FILESIZE_EXCEEDED) {
+		ak_log(LOG_ERR, "%s: response larger than %zu bytes", url, max);
+		r = AK_ERR_TOO_LARGE;
+		goto out;
+	}
+	if (cr == CURLE_FILE_COULDNT_READ_FILE && strcmp(scheme, "file") == 0) {
+		res->status = 404;
+		r = 0;
+		goto out;
+	}
+	if (cr != CURLE_OK) {
+		ak_log(LOG_ERR, "%s: %s", url, curl_easy_strerror(cr));
+		r = cr == CURLE_OPERATION_TIMEDOUT ? AK_ERR_TIMEOUT :
+		    AK_ERR_UNAVAILABLE;
+		goto out;
+	}
+	if (strcmp(scheme, "file") == 0)
+		code = 200;
+	else
+		(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (code != 200 && code != 304 && code != 404) {
+		ak_log(LOG_ERR, "%s: HTTP status %ld", url, code);
+		goto out;
+	}
+	res->status = code;
+	if (code == 200) {
+		if (s.buf == NULL && (s.buf = strdup("")) == NULL) {
+			r = AK_ERR_ALLOC;
+			goto out;
+		}
+		res->body = s.buf;
+		res->len = s.len;
+		s.buf = NULL;
+		memcpy(res->etag, s.etag, sizeof(res->etag));
+	}
+	r = 0;
+ out:
+	free(s.buf);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	return r;
+}
+
+void
+ak_fetch_result_clear(struct ak_fetch_result *res)
+{
+	free(res->body);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,146 @@
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ak_err.h"
+#include "ak_file.h"
+
+int
+ak_file_trusted(const struct stat *st, uid_t other)
+{
+	if (st->st_uid != 0 && st->st_uid != other)
+		return 0;
+	return (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+int
+ak_file_check_owner(const char *path, uid_t other, int is_dir)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return errno == ENOENT ? AK_ERR_NOT_FOUND : AK_ERR_IO;
+	if (is_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+		return AK_ERR_PERM;
+	return ak_file_trusted(&st, other) ? 0 : AK_ERR_PERM;
+}
+
+int
+ak_file_read(const char *path, size_t max, int check, uid_t other,
+    char **bufp, size_t *lenp)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t off = 0;
+	ssize_t n;
+	int fd, r = AK_ERR_IO;
+
+	*bufp = NULL;
+	*lenp = 0;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) ==
+	    -1)
+		return errno == ENOENT ? AK_ERR_NOT_FOUND :
+		    errno == ELOOP ? AK_ERR_PERM : AK_ERR_IO;
+	if (fstat(fd, &st) == -1)
+		goto out;
+	if (!S_ISREG(st.st_mode) || (check && !ak_file_trusted(&st, other))) {
+		r = AK_ERR_PERM;
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		r = AK_ERR_TOO_LARGE;
+		goto out;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		r = AK_ERR_ALLOC;
+		goto out;
+	}
+	/* Read what fstat promised, and notice if the file grew meanwhile. */
+	for (;;) {
+		n = read(fd, buf + off, (size_t)st.st_size + 1 - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto out;
+		if (n == 0)
+			break;
+		off += (size_t)n;
+		if (off > (size_t)st.st_size) {
+			r = AK_ERR_TOO_LARGE;
+			goto out;
+		}
+	}
+	buf[off] = '\0';
+	*bufp = buf;
+	*lenp = off;
+	buf = NULL;
+	r = 0;
+ out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+ak_file_write_atomic(const char *dir, const char *name, const void *data,
+    size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX];
+	int fd = -1, dfd = -1, r = AK_ERR_IO, err;
+
+	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >=
+	    (int)sizeof(tmp) ||
+	    snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst))
+		return AK_ERR_TOO_LARGE;
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
+		return errno == ENOSPC ? AK_ERR_NOSPACE : AK_ERR_IO;
+	if (write_all(fd, data, len) == -1 || fchmod(fd, mode) == -1 ||
+	    fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, dst) == -1)
+		goto fail;
+	/* Make the rename itself durable. */
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+ fail:
+	err = errno;
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	if (err == ENOSPC || err == EDQUOT)
+		r = AK_ERR_NOSPACE;
+	return r;
+}

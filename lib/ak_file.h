@@ -1,0 +1,37 @@
+/* Bounded file reads, ownership checks and atomic replacement. */
+#ifndef AK_FILE_H
+#define AK_FILE_H
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <stddef.h>
+
+/* Returns 1 if st is owned by root or by other and not group/world writable. */
+int ak_file_trusted(const struct stat *st, uid_t other);
+
+/*
+ * Checks path (a directory if is_dir, else a regular file) with
+ * ak_file_trusted. Returns 0, AK_ERR_NOT_FOUND, AK_ERR_IO or AK_ERR_PERM.
+ */
+int ak_file_check_owner(const char *path, uid_t other, int is_dir);
+
+/*
+ * Reads at most max bytes of the regular file path into a new NUL-terminated
+ * buffer (*bufp, caller frees). With check, the file must pass
+ * ak_file_trusted(other). Symbolic links are not followed. Returns 0,
+ * AK_ERR_NOT_FOUND, AK_ERR_PERM, AK_ERR_TOO_LARGE or AK_ERR_IO.
+ */
+int ak_file_read(const char *path, size_t max, int check, uid_t other,
+    char **bufp, size_t *lenp);
+
+/*
+ * Replaces dir/name with len bytes of data, atomically: a temporary file in
+ * dir, fsync, rename, fsync of dir. Readers see the old or the new file,
+ * never a part. Returns 0, AK_ERR_NOSPACE or AK_ERR_IO; never leaves the
+ * temporary file behind.
+ */
+int ak_file_write_atomic(const char *dir, const char *name, const void *data,
+    size_t len, mode_t mode);
+
+#endif

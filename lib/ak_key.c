@@ -1,0 +1,386 @@
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ak_b64.h"
+#include "ak_err.h"
+#include "ak_key.h"
+#include "ak_sha256.h"
+#include "ak_wire.h"
+
+static const struct {
+	enum ak_key_type type;
+	const char *name;
+	const char *curve;
+	size_t qlen;
+	unsigned int bits;
+} key_types[] = {
+	{ AK_KT_ED25519, "ssh-ed25519", NULL, 32, 256 },
+	{ AK_KT_ECDSA_P256, "ecdsa-sha2-nistp256", "nistp256", 65, 256 },
+	{ AK_KT_ECDSA_P384, "ecdsa-sha2-nistp384", "nistp384", 97, 384 },
+	{ AK_KT_ECDSA_P521, "ecdsa-sha2-nistp521", "nistp521", 133, 521 },
+	{ AK_KT_SK_ED25519, "sk-ssh-ed25519@openssh.com", NULL, 32, 256 },
+	{ AK_KT_SK_ECDSA_P256, "sk-ecdsa-sha2-nistp256@openssh.com",
+	    "nistp256", 65, 256 },
+	{ AK_KT_RSA, "ssh-rsa", NULL, 0, 0 },
+};
+#define NKEY_TYPES	(sizeof(key_types) / sizeof(key_types[0]))
+
+enum ak_key_type
+ak_key_type_from_name(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < NKEY_TYPES; i++) {
+		if (strlen(key_types[i].name) == len &&
+		    memcmp(key_types[i].name, name, len) == 0)
+			return key_types[i].type;
+	}
+	return AK_KT_UNKNOWN;
+}
+
+const char *
+ak_key_type_name(enum ak_key_type t)
+{
+	size_t i;
+
+	for (i = 0; i < NKEY_TYPES; i++) {
+		if (key_types[i].type == t)
+			return key_types[i].name;
+	}
+	return "unknown";
+}
+
+int
+ak_has_ctrl(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
+int
+ak_account_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return 0;
+	for (i = 1; s[i] != '\0'; i++) {
+		char c = s[i];
+
+		if (i >= 32)
+			return 0;
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '.' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int
+ak_fpr_valid(const char *s)
+{
+	unsigned char tmp[33];
+	size_t i;
+
+	if (s == NULL || strncmp(s, "SHA256:", 7) != 0 ||
+	    strlen(s) != AK_FPR_LEN)
+		return 0;
+	for (i = 7; i < AK_FPR_LEN; i++) {
+		if (s[i] == '=')
+			return 0;
+	}
+	return ak_b64_decode(s + 7, 43, tmp, sizeof(tmp)) == 32;
+}
+
+void
+ak_key_fingerprint(const unsigned char *blob, size_t len, char *out)
+{
+	unsigned char d[AK_SHA256_LEN];
+
+	memcpy(out, "SHA256:", 7);
+	ak_sha256(blob, len, d);
+	(void)ak_b64_encode(d, sizeof(d), out + 7, AK_FPR_LEN + 1 - 7, 0);
+}
+
+/* Checks the structure of a decoded key blob against its claimed type. */
+static int
+check_blob(enum ak_key_type t, const unsigned char *blob, size_t len,
+    unsigned int *bitsp)
+{
+	struct ak_wire w = { blob, len };
+	const unsigned char *s;
+	size_t slen, i;
+	int r;
+
+	for (i = 0; i < NKEY_TYPES && key_types[i].type != t; i++)
+		;
+	if (i == NKEY_TYPES)
+		return AK_ERR_KEY_TYPE;
+	if ((r = ak_wire_expect(&w, key_types[i].name)) != 0)
+		return AK_ERR_KEY_INVALID;
+	switch (t) {
+	case AK_KT_RSA: {
+		const unsigned char *n;
+		size_t nlen;
+		unsigned int bits;
+		unsigned char top;
+
+		if (ak_wire_mpint(&w, &s, &slen) != 0 ||
+		    ak_wire_mpint(&w, &n, &nlen) != 0)
+			return AK_ERR_KEY_INVALID;
+		if (nlen > 16384 / 8 || nlen < 64 || slen > 8)
+			return AK_ERR_KEY_INVALID;
+		bits = (unsigned int)nlen * 8;
+		for (top = n[0]; (top & 0x80) == 0; top <<= 1)
+			bits--;
+		*bitsp = bits;
+		break;
+	}
+	case AK_KT_ECDSA_P256:
+	case AK_KT_ECDSA_P384:
+	case AK_KT_ECDSA_P521:
+	case AK_KT_SK_ECDSA_P256:
+		if (ak_wire_expect(&w, key_types[i].curve) != 0 ||
+		    ak_wire_string(&w, &s, &slen) != 0 ||
+		    slen != key_types[i].qlen || s[0] != 0x04)
+			return AK_ERR_KEY_INVALID;
+		*bitsp = key_types[i].bits;
+		break;
+	default:
+		if (ak_wire_string(&w, &s, &slen) != 0 ||
+		    slen != key_types[i].qlen)
+			return AK_ERR_KEY_INVALID;
+		*bitsp = key_types[i].bits;
+		break;
+	}
+	if (t == AK_KT_SK_ED25519 || t == AK_KT_SK_ECDSA_P256) {
+		/* The FIDO application string, "ssh:..." by convention. */
+		if (ak_wire_string(&w, &s, &slen) != 0 || slen == 0)
+			return AK_ERR_KEY_INVALID;
+	}
+	if (w.len != 0)
+		return AK_ERR_KEY_INVALID;
+	return 0;
+}
+
+static int
+decode_key(enum ak_key_type t, const char *b64, size_t b64len,
+    unsigned char **blobp, size_t *lenp, unsigned int *bitsp)
+{
+	unsigned char *blob;
+	size_t max = AK_B64_DECODED_MAX(b64len);
+	long n;
+	int r;
+
+	*blobp = NULL;
+	if ((blob = malloc(max)) == NULL)
+		return AK_ERR_ALLOC;
+	if ((n = ak_b64_decode(b64, b64len, blob, max)) <= 0) {
+		free(blob);
+		return AK_ERR_KEY_INVALID;
+	}
+	if ((r = check_blob(t, blob, (size_t)n, bitsp)) != 0) {
+		free(blob);
+		return r;
+	}
+	*blobp = blob;
+	*lenp = (size_t)n;
+	return 0;
+}
+
+int
+ak_key_parse_pub(const char *type, const char *b64, size_t b64len,
+    unsigned char **blobp, size_t *lenp, enum ak_key_type *typep)
+{
+	unsigned int bits;
+
+	*blobp = NULL;
+	if ((*typep = ak_key_type_from_name(type, strlen(type))) ==
+	    AK_KT_UNKNOWN)
+		return AK_ERR_KEY_TYPE;
+	return decode_key(*typep, b64, b64len, blobp, lenp, &bits);
+}
+
+/*
+ * Splits an options field into names, as sshd's auth-options.c reads it:
+ * name or name="value", comma separated, '\"' escapes a quote in a value.
+ * Returns the length of the field (up to unquoted white space).
+ */
+static int
+parse_options(const char *s, size_t len, struct ak_key_line *kl,
+    size_t *usedp)
+{
+	size_t i = 0, n;
+	int r = AK_ERR_FORMAT;
+
+	kl->nopts = 0;
+	for (;;) {
+		struct ak_key_opt *o;
+
+		if (kl->nopts >= AK_MAX_OPTIONS)
+			return AK_ERR_TOO_LARGE;
+		o = &kl->opts[kl->nopts];
+		for (n = 0; i < len && (s[i] == '-' ||
+		    (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')); i++, n++) {
+			if (n >= sizeof(o->name) - 1)
+				return AK_ERR_FORMAT;
+			o->name[n] = (char)(s[i] >= 'A' && s[i] <= 'Z' ?
+			    s[i] - 'A' + 'a' : s[i]);
+		}
+		if (n == 0)
+			return r;
+		o->name[n] = '\0';
+		o->has_value = 0;
+		if (i < len && s[i] == '=') {
+			if (++i >= len || s[i] != '"')
+				return r;
+			for (i++; i < len && s[i] != '"'; i++) {
+				if (s[i] == '\\' && i + 1 < len && s[i + 1] == '"')
+					i++;
+			}
+			if (i >= len)
+				return r;	/* unterminated quote */
+			i++;
+			o->has_value = 1;
+		}
+		kl->nopts++;
+		if (i < len && s[i] == ',') {
+			i++;
+			continue;
+		}
+		if (i < len && s[i] != ' ' && s[i] != '\t')
+			return r;
+		break;
+	}
+	*usedp = i;
+	return 0;
+}
+
+int
+ak_key_options_check(const char *s)
+{
+	struct ak_key_line kl;
+	size_t used, len = strlen(s);
+
+	if (ak_has_ctrl(s, len) || parse_options(s, len, &kl, &used) != 0 ||
+	    used != len)
+		return AK_ERR_FORMAT;
+	return 0;
+}
+
+static size_t
+skip_ws(const char *s, size_t len, size_t i)
+{
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+static size_t
+token_end(const char *s, size_t len, size_t i)
+{
+	while (i < len && s[i] != ' ' && s[i] != '\t')
+		i++;
+	return i;
+}
+
+static char *
+dup_range(const char *s, size_t len)
+{
+	char *d;
+
+	if ((d = malloc(len + 1)) == NULL)
+		return NULL;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
+int
+ak_key_line_parse(const char *s, size_t len, struct ak_key_line **klp)
+{
+	struct ak_key_line *kl = NULL;
+	size_t i, e, used;
+	int r = AK_ERR_INTERNAL;
+
+	*klp = NULL;
+	if (len > AK_LINE_MAX)
+		return AK_ERR_TOO_LARGE;
+	if (ak_has_ctrl(s, len) || memchr(s, '\0', len) != NULL)
+		return AK_ERR_CONTROL_CHAR;
+	if ((kl = calloc(1, sizeof(*kl))) == NULL)
+		return AK_ERR_ALLOC;
+	i = skip_ws(s, len, 0);
+	e = token_end(s, len, i);
+	if (e == i) {
+		r = AK_ERR_FORMAT;
+		goto out;
+	}
+	if ((kl->type = ak_key_type_from_name(s + i, e - i)) ==
+	    AK_KT_UNKNOWN) {
+		/* Not a key type: an options field must come first. */
+		if ((r = parse_options(s + i, len - i, kl, &used)) != 0)
+			goto out;
+		if ((kl->options = dup_range(s + i, used)) == NULL) {
+			r = AK_ERR_ALLOC;
+			goto out;
+		}
+		i = skip_ws(s, len, i + used);
+		e = token_end(s, len, i);
+		kl->type = ak_key_type_from_name(s + i, e - i);
+	}
+	if (kl->type == AK_KT_UNKNOWN) {
+		/* Certificates, DSA and unknown names alike. */
+		r = e > i ? AK_ERR_KEY_TYPE : AK_ERR_FORMAT;
+		goto out;
+	}
+	kl->type_name = ak_key_type_name(kl->type);
+	i = skip_ws(s, len, e);
+	e = token_end(s, len, i);
+	if (e == i) {
+		r = AK_ERR_FORMAT;
+		goto out;
+	}
+	if ((r = decode_key(kl->type, s + i, e - i, &kl->blob, &kl->bloblen,
+	    &kl->bits)) != 0)
+		goto out;
+	if ((kl->b64 = dup_range(s + i, e - i)) == NULL) {
+		r = AK_ERR_ALLOC;
+		goto out;
+	}
+	i = skip_ws(s, len, e);
+	while (len > i && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (i < len && (kl->comment = dup_range(s + i, len - i)) == NULL) {
+		r = AK_ERR_ALLOC;
+		goto out;
+	}
+	ak_key_fingerprint(kl->blob, kl->bloblen, kl->fpr);
+	*klp = kl;
+	kl = NULL;
+	r = 0;
+ out:
+	ak_key_line_free(kl);
+	return r;
+}
+
+void
+ak_key_line_free(struct ak_key_line *kl)
+{
+	if (kl == NULL)
+		return;
+	free(kl->options);
+	free(kl->b64);
+	free(kl->comment);
+	free(kl->blob);
+	free(kl);
+}

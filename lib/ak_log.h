@@ -1,0 +1,17 @@
+/* Logging of the core: one sink, chosen by the front end (syslog or pam_syslog). */
+#ifndef AK_LOG_H
+#define AK_LOG_H
+
+#include <stdarg.h>
+#include <syslog.h>
+
+typedef void (*ak_log_fn)(void *ctx, int prio, const char *fmt, va_list ap);
+
+/* Sets the sink; NULL restores the default (syslog(3)). */
+void ak_log_set(ak_log_fn fn, void *ctx);
+
+/* Logs one line at prio through the current sink. */
+void ak_log(int prio, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

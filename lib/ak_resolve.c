@@ -1,0 +1,308 @@
+#include <sys/types.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ak_cache.h"
+#include "ak_config.h"
+#include "ak_doc.h"
+#include "ak_err.h"
+#include "ak_fetch.h"
+#include "ak_log.h"
+#include "ak_policy.h"
+#include "ak_resolve.h"
+#include "ak_sshsig.h"
+
+#define URL_MAX	2048
+
+struct target {
+	const char *what;	/* account name or "revocation list" */
+	const char *account;	/* NULL for the list */
+	enum ak_doc_kind kind;
+	const char *const *urls;
+	size_t nurls;
+	int groups_left;	/* fetch groups still to come, this one too */
+};
+
+int
+ak_resolver_init(struct ak_resolver *rv, const struct ak_config *cfg,
+    uid_t also_trust, int revalidate)
+{
+	int r;
+
+	memset(rv, 0, sizeof(*rv));
+	rv->cfg = cfg;
+	rv->also_trust = also_trust;
+	rv->revalidate = revalidate;
+	rv->now = time(NULL);
+	rv->deadline_ms = ak_now_ms() + cfg->timeout * 1000;
+	if (cfg->trusted_signers != NULL) {
+		struct ak_signers *s;
+
+		if ((r = ak_signers_load(cfg->trusted_signers, &s)) != 0)
+			return r;
+		rv->signers = s;
+	}
+	return 0;
+}
+
+void
+ak_resolver_clear(struct ak_resolver *rv)
+{
+	ak_signers_free((struct ak_signers *)rv->signers);
+	rv->signers = NULL;
+}
+
+void
+ak_result_clear(struct ak_result *res)
+{
+	ak_doc_free(res->doc);
+	ak_revlist_free(res->rl);
+	memset(res, 0, sizeof(*res));
+}
+
+/* Parses and fully verifies a body as the target's kind of document. */
+static int
+validate(struct ak_resolver *rv, const struct target *t, const char *body,
+    size_t len, unsigned long long min_serial, struct ak_doc **docp)
+{
+	struct ak_doc *doc = NULL;
+	int r;
+
+	*docp = NULL;
+	if ((r = ak_doc_parse(body, len, t->kind, &doc)) != 0)
+		return r;
+	if (t->kind != AK_DOC_PLAIN && (r = ak_sshsig_verify_doc(doc,
+	    rv->cfg->namespace, rv->signers, rv->now)) != 0)
+		goto out;
+	if ((r = ak_doc_check(doc, t->account, rv->now, min_serial)) != 0)
+		goto out;
+	*docp = doc;
+	doc = NULL;
+ out:
+	ak_doc_free(doc);
+	return r;
+}
+
+static void
+store_entry(struct ak_resolver *rv, const char *name, int status,
+    const char *etag, unsigned long long min_serial, const char *body,
+    size_t len)
+{
+	struct ak_cache_entry e;
+	int r;
+
+	memset(&e, 0, sizeof(e));
+	e.checked = rv->now;
+	e.status = status;
+	e.min_serial = min_serial;
+	if (etag != NULL)
+		snprintf(e.etag, sizeof(e.etag), "%s", etag);
+	e.body = (char *)body;
+	e.bodylen = len;
+	if ((r = ak_cache_write(rv->cfg, name, &e)) != 0)
+		ak_log(LOG_WARNING, "cache %s/%s not written: %s",
+		    rv->cfg->cache_dir, name, ak_err(r));
+}
+
+/*
+ * Asks the mirrors in turn, each with a fair share of what is left of this
+ * group's budget. Returns 0 with *docp (NULL on 404) and *sourcep, or
+ * AK_ERR_UNAVAILABLE.
+ */
+static int
+from_store(struct ak_resolver *rv, const struct target *t, const char *name,
+    const struct ak_cache_entry *ce, const struct ak_doc *cdoc,
+    struct ak_doc **docp, const char **sourcep)
+{
+	struct ak_fetch_result fr;
+	char url[URL_MAX];
+	unsigned long long min_serial = ce != NULL ? ce->min_serial : 0;
+	long long group_end, left;
+	size_t i;
+	int r;
+
+	left = rv->deadline_ms - ak_now_ms();
+	group_end = ak_now_ms() + left / t->groups_left;
+	for (i = 0; i < t->nurls; i++) {
+		long share = (long)((group_end - ak_now_ms()) /
+		    (long long)(t->nurls - i));
+
+		if ((r = ak_url_expand(t->urls[i], t->account, url,
+		    sizeof(url))) != 0)
+			return r;
+		r = ak_fetch(rv->cfg, url, cdoc != NULL ? ce->etag : NULL,
+		    share, AK_DOC_MAX, &fr);
+		if (r != 0)
+			continue;	/* logged by ak_fetch */
+		if (fr.status == 404) {
+			store_entry(rv, name, 404, NULL, min_serial, NULL, 0);
+			*docp = NULL;
+			*sourcep = "store";
+			return 0;
+		}
+		if (fr.status == 304) {
+			if (cdoc == NULL) {
+				ak_log(LOG_ERR, "%s: 304 without a cached "
+				    "document", url);
+				continue;
+			}
+			/* Same bytes as cached: re-verified, now fresh. */
+			if ((r = validate(rv, t, ce->body, ce->bodylen,
+			    min_serial, docp)) != 0) {
+				ak_log(LOG_ERR, "%s: cached document: %s", url,
+				    ak_err(r));
+				continue;
+			}
+			store_entry(rv, name, 200, ce->etag, min_serial,
+			    ce->body, ce->bodylen);
+			*sourcep = "store (not modified)";
+			return 0;
+		}
+		r = validate(rv, t, fr.body, fr.len, min_serial, docp);
+		if (r != 0) {
+			ak_log(LOG_ERR, "%s: %s refused: %s", url, t->what,
+			    ak_err(r));
+			ak_fetch_result_clear(&fr);
+			continue;
+		}
+		if ((*docp)->serial > min_serial)
+			min_serial = (*docp)->serial;
+		store_entry(rv, name, 200, fr.etag, min_serial, fr.body,
+		    fr.len);
+		ak_fetch_result_clear(&fr);
+		*sourcep = "store";
+		return 0;
+	}
+	return AK_ERR_UNAVAILABLE;
+}
+
+static int
+resolve_target(struct ak_resolver *rv, const struct target *t,
+    struct ak_doc **docp, const char **sourcep)
+{
+	struct ak_cache_entry *ce = NULL;
+	struct ak_doc *cdoc = NULL;
+	char name[64];
+	int r, lockfd, cr;
+
+	*docp = NULL;
+	*sourcep = NULL;
+	if ((r = ak_cache_name(t->account, name, sizeof(name))) != 0)
+		return r;
+	/* One fetch for many invocations: the lock, then look again. */
+	lockfd = ak_cache_lock(rv->cfg, name, rv->deadline_ms);
+	if (lockfd < 0)
+		ak_log(LOG_WARNING, "%s: no cache lock (%s); going on without",
+		    t->what, ak_err(lockfd));
+	cr = ak_cache_read(rv->cfg, name, rv->also_trust, &ce);
+	if (cr != 0 && cr != AK_ERR_NOT_FOUND)
+		ak_log(LOG_WARNING, "cache %s/%s ignored: %s",
+		    rv->cfg->cache_dir, name, ak_err(cr));
+	if (ce != NULL && ce->status == 200) {
+		/* Whatever the cache holds is verified again here. */
+		if ((r = validate(rv, t, ce->body, ce->bodylen, 0, &cdoc)) !=
+		    0) {
+			ak_log(LOG_WARNING, "cache %s/%s not used: %s",
+			    rv->cfg->cache_dir, name, ak_err(r));
+		}
+	}
+	if (!rv->revalidate && ce != NULL && ak_cache_fresh(rv->cfg, ce,
+	    rv->now) && (ce->status == 404 || cdoc != NULL)) {
+		*docp = cdoc;
+		cdoc = NULL;
+		*sourcep = "cache";
+		r = 0;
+		goto out;
+	}
+	r = from_store(rv, t, name, ce, cdoc, docp, sourcep);
+	if (r == AK_ERR_UNAVAILABLE && cdoc != NULL &&
+	    cdoc->kind != AK_DOC_PLAIN) {
+		/* Stale if unavailable, until the signed expiry. */
+		ak_log(LOG_WARNING, "%s: store unavailable, using cached "
+		    "document (serial %llu) until it expires", t->what,
+		    cdoc->serial);
+		*docp = cdoc;
+		cdoc = NULL;
+		*sourcep = "stale cache";
+		r = 0;
+	} else if (r == AK_ERR_UNAVAILABLE) {
+		ak_log(LOG_ERR, "%s: store unavailable and no usable cache",
+		    t->what);
+	}
+ out:
+	ak_doc_free(cdoc);
+	ak_cache_entry_free(ce);
+	ak_cache_unlock(lockfd);
+	return r;
+}
+
+int
+ak_resolve(struct ak_resolver *rv, const char *account, struct ak_result *res)
+{
+	const struct ak_config *cfg = rv->cfg;
+	const char *rl_urls[1];
+	struct target t;
+	struct ak_doc *rdoc = NULL;
+	int r, groups = cfg->revocation_url != NULL ? 2 : 1;
+
+	memset(res, 0, sizeof(*res));
+	t.what = account;
+	t.account = account;
+	t.kind = cfg->require_signature ? AK_DOC_ACCOUNT : AK_DOC_PLAIN;
+	t.urls = (const char *const *)cfg->urls;
+	t.nurls = cfg->nurls;
+	t.groups_left = groups;
+	if ((r = resolve_target(rv, &t, &res->doc, &res->source)) != 0)
+		goto fail;
+	if (cfg->revocation_url == NULL)
+		return 0;
+	rl_urls[0] = cfg->revocation_url;
+	t.what = "revocation list";
+	t.account = NULL;
+	t.kind = AK_DOC_REVOCATIONS;
+	t.urls = rl_urls;
+	t.nurls = 1;
+	t.groups_left = 1;
+	if ((r = resolve_target(rv, &t, &rdoc, &res->rl_source)) != 0)
+		goto fail;
+	if (rdoc == NULL) {
+		ak_log(LOG_ERR, "revocation list: store has none (404); "
+		    "failing closed");
+		r = AK_ERR_UNAVAILABLE;
+		goto fail;
+	}
+	r = ak_revlist_from_doc(rdoc, &res->rl);
+	ak_doc_free(rdoc);
+	if (r != 0)
+		goto fail;
+	return 0;
+ fail:
+	ak_result_clear(res);
+	return r == AK_ERR_UNAVAILABLE ? r : AK_ERR_UNAVAILABLE;
+}
+
+int
+ak_resolve_probe(struct ak_resolver *rv, const char *account, const char *url,
+    struct ak_doc **docp)
+{
+	struct ak_fetch_result fr;
+	struct target t;
+	long long left = rv->deadline_ms - ak_now_ms();
+	int r;
+
+	*docp = NULL;
+	memset(&t, 0, sizeof(t));
+	t.account = account;
+	t.kind = account == NULL ? AK_DOC_REVOCATIONS :
+	    rv->cfg->require_signature ? AK_DOC_ACCOUNT : AK_DOC_PLAIN;
+	if ((r = ak_fetch(rv->cfg, url, NULL, (long)left, AK_DOC_MAX,
+	    &fr)) != 0)
+		return r;
+	if (fr.status == 404)
+		return 0;
+	r = validate(rv, &t, fr.body, fr.len, 0, docp);
+	ak_fetch_result_clear(&fr);
+	return r;
+}

@@ -1,0 +1,279 @@
+/*
+ * The one file that does signature crypto. Blob layout (PROTOCOL.sshsig):
+ *   "SSHSIG" uint32 version string publickey string namespace
+ *   string reserved string hash_algorithm string signature
+ * and the signed data is
+ *   "SSHSIG" string namespace string reserved string hash_algorithm
+ *   string H(message)
+ */
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ak_err.h"
+#include "ak_key.h"
+#include "ak_signers.h"
+#include "ak_sshsig.h"
+#include "ak_wire.h"
+
+#define MAGIC		"SSHSIG"
+#define MAGIC_LEN	6
+
+static void
+put_string(unsigned char **p, const void *s, size_t len)
+{
+	(*p)[0] = (unsigned char)(len >> 24);
+	(*p)[1] = (unsigned char)(len >> 16);
+	(*p)[2] = (unsigned char)(len >> 8);
+	(*p)[3] = (unsigned char)len;
+	memcpy(*p + 4, s, len);
+	*p += 4 + len;
+}
+
+static EVP_PKEY *
+pkey_from_params(const char *alg, OSSL_PARAM_BLD *bld)
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	OSSL_PARAM *params = NULL;
+
+	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, alg, NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		pkey = NULL;
+	OSSL_PARAM_free(params);
+	EVP_PKEY_CTX_free(ctx);
+	return pkey;
+}
+
+/* Builds an OpenSSL public key from a checked SSH key blob. */
+static EVP_PKEY *
+pkey_from_blob(enum ak_key_type t, const unsigned char *blob, size_t len)
+{
+	struct ak_wire w = { blob, len };
+	const unsigned char *a, *b;
+	size_t alen, blen;
+	OSSL_PARAM_BLD *bld = NULL;
+	BIGNUM *n = NULL, *e = NULL;
+	EVP_PKEY *pkey = NULL;
+	const char *group;
+
+	if (ak_wire_string(&w, &a, &alen) != 0)
+		return NULL;
+	switch (t) {
+	case AK_KT_ED25519:
+		if (ak_wire_string(&w, &a, &alen) != 0 || alen != 32)
+			return NULL;
+		return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, a,
+		    alen);
+	case AK_KT_ECDSA_P256:
+	case AK_KT_ECDSA_P384:
+	case AK_KT_ECDSA_P521:
+		group = t == AK_KT_ECDSA_P256 ? "prime256v1" :
+		    t == AK_KT_ECDSA_P384 ? "secp384r1" : "secp521r1";
+		if (ak_wire_string(&w, &a, &alen) != 0 ||
+		    ak_wire_string(&w, &b, &blen) != 0)
+			return NULL;
+		if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
+		    !OSSL_PARAM_BLD_push_utf8_string(bld,
+		    OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
+		    !OSSL_PARAM_BLD_push_octet_string(bld,
+		    OSSL_PKEY_PARAM_PUB_KEY, b, blen))
+			goto out;
+		pkey = pkey_from_params("EC", bld);
+		break;
+	case AK_KT_RSA:
+		if (ak_wire_mpint(&w, &a, &alen) != 0 ||
+		    ak_wire_mpint(&w, &b, &blen) != 0)
+			return NULL;
+		if ((e = BN_bin2bn(a, (int)alen, NULL)) == NULL ||
+		    (n = BN_bin2bn(b, (int)blen, NULL)) == NULL ||
+		    (bld = OSSL_PARAM_BLD_new()) == NULL ||
+		    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
+		    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
+			goto out;
+		pkey = pkey_from_params("RSA", bld);
+		break;
+	default:
+		return NULL;	/* FIDO signers are not supported yet */
+	}
+ out:
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n);
+	BN_free(e);
+	return pkey;
+}
+
+/* Turns SSH's (mpint r, mpint s) into the DER form OpenSSL verifies. */
+static int
+ecdsa_der(const unsigned char *sig, size_t len, unsigned char **derp,
+    size_t *derlenp)
+{
+	struct ak_wire w = { sig, len };
+	const unsigned char *rb, *sb;
+	size_t rlen, slen;
+	ECDSA_SIG *esig = NULL;
+	BIGNUM *r = NULL, *s = NULL;
+	unsigned char *der = NULL;
+	int n, ret = AK_ERR_SIGNATURE;
+
+	*derp = NULL;
+	if (ak_wire_mpint(&w, &rb, &rlen) != 0 ||
+	    ak_wire_mpint(&w, &sb, &slen) != 0 || w.len != 0)
+		return AK_ERR_SIGNATURE;
+	if ((esig = ECDSA_SIG_new()) == NULL ||
+	    (r = BN_bin2bn(rb, (int)rlen, NULL)) == NULL ||
+	    (s = BN_bin2bn(sb, (int)slen, NULL)) == NULL)
+		goto out;
+	if (!ECDSA_SIG_set0(esig, r, s))
+		goto out;
+	r = s = NULL;
+	if ((n = i2d_ECDSA_SIG(esig, &der)) <= 0)
+		goto out;
+	*derp = der;
+	*derlenp = (size_t)n;
+	ret = 0;
+ out:
+	BN_free(r);
+	BN_free(s);
+	ECDSA_SIG_free(esig);
+	return ret;
+}
+
+/* Checks the inner signature (string type, string bytes) over data. */
+static int
+verify_raw(enum ak_key_type t, EVP_PKEY *pkey, const unsigned char *sig,
+    size_t siglen, const unsigned char *data, size_t datalen)
+{
+	struct ak_wire w = { sig, siglen };
+	const unsigned char *st, *sb;
+	size_t stlen, sblen, derlen = 0;
+	unsigned char *der = NULL;
+	const EVP_MD *md = NULL;
+	EVP_MD_CTX *ctx = NULL;
+	int ret = AK_ERR_SIGNATURE;
+
+	if (ak_wire_string(&w, &st, &stlen) != 0 ||
+	    ak_wire_string(&w, &sb, &sblen) != 0 || w.len != 0)
+		return AK_ERR_SIGNATURE;
+#define ST_IS(n) (stlen == strlen(n) && memcmp(st, n, stlen) == 0)
+	switch (t) {
+	case AK_KT_ED25519:
+		if (!ST_IS("ssh-ed25519") || sblen != 64)
+			return AK_ERR_SIGNATURE;
+		break;
+	case AK_KT_ECDSA_P256:
+	case AK_KT_ECDSA_P384:
+	case AK_KT_ECDSA_P521:
+		if (!ST_IS(ak_key_type_name(t)))
+			return AK_ERR_SIGNATURE;
+		md = t == AK_KT_ECDSA_P256 ? EVP_sha256() :
+		    t == AK_KT_ECDSA_P384 ? EVP_sha384() : EVP_sha512();
+		if (ecdsa_der(sb, sblen, &der, &derlen) != 0)
+			return AK_ERR_SIGNATURE;
+		sb = der;
+		sblen = derlen;
+		break;
+	case AK_KT_RSA:
+		/* SHA-1 "ssh-rsa" signatures are refused, as OpenSSH does. */
+		if (ST_IS("rsa-sha2-256"))
+			md = EVP_sha256();
+		else if (ST_IS("rsa-sha2-512"))
+			md = EVP_sha512();
+		else
+			return AK_ERR_SIGNATURE;
+		if (EVP_PKEY_get_bits(pkey) < 2048)
+			return AK_ERR_SIGNATURE;
+		break;
+	default:
+		return AK_ERR_SIGNATURE;
+	}
+#undef ST_IS
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		goto out;
+	if (EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) == 1 &&
+	    EVP_DigestVerify(ctx, sb, sblen, data, datalen) == 1)
+		ret = 0;
+ out:
+	EVP_MD_CTX_free(ctx);
+	OPENSSL_free(der);
+	return ret;
+}
+
+int
+ak_sshsig_verify(const unsigned char *sig, size_t siglen, const void *msg,
+    size_t msglen, const char *ns, const struct ak_signers *signers,
+    time_t now)
+{
+	struct ak_wire w;
+	const unsigned char *pk, *sns, *res, *halg, *isig;
+	size_t pklen, snslen, reslen, halglen, isiglen, datalen;
+	unsigned char h[EVP_MAX_MD_SIZE], *data = NULL, *p;
+	unsigned int hlen;
+	const struct ak_signer *sg;
+	const EVP_MD *md;
+	EVP_PKEY *pkey = NULL;
+	uint32_t version;
+	int r = AK_ERR_FORMAT;
+
+	if (siglen < MAGIC_LEN || memcmp(sig, MAGIC, MAGIC_LEN) != 0)
+		return AK_ERR_FORMAT;
+	w.p = sig + MAGIC_LEN;
+	w.len = siglen - MAGIC_LEN;
+	if (ak_wire_u32(&w, &version) != 0 || version != 1 ||
+	    ak_wire_string(&w, &pk, &pklen) != 0 ||
+	    ak_wire_string(&w, &sns, &snslen) != 0 ||
+	    ak_wire_string(&w, &res, &reslen) != 0 ||
+	    ak_wire_string(&w, &halg, &halglen) != 0 ||
+	    ak_wire_string(&w, &isig, &isiglen) != 0 || w.len != 0)
+		return AK_ERR_FORMAT;
+	if (snslen != strlen(ns) || memcmp(sns, ns, snslen) != 0)
+		return AK_ERR_NAMESPACE;
+	if (halglen == 6 && memcmp(halg, "sha256", 6) == 0)
+		md = EVP_sha256();
+	else if (halglen == 6 && memcmp(halg, "sha512", 6) == 0)
+		md = EVP_sha512();
+	else
+		return AK_ERR_FORMAT;
+	if ((sg = ak_signers_find(signers, pk, pklen, ns, now, &r)) == NULL)
+		return r;
+	if ((pkey = pkey_from_blob(sg->type, sg->blob, sg->bloblen)) == NULL)
+		return AK_ERR_UNTRUSTED;
+	r = AK_ERR_SIGNATURE;
+	if (EVP_Digest(msg, msglen, h, &hlen, md, NULL) != 1)
+		goto out;
+	datalen = MAGIC_LEN + 4 * 4 + snslen + reslen + halglen + hlen;
+	if ((data = malloc(datalen)) == NULL) {
+		r = AK_ERR_ALLOC;
+		goto out;
+	}
+	p = data;
+	memcpy(p, MAGIC, MAGIC_LEN);
+	p += MAGIC_LEN;
+	put_string(&p, sns, snslen);
+	put_string(&p, res, reslen);
+	put_string(&p, halg, halglen);
+	put_string(&p, h, hlen);
+	r = verify_raw(sg->type, pkey, isig, isiglen, data, datalen);
+ out:
+	free(data);
+	EVP_PKEY_free(pkey);
+	return r;
+}
+
+int
+ak_sshsig_verify_doc(const struct ak_doc *doc, const char *ns,
+    const struct ak_signers *signers, time_t now)
+{
+	if (doc->sig == NULL)
+		return AK_ERR_SIGNATURE;
+	return ak_sshsig_verify(doc->sig, doc->siglen, doc->buf,
+	    doc->signed_len, ns, signers, now);
+}

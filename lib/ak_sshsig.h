@@ -1,0 +1,24 @@
+/* SSHSIG verification (OpenSSH PROTOCOL.sshsig) with OpenSSL's libcrypto. */
+#ifndef AK_SSHSIG_H
+#define AK_SSHSIG_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "ak_doc.h"
+#include "ak_signers.h"
+
+/*
+ * Verifies the SSHSIG blob sig over msg in namespace ns by one of signers.
+ * Returns 0, or AK_ERR_FORMAT (bad blob), AK_ERR_NAMESPACE, AK_ERR_UNTRUSTED,
+ * AK_ERR_SIGNATURE.
+ */
+int ak_sshsig_verify(const unsigned char *sig, size_t siglen,
+    const void *msg, size_t msglen, const char *ns,
+    const struct ak_signers *signers, time_t now);
+
+/* Verifies a parsed signed document (its signature over its signed bytes). */
+int ak_sshsig_verify_doc(const struct ak_doc *doc, const char *ns,
+    const struct ak_signers *signers, time_t now);
+
+#endif

@@ -1,0 +1,13 @@
+# cmocka unit tests: one file per core module.
+UNIT	= test_b64 test_sha256 test_key test_config test_doc test_policy \
+	  test_cache test_sshsig test_file
+UNIT_BINS = $(UNIT:%=$(B)/tests/%)
+
+$(B)/tests/%: $(O)/tests/unit/%.o $(B)/libaknet.a $(B)/libakcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CFLAGS) $(CFLAGS) $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(CMOCKA_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS)
+
+unit-check: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
+		(cd tests/unit && ../../$$t); done
