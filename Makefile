@@ -105,3 +105,4 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all check unit-check integration-check install lint clean
+.SECONDARY:

@@ -305,6 +305,14 @@ dup_range(const char *s, size_t len)
 	return d;
 }
 
+static int
+looks_like_type(const char *s, size_t len)
+{
+	return (len > 4 && memcmp(s, "ssh-", 4) == 0) ||
+	    (len > 6 && memcmp(s, "ecdsa-", 6) == 0) ||
+	    (len > 3 && memcmp(s, "sk-", 3) == 0);
+}
+
 int
 ak_key_line_parse(const char *s, size_t len, struct ak_key_line **klp)
 {
@@ -328,8 +336,12 @@ ak_key_line_parse(const char *s, size_t len, struct ak_key_line **klp)
 	if ((kl->type = ak_key_type_from_name(s + i, e - i)) ==
 	    AK_KT_UNKNOWN) {
 		/* Not a key type: an options field must come first. */
-		if ((r = parse_options(s + i, len - i, kl, &used)) != 0)
+		if ((r = parse_options(s + i, len - i, kl, &used)) != 0) {
+			/* Say "key type" for certificates and the like. */
+			if (looks_like_type(s + i, e - i))
+				r = AK_ERR_KEY_TYPE;
 			goto out;
+		}
 		if ((kl->options = dup_range(s + i, used)) == NULL) {
 			r = AK_ERR_ALLOC;
 			goto out;

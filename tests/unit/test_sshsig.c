@@ -1,0 +1,263 @@
+/* SSHSIG vectors made at test time by ssh-keygen -Y sign, and corruptions. */
+#include "testutil.h"
+
+#include <time.h>
+
+#include "ak_b64.h"
+#include "ak_doc.h"
+#include "ak_err.h"
+#include "ak_signers.h"
+#include "ak_sshsig.h"
+
+static char dir[] = "/tmp/ak-test-sig.XXXXXX";
+
+static const struct {
+	const char *name;
+	const char *keygen;
+} signers_tab[] = {
+	{ "ed25519", "-t ed25519" },
+	{ "p256", "-t ecdsa -b 256" },
+	{ "p384", "-t ecdsa -b 384" },
+	{ "p521", "-t ecdsa -b 521" },
+	{ "rsa", "-t rsa -b 3072" },
+};
+#define NSIGNERS (sizeof(signers_tab) / sizeof(signers_tab[0]))
+
+static int
+setup(void **state)
+{
+	size_t i;
+
+	(void)state;
+	test_log_init();
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	run_ok("cd %s && printf 'hello\\nworld\\n' > msg && : > allowed",
+	    dir);
+	for (i = 0; i < NSIGNERS; i++) {
+		run_ok("cd %s && ssh-keygen -q %s -N '' -C %s -f %s && "
+		    "echo \"%s@test $(cut -d' ' -f1,2 %s.pub)\" >> allowed && "
+		    "ssh-keygen -q -Y sign -n authkeys -O hashalg=sha256 -f %s "
+		    "< msg > msg.%s.sha256 && "
+		    "ssh-keygen -q -Y sign -n authkeys -O hashalg=sha512 -f %s "
+		    "< msg > msg.%s.sha512", dir, signers_tab[i].keygen,
+		    signers_tab[i].name, signers_tab[i].name, signers_tab[i].name,
+		    signers_tab[i].name, signers_tab[i].name, signers_tab[i].name,
+		    signers_tab[i].name, signers_tab[i].name);
+	}
+	run_ok("cd %s && ssh-keygen -q -t ed25519 -N '' -f stranger && "
+	    "ssh-keygen -q -Y sign -n authkeys -f stranger < msg > "
+	    "msg.stranger && ssh-keygen -q -Y sign -n other -f ed25519 < msg "
+	    "> msg.otherns", dir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	run_ok("rm -rf %s", dir);
+	return 0;
+}
+
+/* Decodes an armored signature file into a blob. */
+static unsigned char *
+load_sig(const char *name, size_t *lenp)
+{
+	char path[256], *armor, *p, b64[8192];
+	unsigned char *blob;
+	size_t blen = 0;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(armor = slurp(path, NULL));
+	for (p = strchr(armor, '\n') + 1; strncmp(p, "-----END", 8) != 0;
+	    p = strchr(p, '\n') + 1) {
+		size_t l = strcspn(p, "\n");
+
+		memcpy(b64 + blen, p, l);
+		blen += l;
+	}
+	blob = malloc(blen);
+	n = ak_b64_decode(b64, blen, blob, blen);
+	assert_true(n > 0);
+	*lenp = (size_t)n;
+	free(armor);
+	return blob;
+}
+
+static struct ak_signers *
+load_signers(void)
+{
+	char path[256], *buf;
+	size_t len;
+	struct ak_signers *s;
+
+	snprintf(path, sizeof(path), "%s/allowed", dir);
+	assert_non_null(buf = slurp(path, &len));
+	assert_int_equal(ak_signers_parse(buf, len, "allowed", &s), 0);
+	free(buf);
+	return s;
+}
+
+static void
+test_every_type_and_hash(void **state)
+{
+	struct ak_signers *s = load_signers();
+	char name[64], path[256], *msg;
+	unsigned char *sig;
+	size_t i, h, siglen, msglen;
+
+	(void)state;
+	assert_int_equal(s->n, NSIGNERS);
+	snprintf(path, sizeof(path), "%s/msg", dir);
+	assert_non_null(msg = slurp(path, &msglen));
+	for (i = 0; i < NSIGNERS; i++) {
+		for (h = 0; h < 2; h++) {
+			snprintf(name, sizeof(name), "msg.%s.%s",
+			    signers_tab[i].name, h ? "sha512" : "sha256");
+			sig = load_sig(name, &siglen);
+			if (ak_sshsig_verify(sig, siglen, msg, msglen,
+			    "authkeys", s, time(NULL)) != 0)
+				fail_msg("%s does not verify", name);
+			/* One changed byte in the message. */
+			msg[0] ^= 1;
+			assert_int_equal(ak_sshsig_verify(sig, siglen, msg,
+			    msglen, "authkeys", s, time(NULL)),
+			    AK_ERR_SIGNATURE);
+			msg[0] ^= 1;
+			/* One changed byte in the signature value. */
+			sig[siglen - 3] ^= 0x10;
+			assert_int_not_equal(ak_sshsig_verify(sig, siglen, msg,
+			    msglen, "authkeys", s, time(NULL)), 0);
+			sig[siglen - 3] ^= 0x10;
+			/* Truncated. */
+			assert_int_equal(ak_sshsig_verify(sig, siglen - 1, msg,
+			    msglen, "authkeys", s, time(NULL)), AK_ERR_FORMAT);
+			/* Wanted namespace differs. */
+			assert_int_equal(ak_sshsig_verify(sig, siglen, msg,
+			    msglen, "other", s, time(NULL)), AK_ERR_NAMESPACE);
+			free(sig);
+		}
+	}
+	free(msg);
+	ak_signers_free(s);
+}
+
+static void
+test_untrusted_and_wrong_namespace(void **state)
+{
+	struct ak_signers *s = load_signers();
+	char path[256], *msg;
+	unsigned char *sig;
+	size_t siglen, msglen;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/msg", dir);
+	assert_non_null(msg = slurp(path, &msglen));
+	sig = load_sig("msg.stranger", &siglen);
+	assert_int_equal(ak_sshsig_verify(sig, siglen, msg, msglen, "authkeys",
+	    s, time(NULL)), AK_ERR_UNTRUSTED);
+	assert_int_equal(ak_sshsig_verify(sig, siglen, msg, msglen, "authkeys",
+	    NULL, time(NULL)), AK_ERR_UNTRUSTED);
+	free(sig);
+	sig = load_sig("msg.otherns", &siglen);
+	assert_int_equal(ak_sshsig_verify(sig, siglen, msg, msglen, "authkeys",
+	    s, time(NULL)), AK_ERR_NAMESPACE);
+	free(sig);
+	free(msg);
+	ak_signers_free(s);
+}
+
+static void
+test_signer_options(void **state)
+{
+	struct ak_signers *s;
+	char path[256], *msg, *pub, text[1024];
+	unsigned char *sig;
+	size_t siglen, msglen, len;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/msg", dir);
+	assert_non_null(msg = slurp(path, &msglen));
+	snprintf(path, sizeof(path), "%s/ed25519.pub", dir);
+	assert_non_null(pub = slurp(path, &len));
+	*strrchr(pub, ' ') = '\0';
+	sig = load_sig("msg.ed25519.sha256", &siglen);
+
+	snprintf(text, sizeof(text), "a@b namespaces=\"git,auth*\" %s\n", pub);
+	assert_int_equal(ak_signers_parse(text, strlen(text), "x", &s), 0);
+	assert_int_equal(ak_sshsig_verify(sig, siglen, msg, msglen, "authkeys",
+	    s, time(NULL)), 0);
+	ak_signers_free(s);
+
+	snprintf(text, sizeof(text), "a@b namespaces=\"git\" %s\n", pub);
+	assert_int_equal(ak_signers_parse(text, strlen(text), "x", &s), 0);
+	assert_int_equal(ak_sshsig_verify(sig, siglen, msg, msglen, "authkeys",
+	    s, time(NULL)), AK_ERR_NAMESPACE);
+	ak_signers_free(s);
+
+	snprintf(text, sizeof(text), "a@b valid-before=\"20200101\" %s\n", pub);
+	assert_int_equal(ak_signers_parse(text, strlen(text), "x", &s), 0);
+	assert_int_equal(ak_sshsig_verify(sig, siglen, msg, msglen, "authkeys",
+	    s, time(NULL)), AK_ERR_UNTRUSTED);
+	ak_signers_free(s);
+
+	snprintf(text, sizeof(text), "a@b cert-authority %s\n", pub);
+	assert_int_equal(ak_signers_parse(text, strlen(text), "x", &s), 0);
+	assert_int_equal(s->n, 0);
+	ak_signers_free(s);
+
+	snprintf(text, sizeof(text), "a@b bogus=\"1\" %s\n", pub);
+	assert_int_equal(ak_signers_parse(text, strlen(text), "x", &s),
+	    AK_ERR_FORMAT);
+	snprintf(text, sizeof(text), "a@b %s!!\n", pub);
+	assert_int_not_equal(ak_signers_parse(text, strlen(text), "x", &s), 0);
+	free(sig);
+	free(pub);
+	free(msg);
+}
+
+/* A whole document signed with ssh-keygen verifies over its signed bytes. */
+static void
+test_document(void **state)
+{
+	struct ak_signers *s = load_signers();
+	struct ak_doc *doc;
+	char path[256], *buf;
+	size_t len;
+
+	(void)state;
+	run_ok("cd %s && { echo '#authkeys-document v1'; echo '#account deploy';"
+	    " echo '#serial 7'; echo '#expires 2099-01-01T00:00:00Z';"
+	    " cat ed25519.pub; } > doc && ssh-keygen -q -Y sign -n authkeys "
+	    "-f p384 doc && cat doc doc.sig > doc.signed", dir);
+	snprintf(path, sizeof(path), "%s/doc.signed", dir);
+	assert_non_null(buf = slurp(path, &len));
+	assert_int_equal(ak_doc_parse(buf, len, AK_DOC_ACCOUNT, &doc), 0);
+	assert_int_equal(ak_sshsig_verify_doc(doc, "authkeys", s, time(NULL)),
+	    0);
+	ak_doc_free(doc);
+	/* A key line changed after signing. */
+	buf[strlen("#authkeys-document v1\n#account deploy\n#serial 7\n"
+	    "#expires 2099-01-01T00:00:00Z\nssh-ed25519 AAAA")] ^= 1;
+	assert_int_equal(ak_doc_parse(buf, len, AK_DOC_ACCOUNT, &doc), 0);
+	assert_int_equal(ak_sshsig_verify_doc(doc, "authkeys", s, time(NULL)),
+	    AK_ERR_SIGNATURE);
+	ak_doc_free(doc);
+	free(buf);
+	ak_signers_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_type_and_hash),
+		cmocka_unit_test(test_untrusted_and_wrong_namespace),
+		cmocka_unit_test(test_signer_options),
+		cmocka_unit_test(test_document),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,76 @@
+/* Helpers shared by the cmocka unit tests. */
+#ifndef AK_TESTUTIL_H
+#define AK_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ak_log.h"
+
+/* The last line the core logged, for assertions on messages. */
+static char last_log[1024];
+
+static void
+capture_log(void *ctx, int prio, const char *fmt, va_list ap)
+{
+	(void)ctx;
+	(void)prio;
+	vsnprintf(last_log, sizeof(last_log), fmt, ap);
+	if (getenv("AK_TEST_VERBOSE") != NULL)
+		fprintf(stderr, "log: %s\n", last_log);
+}
+
+static inline void
+test_log_init(void)
+{
+	ak_log_set(capture_log, NULL);
+	last_log[0] = '\0';
+}
+
+/* Runs a shell command; fails the test if it does not exit 0. */
+static inline void
+run_ok(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		fail_msg("command failed: %s", cmd);
+}
+
+/* Reads a whole file into a new NUL-terminated buffer. */
+static inline char *
+slurp(const char *path, size_t *lenp)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (lenp != NULL)
+		*lenp = 0;
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	if (lenp != NULL)
+		*lenp = (size_t)n;
+	return buf;
+}
+
+#endif
