@@ -240,8 +240,10 @@ ak_doc_parse(const char *buf, size_t len, enum ak_doc_kind kind,
 
 		if (!next_line(&p, end, &l, &n)) {
 			/* End of input without a signature block. */
-			if (kind != AK_DOC_PLAIN)
+			if (kind != AK_DOC_PLAIN) {
+				r = AK_ERR_FORMAT;
 				goto out;
+			}
 			break;
 		}
 		lineno++;

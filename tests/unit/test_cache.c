@@ -1,0 +1,253 @@
+#include "testutil.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <time.h>
+#include <unistd.h>
+
+#include "ak_cache.h"
+#include "ak_config.h"
+#include "ak_err.h"
+#include "ak_file.h"
+
+static char dir[] = "/tmp/ak-test-cache.XXXXXX";
+static struct ak_config *cfg;
+
+static int
+setup(void **state)
+{
+	char conf[512];
+
+	(void)state;
+	test_log_init();
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	chmod(dir, 0755);
+	snprintf(conf, sizeof(conf), "url = https://k/%%u\n"
+	    "trusted_signers = /s\naccounts = deploy\ncache_dir = %s\n", dir);
+	return ak_config_parse(conf, strlen(conf), "t", &cfg);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	ak_config_free(cfg);
+	run_ok("rm -rf %s", dir);
+	return 0;
+}
+
+static void
+write_entry(const char *name, int status, const char *body, time_t checked)
+{
+	struct ak_cache_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.checked = checked;
+	e.status = status;
+	e.min_serial = 9;
+	strcpy(e.etag, "\"abc\"");
+	e.body = (char *)body;
+	e.bodylen = strlen(body);
+	assert_int_equal(ak_cache_write(cfg, name, &e), 0);
+}
+
+static void
+test_roundtrip_and_freshness(void **state)
+{
+	struct ak_cache_entry *e;
+	time_t now = time(NULL);
+	char path[512];
+	struct stat st;
+
+	(void)state;
+	write_entry("acct.deploy", 200, "doc bytes\n", now);
+	assert_int_equal(ak_cache_read(cfg, "acct.deploy", geteuid(), &e), 0);
+	assert_int_equal(e->status, 200);
+	assert_int_equal(e->min_serial, 9);
+	assert_string_equal(e->etag, "\"abc\"");
+	assert_string_equal(e->body, "doc bytes\n");
+	assert_true(ak_cache_fresh(cfg, e, now));
+	assert_true(ak_cache_fresh(cfg, e, now + 59));
+	assert_false(ak_cache_fresh(cfg, e, now + 60));
+	assert_false(ak_cache_fresh(cfg, e, now - 10));	/* clock went back */
+	ak_cache_entry_free(e);
+	snprintf(path, sizeof(path), "%s/acct.deploy", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(ak_cache_read(cfg, "acct.nobody", geteuid(), &e),
+	    AK_ERR_NOT_FOUND);
+}
+
+static void
+test_garbage_is_refused(void **state)
+{
+	static const char *bad[] = {
+		"",
+		"garbage\n",
+		"#authkeys-cache v1\n#checked x\n#status 200\n#etag -\n"
+		    "#min-serial 1\n",
+		"#authkeys-cache v1\n#checked 1\n#status 500\n#etag -\n"
+		    "#min-serial 1\n",
+		"#authkeys-cache v1\n#checked 1\n#status 404\n#etag -\n"
+		    "#min-serial 1\nbody after 404",
+		"#authkeys-cache v1\n#checked 1\n#status 200\n#etag -\n",
+	};
+	struct ak_cache_entry *e;
+	char path[512];
+	size_t i;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/acct.bad", dir);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_non_null(f = fopen(path, "w"));
+		fputs(bad[i], f);
+		fclose(f);
+		if (ak_cache_read(cfg, "acct.bad", geteuid(), &e) !=
+		    AK_ERR_FORMAT)
+			fail_msg("case %zu accepted", i);
+	}
+}
+
+static void
+test_ownership_rules(void **state)
+{
+	struct ak_cache_entry *e;
+	char path[512];
+
+	(void)state;
+	write_entry("acct.perm", 200, "x", time(NULL));
+	snprintf(path, sizeof(path), "%s/acct.perm", dir);
+	chmod(path, 0666);
+	assert_int_equal(ak_cache_read(cfg, "acct.perm", geteuid(), &e),
+	    AK_ERR_PERM);
+	chmod(path, 0644);
+	chmod(dir, 0777);
+	assert_int_equal(ak_cache_read(cfg, "acct.perm", geteuid(), &e),
+	    AK_ERR_PERM);
+	chmod(dir, 0755);
+	if (geteuid() == 0) {
+		/* Another user's file counts only if named as trusted. */
+		assert_int_equal(chown(path, 4242, 4242), 0);
+		assert_int_equal(ak_cache_read(cfg, "acct.perm", 0, &e),
+		    AK_ERR_PERM);
+		assert_int_equal(ak_cache_read(cfg, "acct.perm", 4242, &e), 0);
+		ak_cache_entry_free(e);
+	}
+	/* A symlink is never followed. */
+	unlink(path);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	assert_int_equal(ak_cache_read(cfg, "acct.perm", geteuid(), &e),
+	    AK_ERR_PERM);
+}
+
+static void
+test_lock_excludes_and_times_out(void **state)
+{
+	int fd, fd2;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	fd = ak_cache_lock(cfg, "acct.deploy", ak_now_ms() + 1000);
+	assert_true(fd >= 0);
+	pid = fork();
+	if (pid == 0) {
+		long long t0 = ak_now_ms();
+
+		fd2 = ak_cache_lock(cfg, "acct.deploy", t0 + 200);
+		_exit(fd2 == AK_ERR_LOCKED && ak_now_ms() - t0 >= 190 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	ak_cache_unlock(fd);
+	fd = ak_cache_lock(cfg, "acct.deploy", ak_now_ms() + 100);
+	assert_true(fd >= 0);
+	ak_cache_unlock(fd);
+}
+
+/* Readers racing a writer only ever see a whole old or whole new file. */
+static void
+test_atomic_replace(void **state)
+{
+	char a[8192], b[8192], *buf;
+	char path[512];
+	size_t len;
+	pid_t pid;
+	int i, status;
+
+	(void)state;
+	memset(a, 'a', sizeof(a) - 1);
+	a[sizeof(a) - 1] = '\0';
+	memset(b, 'b', sizeof(b) - 1);
+	b[sizeof(b) - 1] = '\0';
+	assert_int_equal(ak_file_write_atomic(dir, "race", a, strlen(a), 0644),
+	    0);
+	snprintf(path, sizeof(path), "%s/race", dir);
+	pid = fork();
+	if (pid == 0) {
+		for (i = 0; i < 300; i++)
+			if (ak_file_write_atomic(dir, "race", i % 2 ? a : b,
+			    strlen(a), 0644) != 0)
+				_exit(1);
+		_exit(0);
+	}
+	for (i = 0; i < 2000; i++) {
+		assert_int_equal(ak_file_read(path, 1 << 20, 0, 0, &buf, &len),
+		    0);
+		assert_int_equal(len, strlen(a));
+		assert_true(strspn(buf, "a") == len || strspn(buf, "b") == len);
+		free(buf);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* No temporary file is left behind. */
+	run_ok("test -z \"$(ls -A %s | grep '^\\.race')\"", dir);
+}
+
+/* A full disk: the write fails cleanly, the old file stays whole. */
+static void
+test_disk_full(void **state)
+{
+	char mnt[600], big[8192];
+	char *buf;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(ak_file_write_atomic("/nonexistent-dir", "x", "y", 1,
+	    0644), AK_ERR_IO);
+	snprintf(mnt, sizeof(mnt), "%s/full", dir);
+	run_ok("mkdir -p %s && mount -t tmpfs -o size=16k tmpfs %s", mnt, mnt);
+	assert_int_equal(ak_file_write_atomic(mnt, "doc", "old\n", 4, 0644),
+	    0);
+	memset(big, 'x', sizeof(big));
+	/* Fill what is left, then try to replace the document. */
+	run_ok("dd if=/dev/zero of=%s/filler bs=1k count=64 2>/dev/null; true",
+	    mnt);
+	assert_int_equal(ak_file_write_atomic(mnt, "doc", big, sizeof(big),
+	    0644), AK_ERR_NOSPACE);
+	snprintf(mnt + strlen(mnt), sizeof(mnt) - strlen(mnt), "/doc");
+	assert_int_equal(ak_file_read(mnt, 1024, 0, 0, &buf, &len), 0);
+	assert_string_equal(buf, "old\n");
+	free(buf);
+	mnt[strlen(mnt) - 4] = '\0';
+	run_ok("test -z \"$(ls -A %s | grep '^\\.doc')\"", mnt);
+	run_ok("umount %s", mnt);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_and_freshness),
+		cmocka_unit_test(test_garbage_is_refused),
+		cmocka_unit_test(test_ownership_rules),
+		cmocka_unit_test(test_lock_excludes_and_times_out),
+		cmocka_unit_test(test_atomic_replace),
+		cmocka_unit_test(test_disk_full),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,164 @@
+#include "testutil.h"
+
+#include <time.h>
+
+#include "ak_doc.h"
+#include "ak_err.h"
+
+#define ED "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJduHAHHuu7TvBhBXjr7WwmNRIwylavTmFPGm+0M5IhM"
+#define HDR "#authkeys-document v1\n#account deploy\n#serial 42\n" \
+	"#expires 2030-01-02T03:04:05Z\n"
+#define SIG "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n" \
+	"-----END SSH SIGNATURE-----\n"
+
+static int
+parse(const char *text, enum ak_doc_kind kind, struct ak_doc **doc)
+{
+	return ak_doc_parse(text, strlen(text), kind, doc);
+}
+
+static void
+test_good(void **state)
+{
+	struct ak_doc *doc;
+	const char *text = HDR "from=\"10.0.0.0/8\" " ED " a\n\n# c\n  \n"
+	    ED " b\n" SIG;
+
+	(void)state;
+	assert_int_equal(parse(text, AK_DOC_ACCOUNT, &doc), 0);
+	assert_string_equal(doc->account, "deploy");
+	assert_int_equal(doc->serial, 42);
+	assert_int_equal(doc->expires, 1893553445);
+	assert_int_equal(doc->nlines, 2);
+	assert_int_equal(doc->lines[0].lineno, 5);
+	assert_int_equal(doc->lines[1].lineno, 9);
+	assert_int_equal(doc->signed_len, strstr(text, "-----BEGIN") - text);
+	assert_int_equal(doc->siglen, 6);
+	assert_memory_equal(doc->sig, "SSHSIG", 6);
+	assert_int_equal(ak_doc_check(doc, "deploy", 1893553444, 42), 0);
+	assert_int_equal(ak_doc_check(doc, "octo", 0, 0), AK_ERR_ACCOUNT);
+	assert_int_equal(ak_doc_check(doc, "deploy", 1893553445, 0),
+	    AK_ERR_EXPIRED);
+	assert_int_equal(ak_doc_check(doc, "deploy", 0, 43), AK_ERR_ROLLBACK);
+	ak_doc_free(doc);
+}
+
+static void
+test_revocations_and_plain(void **state)
+{
+	struct ak_doc *doc;
+
+	(void)state;
+	assert_int_equal(parse("#authkeys-document v1\n#revocations\n"
+	    "#serial 1\n#expires 2030-01-02T03:04:05Z\nSHA256:x\n" SIG,
+	    AK_DOC_REVOCATIONS, &doc), 0);
+	assert_int_equal(doc->nlines, 1);
+	ak_doc_free(doc);
+	/* A revocation list is not an account document, and back. */
+	assert_int_equal(parse("#authkeys-document v1\n#revocations\n"
+	    "#serial 1\n#expires 2030-01-02T03:04:05Z\n" SIG, AK_DOC_ACCOUNT,
+	    &doc), AK_ERR_FORMAT);
+	assert_int_equal(parse(HDR SIG, AK_DOC_REVOCATIONS, &doc),
+	    AK_ERR_FORMAT);
+	assert_int_equal(parse(ED " a\n" ED " b", AK_DOC_PLAIN, &doc), 0);
+	assert_int_equal(doc->nlines, 2);
+	assert_null(doc->sig);
+	ak_doc_free(doc);
+}
+
+static void
+test_malformed(void **state)
+{
+	static const char *bad[] = {
+		"",
+		"#authkeys-document v2\n#account deploy\n#serial 1\n"
+		    "#expires 2030-01-02T03:04:05Z\n" SIG,
+		"#account deploy\n#authkeys-document v1\n#serial 1\n"
+		    "#expires 2030-01-02T03:04:05Z\n" SIG,
+		"#authkeys-document v1\n#account Deploy\n#serial 1\n"
+		    "#expires 2030-01-02T03:04:05Z\n" SIG,
+		"#authkeys-document v1\n#account deploy\n#serial -1\n"
+		    "#expires 2030-01-02T03:04:05Z\n" SIG,
+		"#authkeys-document v1\n#account deploy\n#serial 1x\n"
+		    "#expires 2030-01-02T03:04:05Z\n" SIG,
+		"#authkeys-document v1\n#account deploy\n"
+		    "#serial 99999999999999999999\n"
+		    "#expires 2030-01-02T03:04:05Z\n" SIG,
+		"#authkeys-document v1\n#account deploy\n#serial 1\n"
+		    "#expires 2030-02-30T03:04:05Z\n" SIG,
+		"#authkeys-document v1\n#account deploy\n#serial 1\n"
+		    "#expires 2030-01-02 03:04:05\n" SIG,
+		"#authkeys-document v1\n#account deploy\n#serial 1\n"
+		    "#expires 2030-01-02T03:04:05+01:00\n" SIG,
+		HDR ED "\n",					/* unsigned */
+		HDR ED "\n-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n",
+		HDR ED "\n" SIG "trailing\n",
+		HDR ED "\n-----BEGIN SSH SIGNATURE-----\n!!!\n"
+		    "-----END SSH SIGNATURE-----\n",
+		HDR ED " a\rb\n" SIG,
+	};
+	struct ak_doc *doc;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(bad[i], AK_DOC_ACCOUNT, &doc) == 0)
+			fail_msg("case %zu parsed", i);
+		assert_null(doc);
+	}
+	/* A NUL byte anywhere. */
+	assert_int_equal(ak_doc_parse(HDR "\0" SIG, sizeof(HDR SIG),
+	    AK_DOC_ACCOUNT, &doc), AK_ERR_CONTROL_CHAR);
+}
+
+static void
+test_size_limits(void **state)
+{
+	struct ak_doc *doc;
+	char *big;
+	size_t n = AK_DOC_MAX + 1;
+
+	(void)state;
+	big = malloc(n);
+	memset(big, 'a', n);
+	assert_int_equal(ak_doc_parse(big, n, AK_DOC_PLAIN, &doc),
+	    AK_ERR_TOO_LARGE);
+	/* One line longer than any authorized_keys line. */
+	assert_int_equal(ak_doc_parse(big, 20000, AK_DOC_PLAIN, &doc),
+	    AK_ERR_TOO_LARGE);
+	free(big);
+}
+
+static void
+test_time(void **state)
+{
+	time_t t;
+	char out[21];
+
+	(void)state;
+	assert_int_equal(ak_time_parse("1970-01-01T00:00:00Z", 20, &t), 0);
+	assert_int_equal(t, 0);
+	assert_int_equal(ak_time_parse("2024-02-29T23:59:59Z", 20, &t), 0);
+	ak_time_format(t, out);
+	assert_string_equal(out, "2024-02-29T23:59:59Z");
+	assert_int_equal(ak_time_parse("2023-02-29T00:00:00Z", 20, &t),
+	    AK_ERR_FORMAT);
+	assert_int_equal(ak_time_parse("2023-01-01T24:00:00Z", 20, &t),
+	    AK_ERR_FORMAT);
+	assert_int_equal(ak_time_parse("2023-01-01t00:00:00Z", 20, &t),
+	    AK_ERR_FORMAT);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_revocations_and_plain),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_size_limits),
+		cmocka_unit_test(test_time),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
