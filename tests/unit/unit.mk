@@ -10,3 +10,7 @@ $(B)/tests/%: $(O)/tests/unit/%.o $(B)/libaknet.a $(B)/libakcore.a
 unit-check: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
 		(cd tests/unit && ../../$$t); done
+
+$(B)/tests/blackhole: tests/tools/blackhole.c
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CPPFLAGS) $(AK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<

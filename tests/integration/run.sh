@@ -1,0 +1,494 @@
+#!/bin/bash
+# Integration tests: the installed authkeys-command, run as an unprivileged
+# user, against a real nginx HTTPS store on 127.0.0.1 with a test CA.
+# One test per SPEC rule. Needs root (users, nginx, chown).
+
+. "$(dirname "$0")/../lib.sh"
+
+[ "$(id -u)" -eq 0 ] || { echo "integration tests need root"; exit 1; }
+RUNAS=akit
+id "$RUNAS" >/dev/null 2>&1 || useradd --system --no-create-home \
+	--shell /usr/sbin/nologin "$RUNAS"
+
+# Not under /tmp: sshd (and --check) refuse paths that others can write.
+W=$(mktemp -d /run/ak-it.XXXXXX)
+chmod 755 "$W"
+BH_PID=
+cleanup() {
+	stop_nginx "$W"
+	[ -n "$BH_PID" ] && kill "$BH_PID" 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+make -s -C "$TOP" install DESTDIR="$W/inst" PREFIX=/usr SYSCONFDIR=/etc \
+	>/dev/null || exit 1
+CMD=$W/inst/usr/sbin/authkeys-command
+make -s -C "$TOP" build/tests/blackhole >/dev/null || exit 1
+
+make_ca "$W" || { echo "cannot make test CA"; exit 1; }
+PORT=$(free_port)
+BHPORT=$(free_port)
+DEAD=$(free_port)
+start_nginx "$W" "$PORT" || { echo "nginx did not start"; exit 1; }
+"$TOP/build/tests/blackhole" "$BHPORT" 900 &
+BH_PID=$!
+STORE=https://127.0.0.1:$PORT
+WWW=$W/www
+mkdir -p "$WWW/v1/accounts"
+
+cd "$W" || exit 1
+for k in signer stranger user1 user2 user3; do
+	ssh-keygen -q -t ed25519 -N '' -C "$k" -f "$W/$k"
+done
+ssh-keygen -q -t rsa -b 2048 -N '' -C small -f "$W/rsa2048"
+ssh-keygen -q -t rsa -b 3072 -N '' -C big -f "$W/rsa3072"
+echo "signer@test $(key_of signer.pub)" > "$W/allowed_signers"
+chmod 644 "$W"/*.pub "$W/allowed_signers" "$W/ca.pem"
+FUTURE=$(rfc3339 "+1 day")
+PAST=$(rfc3339 "-1 minute")
+
+N=0
+# new_case: fresh cache dir and config (defaults below); echo lines to add.
+new_case() {
+	N=$((N + 1))
+	C=$W/case$N
+	mkdir -p "$C/etc" "$C/cache"
+	chown "$RUNAS" "$C/cache"
+	chmod 755 "$C" "$C/etc" "$C/cache"
+	CONF=$C/etc/authkeys.conf
+	cat > "$CONF" <<CONF
+url = $STORE/v1/accounts/%u
+trusted_signers = $W/allowed_signers
+ca_file = $W/ca.pem
+cache_dir = $C/cache
+accounts = deploy, octo
+timeout = 3
+CONF
+	chmod 644 "$CONF"
+	: > "$W/access.log"
+	rm -f "$WWW/v1/revoked"
+}
+conf() { echo "$*" >> "$CONF"; }
+
+# run ACCOUNT [FPR]: the command as sshd runs it; sets OUT, ERR, RC.
+run() {
+	OUT=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+		"$CMD" -e -f "$CONF" "$@" 2>"$C/err")
+	RC=$?
+	ERR=$(cat "$C/err")
+}
+
+publish() { # ACCOUNT SERIAL [EXPIRES] < lines
+	sign_doc "$W/signer" "$WWW/v1/accounts/$1" "$1" "$2" "${3:-$FUTURE}"
+}
+
+has_key() { grep -qF "$(key_of "$W/$1.pub")" <<<"$OUT"; }
+lines() { [ -z "$OUT" ] && echo 0 || wc -l <<<"$OUT"; }
+reqs() { count_requests "$W/access.log" "/v1/accounts/$1"; }
+
+# --- the document and its signature -------------------------------------
+new_case
+cat user1.pub user2.pub | publish deploy 1
+run deploy
+check "valid document: both keys printed, exit 0" \
+	test "$RC" = 0 -a "$(lines)" = 2
+check "valid document: log names account, source and fingerprints" \
+	grep -q "account deploy: filter=- source=store serial=1 printed=2 keys=$(fpr_of user1.pub)" <<<"$ERR"
+
+new_case
+cat user1.pub | publish deploy 1
+sed -i "s|$(key_of user1.pub)|$(key_of user2.pub)|" "$WWW/v1/accounts/deploy"
+run deploy
+check "tampered body: nothing printed" test -z "$OUT" -a "$RC" = 0
+check "tampered body: log says signature" grep -q "signature does not verify" <<<"$ERR"
+
+new_case
+cat user1.pub | sign_doc "$W/stranger" "$WWW/v1/accounts/deploy" deploy 1 "$FUTURE"
+run deploy
+check "untrusted signer: nothing printed" test -z "$OUT"
+check "untrusted signer: logged" grep -q "signer is not trusted" <<<"$ERR"
+
+new_case
+cat user1.pub | sign_doc "$W/signer" "$WWW/v1/accounts/deploy" octo 1 "$FUTURE"
+run deploy
+check "wrong #account: nothing printed" test -z "$OUT"
+check "wrong #account: logged" grep -q "another account" <<<"$ERR"
+
+new_case
+cat user1.pub | publish deploy 1 "$PAST"
+run deploy
+check "expired document: nothing printed" test -z "$OUT"
+check "expired document: logged" grep -q "expired" <<<"$ERR"
+
+new_case
+conf "refresh_after = 0"
+cat user1.pub | publish deploy 10
+run deploy
+cat user2.pub | publish deploy 5
+run deploy
+check "rollback: older serial refused, cached serial 10 kept" \
+	eval 'has_key user1 && ! has_key user2'
+check "rollback: logged" grep -q "serial is older" <<<"$ERR"
+
+new_case
+cat user1.pub | publish deploy 3
+echo "garbage" >> "$WWW/v1/accounts/deploy"
+run deploy
+check "text after the signature block: refused" test -z "$OUT"
+
+# --- revocation ---------------------------------------------------------
+new_case
+conf "revocation_url = $STORE/v1/revoked"
+cat user1.pub user2.pub | publish deploy 1
+fpr_of user1.pub | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
+run deploy
+check "revoked by fingerprint: not printed, others are" \
+	eval 'has_key user2 && ! has_key user1'
+check "revoked key logged" grep -q "$(fpr_of user1.pub) (line 5) dropped: key is revoked" <<<"$ERR"
+
+new_case
+conf "revocation_url = $STORE/v1/revoked"
+cat user1.pub user2.pub | publish deploy 1
+cat user2.pub | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
+run deploy
+check "revoked by key line" eval 'has_key user1 && ! has_key user2'
+
+new_case
+conf "revocation_url = $STORE/v1/revoked"
+cat user1.pub | publish deploy 1
+run deploy
+check "revocation_url set but list missing (404): nothing printed" test -z "$OUT"
+
+new_case
+conf "revocation_url = $STORE/v1/revoked"
+cat user1.pub | publish deploy 1
+fpr_of user2.pub | sign_doc stranger "$WWW/v1/revoked" - 1 "$FUTURE"
+run deploy
+check "revocation list with a bad signature: nothing printed" test -z "$OUT"
+
+# --- cache and freshness ------------------------------------------------
+new_case
+cat user1.pub | publish deploy 1
+run deploy
+cat user2.pub | publish deploy 2
+run deploy
+check "within refresh_after: cached document used" \
+	eval 'has_key user1 && ! has_key user2'
+check "within refresh_after: store asked once" test "$(reqs deploy)" = 1
+check "cache hit logged as source=cache" grep -q "source=cache" <<<"$ERR"
+
+new_case
+conf "refresh_after = 0"
+cat user1.pub | publish deploy 1
+run deploy
+run deploy
+check "revalidation uses conditional GET (304)" \
+	grep -q "source=store (not modified)" <<<"$ERR"
+check "304 seen by the store" grep -q '" 304 ' "$W/access.log"
+cat user2.pub | publish deploy 2
+run deploy
+check "after a change the new document is used" \
+	eval 'has_key user2 && ! has_key user1'
+
+new_case
+conf "refresh_after = 0"
+cat user1.pub | publish deploy 1
+run deploy
+sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|" "$CONF"
+run deploy
+check "store down: stale cache used" has_key user1
+check "store down: stale use logged" grep -q "source=stale cache" <<<"$ERR"
+
+new_case
+conf "refresh_after = 0"
+cat user1.pub | publish deploy 1 "$(rfc3339 '+3 seconds')"
+run deploy
+check "short-lived document printed while valid" has_key user1
+sleep 4
+sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|" "$CONF"
+run deploy
+check "store down and cached document expired: nothing" test -z "$OUT"
+
+new_case
+conf "refresh_after = 3600"
+cat user1.pub | publish deploy 1 "$(rfc3339 '+2 seconds')"
+run deploy
+sleep 3
+sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|" "$CONF"
+run deploy
+check "fresh but expired cache entry never printed" test -z "$OUT"
+
+new_case
+run deploy
+check "404: no keys, exit 0" test -z "$OUT" -a "$RC" = 0
+check "404 asked the store" test "$(reqs deploy)" = 1
+
+new_case
+cat user1.pub | publish deploy 1
+run deploy
+printf '#authkeys-cache v1\ngarbage\n' > "$C/cache/acct.deploy"
+chown "$RUNAS" "$C/cache/acct.deploy"
+sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|" "$CONF"
+run deploy
+check "corrupt cache file, store down: nothing printed" test -z "$OUT"
+check "corrupt cache file: logged as ignored" grep -q "ignored: malformed" <<<"$ERR"
+
+new_case
+cat user1.pub | publish deploy 1
+run deploy
+# An unsigned document slipped into the cache, as its owner could.
+{ printf '#authkeys-cache v1\n#checked %s\n#status 200\n#etag -\n#min-serial 1\n' "$(date +%s)"
+  cat "$WWW/v1/accounts/deploy" | sed "s|$(key_of user1.pub)|$(key_of user3.pub)|"; } > "$C/cache/acct.deploy"
+chown "$RUNAS" "$C/cache/acct.deploy"
+chmod 666 "$C/cache/acct.deploy"
+run deploy
+check "group/world-writable cache file ignored (store asked again)" \
+	eval 'has_key user1 && ! has_key user3'
+check "writable cache file logged" grep -q "unsafe ownership" <<<"$ERR"
+
+new_case
+cat user1.pub | publish deploy 1
+run deploy
+chmod 777 "$C/cache"
+sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|" "$CONF"
+run deploy
+check "world-writable cache dir: entries ignored, nothing printed" test -z "$OUT"
+chmod 755 "$C/cache"
+
+new_case
+cat user1.pub | publish deploy 1
+chown root "$C/cache"
+chmod 755 "$C/cache"
+run deploy
+check "unwritable cache dir: keys still printed from the store" has_key user1
+check "unwritable cache dir: logged" grep -q "not written" <<<"$ERR"
+
+new_case
+cat user1.pub | publish deploy 1
+mount -t tmpfs -o size=12k tmpfs "$C/cache"
+chown "$RUNAS" "$C/cache"
+chmod 755 "$C/cache"
+dd if=/dev/zero of="$C/cache/filler" bs=1k count=64 2>/dev/null
+run deploy
+check "disk full: keys printed from the store" has_key user1
+check "disk full: logged" grep -q "no space left" <<<"$ERR"
+umount "$C/cache"
+
+# --- what sshd sends us -------------------------------------------------
+new_case
+cat user1.pub | publish deploy 1
+run root
+check "unmanaged account: nothing printed, exit 0" test -z "$OUT" -a "$RC" = 0
+check "unmanaged account: no request" test "$(wc -l < "$W/access.log")" = 0
+
+new_case
+bad=0
+for name in '../etc/passwd' 'deploy/../x' 'Deploy' '%2e%2e' 'deploy;id' \
+	"deploy$(printf '\n')x" 'a234567890123456789012345678901234' '' '-f' \
+	"$(printf 'd\x01')"; do
+	run -- "$name"
+	[ -z "$OUT" ] || bad=1
+done
+check "hostile account names: nothing printed" test "$bad" = 0
+check "hostile account names: no request reached the store" \
+	test "$(wc -l < "$W/access.log")" = 0
+check "hostile name logged without echoing it" grep -q "refused invalid account name" <<<"$ERR"
+bad=0
+for f in 'SHA256:../../etc' 'MD5:aa' "$(fpr_of user1.pub)x" 'SHA256:$(id)'; do
+	run deploy "$f"
+	[ -z "$OUT" ] || bad=1
+done
+check "hostile fingerprints: nothing printed, no request" \
+	test "$bad" = 0 -a "$(wc -l < "$W/access.log")" = 0
+
+# --- policy ---------------------------------------------------------------
+new_case
+{ echo "permitopen=\"10.0.0.1:22\" $(cat user1.pub)"
+  cat rsa2048.pub rsa3072.pub
+  echo "no-pty,from=\"10.0.0.0/8\" $(cat user2.pub)"
+  echo "not a key at all"
+} | publish deploy 1
+run deploy
+check "option not allowed: line dropped" eval '! has_key user1'
+check "RSA below min_rsa_bits dropped, 3072 kept" \
+	eval '! has_key rsa2048 && has_key rsa3072'
+check "allowed options kept as written" \
+	grep -qF "no-pty,from=\"10.0.0.0/8\" $(key_of user2.pub)" <<<"$OUT"
+check "a line that is no key: dropped, the rest printed" test "$(lines)" = 2
+check "dropped lines logged" grep -q "option not allowed" <<<"$ERR"
+
+new_case
+{ cat user1.pub; printf 'ssh-ed25519 %s bad\x07comment\n' "$(cut -d' ' -f2 user3.pub)"; } | publish deploy 1
+run deploy
+check "control character anywhere in the body: whole document refused" test -z "$OUT"
+
+new_case
+conf "allowed_key_types = rsa"
+conf "min_rsa_bits = 2048"
+cat user1.pub rsa2048.pub | publish deploy 1
+run deploy
+check "allowed_key_types and min_rsa_bits from the config" \
+	eval 'has_key rsa2048 && ! has_key user1'
+
+new_case
+conf "forced_options = restrict,no-pty"
+{ cat user1.pub; echo "from=\"10.1.0.0/16\" $(cat user2.pub)"; } | publish deploy 1
+run deploy
+check "forced options prefixed" grep -qxF "restrict,no-pty $(cat user1.pub)" <<<"$OUT"
+check "forced options merged with line options" \
+	grep -qxF "restrict,no-pty,from=\"10.1.0.0/16\" $(cat user2.pub)" <<<"$OUT"
+
+new_case
+cat user1.pub user2.pub | publish deploy 1
+run deploy "$(fpr_of user2.pub)"
+check "fingerprint filter: only that key" eval 'has_key user2 && test "$(lines)" = 1'
+run deploy "$(fpr_of user3.pub)"
+check "fingerprint filter, cache hit, unknown key: nothing" test -z "$OUT"
+
+new_case
+sed -i '/^trusted_signers/d' "$CONF"
+conf "require_signature = no"
+cat user1.pub user2.pub > "$WWW/v1/accounts/deploy"
+run deploy
+check "require_signature = no: plain authorized_keys body accepted" \
+	eval 'has_key user1 && has_key user2'
+
+new_case
+sed -i "s|^url = .*|url = http://127.0.0.1:$PORT/v1/accounts/%u|" "$CONF"
+sed -i '/^trusted_signers/d' "$CONF"
+conf "require_signature = no"
+run deploy
+check "http:// without signatures: config refused, exit non-zero" test "$RC" != 0 -a -z "$OUT"
+
+# --- configuration ------------------------------------------------------
+new_case
+cat user1.pub | publish deploy 1
+conf "frobnicate = 1"
+run deploy
+check "unknown config key: exit non-zero, nothing printed" test "$RC" != 0 -a -z "$OUT"
+check "config error names file and line" grep -q "$CONF:7: unknown key 'frobnicate'" <<<"$ERR"
+
+new_case
+cat user1.pub | publish deploy 1
+chmod 666 "$CONF"
+run deploy
+check "world-writable config refused" test "$RC" != 0 -a -z "$OUT"
+chmod 644 "$CONF"
+chown "$RUNAS" "$CONF"
+run deploy
+check "config owned by the command user refused" test "$RC" != 0 -a -z "$OUT"
+chown root "$CONF"
+chmod 777 "$C/etc"
+run deploy
+check "config in a world-writable directory refused" test "$RC" != 0 -a -z "$OUT"
+
+# --- network failure modes ----------------------------------------------
+new_case
+sed -i "s|^url = .*|url = https://127.0.0.1:$BHPORT/v1/accounts/%u|" "$CONF"
+sed -i "s|^timeout = .*|timeout = 2|" "$CONF"
+t0=$(date +%s%N)
+run deploy
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+note "stalled store: returned after $ms ms (timeout = 2 s)"
+check "stalled store: bounded by timeout, nothing printed" \
+	test -z "$OUT" -a "$ms" -lt 3000 -a "$ms" -ge 1500
+
+new_case
+sed -i "s|^url = .*|url = https://127.0.0.1:$BHPORT/v1/accounts/%u\nurl = $STORE/v1/accounts/%u|" "$CONF"
+sed -i "s|^timeout = .*|timeout = 4|" "$CONF"
+cat user1.pub | publish deploy 1
+t0=$(date +%s%N)
+run deploy
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+note "hung first mirror: keys after $ms ms"
+check "hung first mirror, good second: keys printed within timeout" \
+	eval 'has_key user1 && test "$ms" -lt 4500'
+
+new_case
+sed -i "s|^url = .*|url = $STORE/slow/%u|" "$CONF"
+sed -i "s|^timeout = .*|timeout = 2|" "$CONF"
+mkdir -p "$WWW/slow"
+cat user1.pub | sign_doc signer "$WWW/slow/deploy" deploy 1 "$FUTURE"
+t0=$(date +%s%N)
+run deploy
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "trickling response (1 byte/s): bounded by timeout" \
+	test -z "$OUT" -a "$ms" -lt 3000
+
+new_case
+head -c 20000000 /dev/zero | tr '\0' 'A' > "$WWW/v1/accounts/deploy"
+rss=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+	/usr/bin/time -f '%M' "$W/inst/usr/libexec/authkeys/authkeys-fetch" \
+	-f "$CONF" deploy 2>&1 >/dev/null | tail -1)
+run deploy
+note "oversized (20 MB) response: max RSS ${rss} KiB"
+check "oversized response: refused, nothing printed" test -z "$OUT"
+check "oversized response: logged" grep -q "larger than" <<<"$ERR"
+check "oversized response: memory bounded (< 32 MiB RSS)" test "$rss" -lt 32768
+
+new_case
+sed -i "s|^url = .*|url = $STORE/redirect-http/%u|" "$CONF"
+cat user1.pub | publish deploy 1
+run deploy
+check "redirect from https to http refused" test -z "$OUT"
+
+new_case
+sed -i '/^ca_file/d' "$CONF"
+cat user1.pub | publish deploy 1
+run deploy
+check "TLS certificate from an unknown CA refused" test -z "$OUT"
+
+new_case
+cat user1.pub | publish deploy 1
+run deploy
+check "proxy variables from the environment are ignored" eval \
+	'OUT=$(env https_proxy=http://127.0.0.1:$DEAD ALL_PROXY=http://127.0.0.1:$DEAD setpriv --reuid=$RUNAS --regid=$RUNAS --clear-groups $CMD -f $CONF deploy 2>/dev/null); has_key user1'
+
+# --- concurrency --------------------------------------------------------
+new_case
+cat user1.pub | publish deploy 1
+for i in $(seq 1 20); do
+	setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+		"$CMD" -f "$CONF" deploy > "$C/out.$i" 2>/dev/null &
+	pids="${pids:-} $!"
+done
+wait $pids
+okc=0
+for i in $(seq 1 20); do grep -qF "$(key_of user1.pub)" "$C/out.$i" && okc=$((okc + 1)); done
+check "20 concurrent cold invocations: all print the key" test "$okc" = 20
+check "20 concurrent cold invocations: 1 store fetch" test "$(reqs deploy)" = 1
+
+new_case
+conf "refresh_after = 0"
+for k in user1 user2 user3; do cat "$k.pub"; done | publish deploy 1
+run deploy
+(
+	for s in $(seq 2 40); do
+		if [ $((s % 2)) = 0 ]; then cat user1.pub user2.pub user3.pub
+		else cat user2.pub user3.pub user1.pub; fi | publish deploy "$s"
+	done
+) &
+writer=$!
+bad=0
+for i in $(seq 1 60); do
+	run deploy
+	[ "$(lines)" = 3 ] || bad=$((bad + 1))
+done
+wait "$writer"
+check "concurrent refreshes: every run printed a whole document" test "$bad" = 0
+
+# --- --check ------------------------------------------------------------
+new_case
+cat user1.pub | publish deploy 1
+rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check 2>/dev/null)
+rc=$?
+note "$(grep -c '^ok' <<<"$rep") ok lines in --check"
+check "--check: store reached and verified" grep -q "verified, serial 1" <<<"$rep"
+check "--check: exit 0 when the store verifies" test "$rc" = 0
+cat user1.pub | sign_doc stranger "$WWW/v1/accounts/deploy" deploy 1 "$FUTURE"
+rep=$("$CMD" -f "$CONF" --check 2>/dev/null)
+check "--check: untrusted signer reported, exit non-zero" \
+	eval 'grep -q "FAIL.*signer is not trusted" <<<"$rep" && ! "$CMD" -f "$CONF" --check >/dev/null 2>&1'
+
+summary
