@@ -1,0 +1,42 @@
+#!/bin/bash
+# Cache-hit cost of authkeys-command beside cat(1) of the same lines, in one
+# hyperfine run (sshd runs the command twice per login). Also the cold path
+# (fetch + verify) against a file:// store. Needs root, hyperfine, ssh-keygen.
+set -eu
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/tests/lib.sh"
+KEYS=${KEYS:-10}
+W=$(mktemp -d /run/ak-bench.XXXXXX)
+chmod 755 "$W"
+trap 'rm -rf "$W"' EXIT
+make -s -C "$TOP" all >/dev/null
+CMD=$TOP/build/sbin/authkeys-command
+mkdir -p "$W/store" "$W/cache" "$W/etc"
+ssh-keygen -q -t ed25519 -N '' -f "$W/signer"
+echo "s $(key_of "$W/signer.pub")" > "$W/allowed_signers"
+for i in $(seq 1 "$KEYS"); do
+	ssh-keygen -q -t ed25519 -N '' -C "key$i" -f "$W/k$i"
+	cat "$W/k$i.pub"
+done | sign_doc "$W/signer" "$W/store/deploy" deploy 1 "$(rfc3339 '+1 day')"
+cat > "$W/etc/authkeys.conf" <<CONF
+url = file://$W/store/%u
+trusted_signers = $W/allowed_signers
+cache_dir = $W/cache
+accounts = deploy
+refresh_after = 86400
+forced_options = restrict
+CONF
+"$CMD" -f "$W/etc/authkeys.conf" deploy > "$W/lines"
+FPR=$(fpr_of "$W/k1.pub")
+echo "# $KEYS keys, $(wc -c < "$W/lines") bytes printed; $(nproc) cores"
+hyperfine -N --warmup 50 --runs "${RUNS:-1000}" --export-markdown "$W/hit.md" \
+	-n "cat (same lines)" "cat $W/lines" \
+	-n "authkeys-command (cache hit)" "$CMD -f $W/etc/authkeys.conf deploy" \
+	-n "authkeys-command (cache hit, fingerprint)" \
+	"$CMD -f $W/etc/authkeys.conf deploy $FPR"
+cat "$W/hit.md"
+sed -i 's/^refresh_after = .*/refresh_after = 0/' "$W/etc/authkeys.conf"
+hyperfine -N --warmup 5 --runs "${COLD_RUNS:-100}" --export-markdown "$W/cold.md" \
+	-n "authkeys-command (revalidate: exec helper, verify, write cache)" \
+	"$CMD -f $W/etc/authkeys.conf deploy"
+cat "$W/cold.md"

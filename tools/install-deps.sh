@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs what authkeys needs to build, test and run its demo on Debian 12.
+# Skips packages that are already installed. Run as root.
+set -eu
+PKGS="build-essential pkg-config libcurl4-openssl-dev libssl-dev libpam0g-dev
+libcmocka-dev libpam-wrapper pamtester nginx-light openssh-server
+openssh-client openssl hyperfine valgrind time clang util-linux procps"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# The Debian nginx and ssh services are not ours to run; tests start their own.
+for s in nginx ssh; do
+	if command -v systemctl >/dev/null && systemctl is-active -q "$s" 2>/dev/null; then
+		systemctl stop "$s" || true
+	fi
+done
+exit 0
