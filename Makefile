@@ -33,7 +33,7 @@ B	= build
 O	= $(B)/obj
 
 CORE	= ak_err ak_log ak_b64 ak_sha256 ak_wire ak_key ak_config ak_file \
-	  ak_doc ak_policy ak_cache ak_signers
+	  ak_doc ak_policy ak_cache ak_signers ak_authinfo
 NET	= ak_sshsig ak_fetch ak_resolve
 CORE_OBJS = $(CORE:%=$(O)/lib/%.o)
 NET_OBJS  = $(NET:%=$(O)/lib/%.o)
@@ -42,7 +42,7 @@ COMMAND	= $(B)/sbin/authkeys-command
 HELPER	= $(B)/libexec/authkeys/authkeys-fetch
 PAMMOD	= $(B)/lib/security/pam_authkeys.so
 
-PROGS	= $(COMMAND) $(HELPER)
+PROGS	= $(COMMAND) $(HELPER) $(PAMMOD)
 
 all: $(PROGS)
 
@@ -70,20 +70,33 @@ $(HELPER): $(O)/authkeys_cmd/helper.o $(O)/authkeys_cmd/cmd.o \
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(CURL_LIBS) $(CRYPTO_LIBS)
 
+$(PAMMOD): $(O)/pam_module/pam_authkeys.o $(B)/libaknet.a $(B)/libakcore.a \
+		pam_module/pam_authkeys.map
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CFLAGS) $(CFLAGS) -shared $(AK_LDFLAGS) $(LDFLAGS) \
+		-Wl,--version-script=pam_module/pam_authkeys.map -o $@ \
+		$(O)/pam_module/pam_authkeys.o $(B)/libaknet.a $(B)/libakcore.a \
+		-lpam $(CURL_LIBS) $(CRYPTO_LIBS)
+
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
 include tests/unit/unit.mk
 
-check: all unit-check integration-check
+check: all unit-check integration-check pam-check
 
-integration-check: all
+integration-check: all test-tools
 	tests/integration/run.sh
+
+pam-check: all test-tools
+	tests/pam/run.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)/authkeys \
 		$(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(COMMAND) $(DESTDIR)$(SBINDIR)/authkeys-command
 	install -m 0755 $(HELPER) $(DESTDIR)$(LIBEXECDIR)/authkeys/authkeys-fetch
+	install -d $(DESTDIR)$(PAMDIR)
+	install -m 0644 $(PAMMOD) $(DESTDIR)$(PAMDIR)/pam_authkeys.so
 	@if [ -d man ] && ls man/*.8 >/dev/null 2>&1; then \
 		install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/; fi
 	install -d $(DESTDIR)$(SYSCONFDIR)/authkeys
@@ -104,5 +117,5 @@ lint:
 clean:
 	rm -rf $(B)
 
-.PHONY: all check unit-check integration-check install lint clean
+.PHONY: all check unit-check integration-check pam-check install lint clean
 .SECONDARY:

@@ -152,3 +152,126 @@ count_requests() {
 	[ -f "$1" ] || { echo 0; return; }
 	grep -c "\"GET $2 " "$1" || true
 }
+
+# --- a whole test store ---------------------------------------------------
+# store_setup: as root, makes the unprivileged command user ($RUNAS), a work
+# dir $W (under /run: sshd refuses paths others can write), installs the
+# build into $W/inst, starts nginx HTTPS ($STORE, files in $WWW), a hanging
+# listener ($BHPORT), a syslog sink ($LOG), and makes keys signer, stranger,
+# user1..3, rsa2048, rsa3072 in $W.
+store_setup() {
+	[ "$(id -u)" -eq 0 ] || { echo "these tests need root"; exit 1; }
+	RUNAS=akit
+	id "$RUNAS" >/dev/null 2>&1 || useradd --system --no-create-home \
+		--shell /usr/sbin/nologin "$RUNAS"
+	W=$(mktemp -d /run/ak-test.XXXXXX)
+	chmod 755 "$W"
+	BH_PID=
+	LS_PID=
+	trap store_cleanup EXIT
+	make -s -C "$TOP" install DESTDIR="$W/inst" PREFIX=/usr \
+		SYSCONFDIR=/etc PAMDIR=/usr/lib/security >/dev/null || exit 1
+	make -s -C "$TOP" test-tools >/dev/null || exit 1
+	CMD=$W/inst/usr/sbin/authkeys-command
+	PAMMOD=$W/inst/usr/lib/security/pam_authkeys.so
+	start_logsink
+	make_ca "$W" || { echo "cannot make test CA"; exit 1; }
+	PORT=$(free_port)
+	BHPORT=$(free_port)
+	DEAD=$(free_port)
+	start_nginx "$W" "$PORT" || { echo "nginx did not start"; exit 1; }
+	"$TOP/build/tests/blackhole" "$BHPORT" 1800 &
+	BH_PID=$!
+	STORE=https://127.0.0.1:$PORT
+	WWW=$W/www
+	mkdir -p "$WWW/v1/accounts"
+	cd "$W" || exit 1
+	for k in signer stranger user1 user2 user3; do
+		ssh-keygen -q -t ed25519 -N '' -C "$k" -f "$W/$k"
+	done
+	ssh-keygen -q -t rsa -b 2048 -N '' -C small -f "$W/rsa2048"
+	ssh-keygen -q -t rsa -b 3072 -N '' -C big -f "$W/rsa3072"
+	echo "signer@test $(key_of signer.pub)" > "$W/allowed_signers"
+	chmod 644 "$W"/*.pub "$W/allowed_signers" "$W/ca.pem"
+	FUTURE=$(rfc3339 "+1 day")
+	PAST=$(rfc3339 "-1 minute")
+	N=0
+}
+
+store_cleanup() {
+	stop_nginx "$W"
+	[ -n "$BH_PID" ] && kill "$BH_PID" 2>/dev/null
+	[ -n "$LS_PID" ] && kill "$LS_PID" 2>/dev/null
+	[ "${LOGSOCK:-}" = /dev/log ] && rm -f /dev/log
+	[ -n "${EXTRA_CLEANUP:-}" ] && eval "$EXTRA_CLEANUP"
+	mountpoint -q /dev/log 2>/dev/null && umount /dev/log
+	cd /
+	rm -rf "$W"
+}
+
+# start_logsink: syslog lines land in $LOG. Where no syslog socket exists we
+# own /dev/log for the run; where one exists, the suite was re-executed in
+# its own mount namespace (reexec_in_mount_ns) and we bind over it there.
+start_logsink() {
+	LOG=$W/syslog
+	: > "$LOG"
+	chmod 644 "$LOG"
+	if [ -e /dev/log ]; then
+		LOGSOCK=$W/log.sock
+	else
+		LOGSOCK=/dev/log
+	fi
+	"$TOP/build/tests/logsink" "$LOGSOCK" "$LOG" 1800 &
+	LS_PID=$!
+	for _ in $(seq 1 50); do [ -S "$LOGSOCK" ] && break; sleep 0.05; done
+	if [ "$LOGSOCK" != /dev/log ]; then
+		mount --bind "$LOGSOCK" /dev/log || { echo "cannot bind /dev/log"; exit 1; }
+	fi
+}
+
+# Call first thing in a suite: a private mount namespace if /dev/log exists.
+reexec_in_mount_ns() {
+	if [ -e /dev/log ] && [ -z "${AK_IN_NS:-}" ]; then
+		exec env AK_IN_NS=1 unshare --mount --propagation private "$0" "$@"
+	fi
+}
+
+# new_case: fresh cache dir and config; $C, $CONF. Lines added with conf.
+new_case() {
+	N=$((N + 1))
+	C=$W/case$N
+	mkdir -p "$C/etc" "$C/cache"
+	chown "$RUNAS" "$C/cache"
+	chmod 755 "$C" "$C/etc" "$C/cache"
+	CONF=$C/etc/authkeys.conf
+	cat > "$CONF" <<CONF
+url = $STORE/v1/accounts/%u
+trusted_signers = $W/allowed_signers
+ca_file = $W/ca.pem
+cache_dir = $C/cache
+accounts = deploy, octo
+timeout = 3
+CONF
+	chmod 644 "$CONF"
+	: > "$W/access.log"
+	rm -f "$WWW/v1/revoked"
+	rm -f "$WWW"/v1/accounts/*
+}
+conf() { echo "$*" >> "$CONF"; }
+store_down() { sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|" "$CONF"; }
+
+# run ACCOUNT [FPR]: the command as sshd runs it; sets OUT, ERR, RC.
+run() {
+	OUT=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+		"$CMD" -e -f "$CONF" "$@" 2>"$C/err")
+	RC=$?
+	ERR=$(cat "$C/err")
+}
+
+publish() { # ACCOUNT SERIAL [EXPIRES] < lines
+	sign_doc "$W/signer" "$WWW/v1/accounts/$1" "$1" "$2" "${3:-$FUTURE}"
+}
+
+has_key() { grep -qF "$(key_of "$W/$1.pub")" <<<"$OUT"; }
+lines() { [ -z "$OUT" ] && echo 0 || wc -l <<<"$OUT"; }
+reqs() { count_requests "$W/access.log" "/v1/accounts/$1"; }

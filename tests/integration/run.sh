@@ -4,88 +4,9 @@
 # One test per SPEC rule. Needs root (users, nginx, chown).
 
 . "$(dirname "$0")/../lib.sh"
+reexec_in_mount_ns "$@"
 
-[ "$(id -u)" -eq 0 ] || { echo "integration tests need root"; exit 1; }
-RUNAS=akit
-id "$RUNAS" >/dev/null 2>&1 || useradd --system --no-create-home \
-	--shell /usr/sbin/nologin "$RUNAS"
-
-# Not under /tmp: sshd (and --check) refuse paths that others can write.
-W=$(mktemp -d /run/ak-it.XXXXXX)
-chmod 755 "$W"
-BH_PID=
-cleanup() {
-	stop_nginx "$W"
-	[ -n "$BH_PID" ] && kill "$BH_PID" 2>/dev/null
-	rm -rf "$W"
-}
-trap cleanup EXIT
-
-make -s -C "$TOP" install DESTDIR="$W/inst" PREFIX=/usr SYSCONFDIR=/etc \
-	>/dev/null || exit 1
-CMD=$W/inst/usr/sbin/authkeys-command
-make -s -C "$TOP" build/tests/blackhole >/dev/null || exit 1
-
-make_ca "$W" || { echo "cannot make test CA"; exit 1; }
-PORT=$(free_port)
-BHPORT=$(free_port)
-DEAD=$(free_port)
-start_nginx "$W" "$PORT" || { echo "nginx did not start"; exit 1; }
-"$TOP/build/tests/blackhole" "$BHPORT" 900 &
-BH_PID=$!
-STORE=https://127.0.0.1:$PORT
-WWW=$W/www
-mkdir -p "$WWW/v1/accounts"
-
-cd "$W" || exit 1
-for k in signer stranger user1 user2 user3; do
-	ssh-keygen -q -t ed25519 -N '' -C "$k" -f "$W/$k"
-done
-ssh-keygen -q -t rsa -b 2048 -N '' -C small -f "$W/rsa2048"
-ssh-keygen -q -t rsa -b 3072 -N '' -C big -f "$W/rsa3072"
-echo "signer@test $(key_of signer.pub)" > "$W/allowed_signers"
-chmod 644 "$W"/*.pub "$W/allowed_signers" "$W/ca.pem"
-FUTURE=$(rfc3339 "+1 day")
-PAST=$(rfc3339 "-1 minute")
-
-N=0
-# new_case: fresh cache dir and config (defaults below); echo lines to add.
-new_case() {
-	N=$((N + 1))
-	C=$W/case$N
-	mkdir -p "$C/etc" "$C/cache"
-	chown "$RUNAS" "$C/cache"
-	chmod 755 "$C" "$C/etc" "$C/cache"
-	CONF=$C/etc/authkeys.conf
-	cat > "$CONF" <<CONF
-url = $STORE/v1/accounts/%u
-trusted_signers = $W/allowed_signers
-ca_file = $W/ca.pem
-cache_dir = $C/cache
-accounts = deploy, octo
-timeout = 3
-CONF
-	chmod 644 "$CONF"
-	: > "$W/access.log"
-	rm -f "$WWW/v1/revoked"
-}
-conf() { echo "$*" >> "$CONF"; }
-
-# run ACCOUNT [FPR]: the command as sshd runs it; sets OUT, ERR, RC.
-run() {
-	OUT=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
-		"$CMD" -e -f "$CONF" "$@" 2>"$C/err")
-	RC=$?
-	ERR=$(cat "$C/err")
-}
-
-publish() { # ACCOUNT SERIAL [EXPIRES] < lines
-	sign_doc "$W/signer" "$WWW/v1/accounts/$1" "$1" "$2" "${3:-$FUTURE}"
-}
-
-has_key() { grep -qF "$(key_of "$W/$1.pub")" <<<"$OUT"; }
-lines() { [ -z "$OUT" ] && echo 0 || wc -l <<<"$OUT"; }
-reqs() { count_requests "$W/access.log" "/v1/accounts/$1"; }
+store_setup
 
 # --- the document and its signature -------------------------------------
 new_case

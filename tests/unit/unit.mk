@@ -14,3 +14,16 @@ unit-check: $(UNIT_BINS)
 $(B)/tests/blackhole: tests/tools/blackhole.c
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CPPFLAGS) $(AK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(B)/tests/logsink: tests/tools/logsink.c
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CPPFLAGS) $(AK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(B)/tests/pam_driver: tests/tools/pam_driver.c
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CPPFLAGS) $(AK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam -ldl
+
+TEST_TOOLS = $(B)/tests/blackhole $(B)/tests/logsink $(B)/tests/pam_driver
+
+test-tools: $(TEST_TOOLS)
+.PHONY: test-tools

@@ -1,0 +1,47 @@
+/* sshd's SSH_AUTH_INFO_0 ("publickey TYPE BASE64" lines) and the PAM check. */
+#ifndef AK_AUTHINFO_H
+#define AK_AUTHINFO_H
+
+#include <stddef.h>
+
+#include "ak_config.h"
+#include "ak_doc.h"
+#include "ak_key.h"
+#include "ak_policy.h"
+
+#define AK_AUTHINFO_MAX		65536
+#define AK_AUTHINFO_MAX_KEYS	8
+
+struct ak_authinfo_key {
+	enum ak_key_type type;
+	unsigned char *blob;
+	size_t bloblen;
+	char fpr[AK_FPR_LEN + 1];
+};
+
+struct ak_authinfo {
+	struct ak_authinfo_key keys[AK_AUTHINFO_MAX_KEYS];
+	size_t nkeys;
+};
+
+/*
+ * Parses SSH_AUTH_INFO_0 (may be NULL). Returns 0 with at least one key,
+ * AK_ERR_NOT_FOUND if no publickey line, AK_ERR_KEY_TYPE for a certificate
+ * or unknown key type, AK_ERR_FORMAT / AK_ERR_TOO_LARGE otherwise. Clear ai
+ * with ak_authinfo_clear in every case.
+ */
+int ak_authinfo_parse(const char *info, struct ak_authinfo *ai);
+void ak_authinfo_clear(struct ak_authinfo *ai);
+
+/*
+ * Checks that every key of ai is a line of doc (NULL: no keys) that passes
+ * the policy and is not on rl. Returns NULL if so, else the reason.
+ */
+const char *ak_authinfo_check(const struct ak_config *cfg,
+    const struct ak_authinfo *ai, const struct ak_doc *doc,
+    const struct ak_revlist *rl);
+
+/* Writes the keys' fingerprints, comma separated, into out. */
+void ak_authinfo_fprs(const struct ak_authinfo *ai, char *out, size_t len);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * pam_authkeys: re-checks, before the session starts, that every key sshd
+ * accepted (SSH_AUTH_INFO_0) is listed in the account's current document and
+ * not revoked, so central removal bites at the next connection even while
+ * the command's cache still lists the key. Logs every decision.
+ *
+ * Runs inside sshd: never exits, never openlog()s, never
+ * curl_global_cleanup()s.
+ */
+#include <sys/stat.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#define PAM_SM_AUTH
+#define PAM_SM_ACCOUNT
+#define PAM_SM_SESSION
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "ak_config.h"
+#include "ak_err.h"
+#include "ak_log.h"
+#include "ak_authinfo.h"
+#include "ak_resolve.h"
+
+struct args {
+	const char *config;
+	int debug;
+};
+
+static void
+parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
+{
+	int i;
+
+	a->config = AK_CONFIG_DEFAULT;
+	a->debug = 0;
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "config=", 7) == 0 && argv[i][7] == '/')
+			a->config = argv[i] + 7;
+		else if (strcmp(argv[i], "debug") == 0)
+			a->debug = 1;
+		else
+			pam_syslog(pamh, LOG_ERR, "unknown argument: %s",
+			    argv[i]);
+	}
+}
+
+struct log_ctx {
+	pam_handle_t *pamh;
+	int debug;
+};
+
+static void
+pam_log(void *ctx, int prio, const char *fmt, va_list ap)
+{
+	struct log_ctx *lc = ctx;
+
+	/* Detail only with debug; failures always. */
+	if (prio > LOG_NOTICE && !lc->debug)
+		return;
+	pam_vsyslog(lc->pamh, prio, fmt, ap);
+}
+
+/* The owner of the cache dir: the command's user, trusted for re-verified docs. */
+static uid_t
+cache_owner(const struct ak_config *cfg)
+{
+	struct stat st;
+
+	return stat(cfg->cache_dir, &st) == 0 ? st.st_uid : 0;
+}
+
+static int
+check(pam_handle_t *pamh, int argc, const char **argv, int deny)
+{
+	struct args a;
+	struct log_ctx lc;
+	struct ak_config *cfg = NULL;
+	struct ak_resolver rv;
+	struct ak_result res;
+	struct ak_authinfo ai;
+	const char *user = NULL, *rhost = NULL, *info;
+	char fprs[AK_AUTHINFO_MAX_KEYS * (AK_FPR_LEN + 1) + 32];
+	const char *why = NULL;
+	int r, ret = deny, have_rv = 0, have_res = 0;
+
+	parse_args(pamh, argc, argv, &a);
+	lc.pamh = pamh;
+	lc.debug = a.debug;
+	ak_log_set(pam_log, &lc);
+	memset(&ai, 0, sizeof(ai));
+	if (pam_get_item(pamh, PAM_USER, (const void **)&user) !=
+	    PAM_SUCCESS || user == NULL) {
+		pam_syslog(pamh, LOG_ERR, "no user; denied");
+		goto out;
+	}
+	(void)pam_get_item(pamh, PAM_RHOST, (const void **)&rhost);
+	if (rhost == NULL)
+		rhost = "-";
+	if ((r = ak_config_load(a.config, &cfg)) != 0) {
+		pam_syslog(pamh, LOG_ERR, "account %s: configuration unusable "
+		    "(%s); denied", user, ak_err(r));
+		goto out;
+	}
+	if (!ak_config_manages(cfg, user)) {
+		if (a.debug)
+			pam_syslog(pamh, LOG_DEBUG, "account %s: not managed",
+			    user);
+		ret = PAM_IGNORE;
+		goto out;
+	}
+	info = pam_getenv(pamh, "SSH_AUTH_INFO_0");
+	if ((r = ak_authinfo_parse(info, &ai)) != 0) {
+		why = r == AK_ERR_NOT_FOUND ? "no publickey method in "
+		    "SSH_AUTH_INFO_0 (password login, or not sshd)" :
+		    r == AK_ERR_KEY_TYPE ? "certificate or unsupported key "
+		    "type in SSH_AUTH_INFO_0 (not supported)" :
+		    "malformed SSH_AUTH_INFO_0";
+		goto decide;
+	}
+	if ((r = ak_resolver_init(&rv, cfg, cache_owner(cfg), 1)) != 0) {
+		why = "trusted_signers unusable";
+		goto decide;
+	}
+	have_rv = 1;
+	if ((r = ak_resolve(&rv, user, &res)) != 0) {
+		why = "store unavailable and no usable cached document";
+		goto decide;
+	}
+	have_res = 1;
+	why = ak_authinfo_check(cfg, &ai, res.doc, res.rl);
+ decide:
+	ak_authinfo_fprs(&ai, fprs, sizeof(fprs));
+	if (why == NULL) {
+		char env[sizeof(fprs) + 32];
+
+		snprintf(env, sizeof(env), "AUTHKEYS_FINGERPRINT=%s", fprs);
+		(void)pam_putenv(pamh, env);
+		ret = PAM_SUCCESS;
+	}
+	pam_syslog(pamh, why == NULL ? LOG_INFO : LOG_NOTICE,
+	    "account=%s rhost=%s fingerprint=%s serial=%llu source=%s "
+	    "decision=%s%s%s", user, rhost, fprs[0] ? fprs : "-",
+	    have_res && res.doc != NULL ? res.doc->serial : 0ULL,
+	    have_res ? res.source : "-", why == NULL ? "allow" : "deny",
+	    why == NULL ? "" : " reason=", why == NULL ? "" : why);
+ out:
+	if (have_res)
+		ak_result_clear(&res);
+	if (have_rv)
+		ak_resolver_clear(&rv);
+	ak_config_free(cfg);
+	ak_authinfo_clear(&ai);
+	ak_log_set(NULL, NULL);
+	return ret;
+}
+
+PAM_EXTERN int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)flags;
+	return check(pamh, argc, argv, PAM_AUTH_ERR);
+}
+
+PAM_EXTERN int
+pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}
+
+PAM_EXTERN int
+pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)flags;
+	return check(pamh, argc, argv, PAM_PERM_DENIED);
+}
+
+PAM_EXTERN int
+pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)flags;
+	return check(pamh, argc, argv, PAM_PERM_DENIED);
+}
+
+PAM_EXTERN int
+pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
+    const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}
