@@ -16,7 +16,7 @@ PKG_CONFIG ?= pkg-config
 
 # Required flags stay in force whatever CFLAGS/LDFLAGS the caller gives.
 WERROR	?= -Werror
-AK_CPPFLAGS = -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Ilib -Iauthkeys_cmd
+AK_CPPFLAGS = -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Ilib -Iauthkeys_cmd -Ipublish
 AK_CFLAGS = -std=c11 -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wvla $(WERROR) \
 	-fstack-protector-strong -fPIC
@@ -41,8 +41,9 @@ NET_OBJS  = $(NET:%=$(O)/lib/%.o)
 COMMAND	= $(B)/sbin/authkeys-command
 HELPER	= $(B)/libexec/authkeys/authkeys-fetch
 PAMMOD	= $(B)/lib/security/pam_authkeys.so
+PUBLISH	= $(B)/bin/authkeys-publish
 
-PROGS	= $(COMMAND) $(HELPER) $(PAMMOD)
+PROGS	= $(COMMAND) $(HELPER) $(PAMMOD) $(PUBLISH)
 
 all: $(PROGS)
 
@@ -70,6 +71,10 @@ $(HELPER): $(O)/authkeys_cmd/helper.o $(O)/authkeys_cmd/cmd.o \
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(CURL_LIBS) $(CRYPTO_LIBS)
 
+$(PUBLISH): $(O)/publish/main.o $(O)/publish/source.o $(B)/libakcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^
+
 $(PAMMOD): $(O)/pam_module/pam_authkeys.o $(B)/libaknet.a $(B)/libakcore.a \
 		pam_module/pam_authkeys.map
 	@mkdir -p $(dir $@)
@@ -82,7 +87,7 @@ $(PAMMOD): $(O)/pam_module/pam_authkeys.o $(B)/libaknet.a $(B)/libakcore.a \
 
 include tests/unit/unit.mk
 
-check: all unit-check integration-check pam-check
+check: all unit-check integration-check pam-check publish-check
 
 integration-check: all test-tools
 	tests/integration/run.sh
@@ -90,11 +95,16 @@ integration-check: all test-tools
 pam-check: all test-tools
 	tests/pam/run.sh
 
+publish-check: all test-tools
+	tests/publish/run.sh
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)/authkeys \
+		$(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(COMMAND) $(DESTDIR)$(SBINDIR)/authkeys-command
 	install -m 0755 $(HELPER) $(DESTDIR)$(LIBEXECDIR)/authkeys/authkeys-fetch
+	install -m 0755 $(PUBLISH) $(DESTDIR)$(BINDIR)/authkeys-publish
 	install -d $(DESTDIR)$(PAMDIR)
 	install -m 0644 $(PAMMOD) $(DESTDIR)$(PAMDIR)/pam_authkeys.so
 	@if [ -d man ] && ls man/*.8 >/dev/null 2>&1; then \

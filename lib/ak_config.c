@@ -428,6 +428,23 @@ ak_config_parse(const char *buf, size_t len, const char *name,
 }
 
 int
+ak_config_defaults(struct ak_config **cfgp)
+{
+	struct ak_config *cfg;
+	int r;
+
+	*cfgp = NULL;
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+		return AK_ERR_ALLOC;
+	if ((r = set_defaults(cfg)) != 0) {
+		ak_config_free(cfg);
+		return r;
+	}
+	*cfgp = cfg;
+	return 0;
+}
+
+int
 ak_config_load(const char *path, struct ak_config **cfgp)
 {
 	char *buf = NULL, *dcopy = NULL;

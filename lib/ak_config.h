@@ -37,6 +37,9 @@ struct ak_config {
 int ak_config_parse(const char *buf, size_t len, const char *name,
     struct ak_config **cfgp);
 
+/* A config holding only the defaults (policy for authkeys-publish). */
+int ak_config_defaults(struct ak_config **cfgp);
+
 /*
  * Reads and parses path after checking that the file and its directory are
  * owned by root and writable by no one else. Returns 0, AK_ERR_PERM,

@@ -351,8 +351,10 @@ ak_key_line_parse(const char *s, size_t len, struct ak_key_line **klp)
 		kl->type = ak_key_type_from_name(s + i, e - i);
 	}
 	if (kl->type == AK_KT_UNKNOWN) {
-		/* Certificates, DSA and unknown names alike. */
-		r = e > i ? AK_ERR_KEY_TYPE : AK_ERR_FORMAT;
+		/* Certificates, DSA and other key names; or just words. */
+		r = looks_like_type(s + i, e - i) || (kl->options != NULL &&
+		    looks_like_type(kl->options, strlen(kl->options))) ?
+		    AK_ERR_KEY_TYPE : AK_ERR_FORMAT;
 		goto out;
 	}
 	kl->type_name = ak_key_type_name(kl->type);

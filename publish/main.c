@@ -1,0 +1,229 @@
+/*
+ * authkeys-publish -k SIGNING_KEY -s SOURCE_DIR -o OUTPUT_DIR
+ *     [--valid DURATION] [-f CONFIG]
+ *
+ * Checks every source line first; on any error nothing in OUTPUT_DIR
+ * changes. Documents are signed with ssh-keygen -Y sign (a key file, or the
+ * .pub of a key held in ssh-agent) and each replaces its file atomically.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ak_config.h"
+#include "ak_doc.h"
+#include "ak_err.h"
+#include "ak_file.h"
+#include "ak_log.h"
+#include "publish.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: authkeys-publish -k signing_key -s source_dir "
+	    "-o output_dir [--valid duration] [-f authkeys.conf]\n");
+	exit(2);
+}
+
+static void
+stderr_log(void *ctx, int prio, const char *fmt, va_list ap)
+{
+	(void)ctx;
+	(void)prio;
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+/* ssh-keygen -Y sign, no shell; the signature lands in FILE.sig. */
+static int
+sign(const char *key, const char *file)
+{
+	pid_t pid;
+	int status;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		execlp("ssh-keygen", "ssh-keygen", "-q", "-Y", "sign", "-n",
+		    "authkeys", "-f", key, file, (char *)NULL);
+		perror("ssh-keygen");
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	return 0;
+}
+
+/* Appends FILE.sig to FILE, then checks the result parses. */
+static int
+append_sig(const struct pub_item *it)
+{
+	char sigpath[4200], *sig = NULL, *doc = NULL;
+	struct ak_doc *d = NULL;
+	size_t siglen, doclen;
+	FILE *f;
+	int r = -1;
+
+	snprintf(sigpath, sizeof(sigpath), "%s.sig", it->staged);
+	if (ak_file_read(sigpath, 65536, 0, 0, &sig, &siglen) != 0 ||
+	    (f = fopen(it->staged, "a")) == NULL)
+		goto out;
+	if (fwrite(sig, 1, siglen, f) != siglen || fflush(f) != 0 ||
+	    fsync(fileno(f)) != 0) {
+		fclose(f);
+		goto out;
+	}
+	if (fclose(f) != 0 || ak_file_read(it->staged, AK_DOC_MAX, 0, 0, &doc,
+	    &doclen) != 0)
+		goto out;
+	if (ak_doc_parse(doc, doclen, it->name[0] ? AK_DOC_ACCOUNT :
+	    AK_DOC_REVOCATIONS, &d) != 0)
+		goto out;
+	r = 0;
+ out:
+	unlink(sigpath);
+	ak_doc_free(d);
+	free(sig);
+	free(doc);
+	return r;
+}
+
+/*
+ * Moves a signed document into place. Its mtime must be newer than the old
+ * file's: web servers derive ETags from mtime + size.
+ */
+static int
+install_item(const struct pub_item *it)
+{
+	struct stat st;
+	struct timespec ts[2];
+
+	chmod(it->staged, 0644);
+	if (stat(it->final, &st) == 0 && st.st_mtime >= time(NULL)) {
+		ts[0].tv_sec = ts[1].tv_sec = st.st_mtime + 1;
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
+		(void)utimensat(AT_FDCWD, it->staged, ts, 0);
+	}
+	if (rename(it->staged, it->final) != 0) {
+		fprintf(stderr, "%s: %s\n", it->final, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+mkdirs(const char *out)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/v1", out);
+	if (mkdir(out, 0755) != 0 && errno != EEXIST)
+		return -1;
+	if (mkdir(p, 0755) != 0 && errno != EEXIST)
+		return -1;
+	snprintf(p, sizeof(p), "%s/v1/accounts", out);
+	if (mkdir(p, 0755) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pub_opts o;
+	struct ak_config *pol = NULL;
+	struct pub_item *items = NULL;
+	const char *config = NULL;
+	char staging[4096];
+	unsigned long long serial;
+	size_t n = 0, i;
+	int status = 1;
+
+	memset(&o, 0, sizeof(o));
+	o.valid = 7 * 86400;
+	for (i = 1; i < (size_t)argc; i++) {
+		const char *a = argv[i], *v = i + 1 < (size_t)argc ?
+		    argv[i + 1] : NULL;
+
+		if (v == NULL)
+			usage();
+		if (strcmp(a, "-k") == 0)
+			o.key = v;
+		else if (strcmp(a, "-s") == 0)
+			o.src = v;
+		else if (strcmp(a, "-o") == 0)
+			o.out = v;
+		else if (strcmp(a, "-f") == 0)
+			config = v;
+		else if (strcmp(a, "--valid") == 0) {
+			if ((o.valid = pub_parse_duration(v)) < 0) {
+				fprintf(stderr, "bad duration '%s' (N, Ns, Nm, "
+				    "Nh or Nd)\n", v);
+				return 2;
+			}
+		} else
+			usage();
+		i++;
+	}
+	if (o.key == NULL || o.src == NULL || o.out == NULL)
+		usage();
+	if (strlen(o.src) > 1024 || strlen(o.out) > 1024) {
+		fprintf(stderr, "path too long\n");
+		return 2;
+	}
+	ak_log_set(stderr_log, NULL);
+	o.now = time(NULL);
+	if ((config != NULL ? ak_config_load(config, &pol) :
+	    ak_config_defaults(&pol)) != 0)
+		return 1;
+	if (mkdirs(o.out) != 0) {
+		fprintf(stderr, "%s: %s\n", o.out, strerror(errno));
+		goto done;
+	}
+	snprintf(staging, sizeof(staging), "%s/.staging.XXXXXX", o.out);
+	if (mkdtemp(staging) == NULL) {
+		fprintf(stderr, "%s: %s\n", o.out, strerror(errno));
+		goto done;
+	}
+	serial = pub_next_serial(&o);
+	if (pub_read_sources(&o, pol, staging, serial, &items, &n) != 0) {
+		fprintf(stderr, "nothing published\n");
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		if (sign(o.key, items[i].staged) != 0 ||
+		    append_sig(&items[i]) != 0) {
+			fprintf(stderr, "%s: signing failed; nothing "
+			    "published\n", items[i].final);
+			goto cleanup;
+		}
+	}
+	/* All signed: only now does anything in OUTPUT_DIR change. */
+	for (i = 0; i < n; i++) {
+		if (install_item(&items[i]) != 0)
+			goto cleanup;
+		printf("%s serial %llu\n", items[i].final, serial);
+	}
+	status = 0;
+ cleanup:
+	for (i = 0; i < n; i++) {
+		char sig[4200];
+
+		unlink(items[i].staged);
+		snprintf(sig, sizeof(sig), "%s.sig", items[i].staged);
+		unlink(sig);
+	}
+	rmdir(staging);
+ done:
+	free(items);
+	ak_config_free(pol);
+	return status;
+}
