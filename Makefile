@@ -87,7 +87,7 @@ $(PAMMOD): $(O)/pam_module/pam_authkeys.o $(B)/libaknet.a $(B)/libakcore.a \
 
 include tests/unit/unit.mk
 
-check: all unit-check integration-check pam-check publish-check
+check: all unit-check integration-check pam-check publish-check e2e-check
 
 integration-check: all test-tools
 	tests/integration/run.sh
@@ -97,6 +97,9 @@ pam-check: all test-tools
 
 publish-check: all test-tools
 	tests/publish/run.sh
+
+e2e-check: all test-tools
+	tests/e2e/run.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)/authkeys \
@@ -127,5 +130,6 @@ lint:
 clean:
 	rm -rf $(B)
 
-.PHONY: all check unit-check integration-check pam-check install lint clean
+.PHONY: all check unit-check integration-check pam-check publish-check \
+	e2e-check install lint clean
 .SECONDARY:

@@ -275,3 +275,74 @@ publish() { # ACCOUNT SERIAL [EXPIRES] < lines
 has_key() { grep -qF "$(key_of "$W/$1.pub")" <<<"$OUT"; }
 lines() { [ -z "$OUT" ] && echo 0 || wc -l <<<"$OUT"; }
 reqs() { count_requests "$W/access.log" "/v1/accounts/$1"; }
+
+# --- a real sshd ------------------------------------------------------------
+# sshd_setup CONF: a copy of /usr/sbin/sshd named sshd-ak-PID (so its PAM
+# service is /etc/pam.d/sshd-ak-PID, ours), on 127.0.0.1:$SPORT, with the
+# conf/sshd_config.d drop-in for deploy and octo and the PAM module in the
+# session stack. Local users deploy and octo are made if missing.
+sshd_setup() {
+	local conf=$1 name=sshd-ak-$$
+	for u in deploy octo; do
+		id "$u" >/dev/null 2>&1 || useradd -m -s /bin/sh "$u"
+	done
+	mkdir -p /run/sshd "$W/sbin" "$W/sshd_config.d"
+	chmod 755 /run/sshd
+	cp /usr/sbin/sshd "$W/sbin/$name"
+	SSHD=$W/sbin/$name
+	PAMSVC=/etc/pam.d/$name
+	cat > "$PAMSVC" <<PAMCONF
+# authkeys test service: publickey only; the module re-checks the key.
+auth	required	pam_deny.so
+account	required	pam_permit.so
+session	required	$PAMMOD config=$conf
+session	required	pam_permit.so
+PAMCONF
+	ssh-keygen -q -t ed25519 -N '' -f "$W/ssh_host_ed25519_key"
+	SPORT=$(free_port)
+	# The shipped drop-in, with this run's paths and user.
+	sed -e "s|^Match User .*|Match User deploy,octo|" \
+	    -e "s|/usr/sbin/authkeys-command|$CMD -f $conf|" \
+	    -e "s|AuthorizedKeysCommandUser .*|AuthorizedKeysCommandUser $RUNAS|" \
+	    "$TOP/conf/sshd_config.d/authkeys.conf" > "$W/sshd_config.d/authkeys.conf"
+	cat > "$W/sshd_config" <<SSHDCONF
+Port $SPORT
+ListenAddress 127.0.0.1
+HostKey $W/ssh_host_ed25519_key
+PidFile $W/sshd.pid
+UsePAM yes
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AuthorizedKeysFile .ssh/authorized_keys
+StrictModes yes
+LogLevel VERBOSE
+Include $W/sshd_config.d/*.conf
+SSHDCONF
+	"$SSHD" -t -f "$W/sshd_config" || { echo "sshd config invalid"; exit 1; }
+	EXTRA_CLEANUP="${EXTRA_CLEANUP:+$EXTRA_CLEANUP; }sshd_stop; rm -f $PAMSVC"
+	"$SSHD" -D -e -f "$W/sshd_config" >/dev/null 2>>"$W/sshd.log" &
+	SSHD_PID=$!
+	for _ in $(seq 1 100); do
+		(exec 3<>/dev/tcp/127.0.0.1/"$SPORT") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "sshd did not start"; cat "$W/sshd.log"; exit 1
+}
+
+sshd_stop() {
+	[ -n "${SSHD_PID:-}" ] && kill "$SSHD_PID" 2>/dev/null
+	SSHD_PID=
+}
+
+# login KEY USER: a real ssh login; sets SOUT and LRC (0 = ran the command).
+login() {
+	SOUT=$(ssh -F /dev/null -i "$W/$1" -o IdentitiesOnly=yes \
+		-o BatchMode=yes -o StrictHostKeyChecking=no \
+		-o UserKnownHostsFile=/dev/null -o ConnectTimeout=10 \
+		-o LogLevel=ERROR -p "$SPORT" "$2@127.0.0.1" \
+		'echo "LOGIN-OK $(id -un) $AUTHKEYS_FINGERPRINT"' 2>&1 </dev/null)
+	LRC=$?
+}
+logged_in() { [ "$LRC" = 0 ] && grep -q "^LOGIN-OK $1 $(fpr_of "$W/$2.pub")\$" <<<"$SOUT"; }
+refused() { [ "$LRC" != 0 ] && ! grep -q LOGIN-OK <<<"$SOUT"; }

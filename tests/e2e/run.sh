@@ -1,0 +1,118 @@
+#!/bin/bash
+# End to end, as a user meets it: documents written by authkeys-publish,
+# served by nginx over HTTPS, a real sshd using authkeys-command (as an
+# unprivileged user) and pam_authkeys.so, and the real ssh client.
+
+. "$(dirname "$0")/../lib.sh"
+reexec_in_mount_ns "$@"
+store_setup
+PUB=$W/inst/usr/bin/authkeys-publish
+SRC=$W/src
+mkdir -p "$SRC/accounts"
+publish_all() { "$PUB" -k "$W/signer" -s "$SRC" -o "$WWW" "$@" >/dev/null; }
+
+new_case
+conf "revocation_url = $STORE/v1/revoked"
+conf "refresh_after = 2"
+conf "forced_options = restrict"
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
+cat user2.pub > "$SRC/accounts/octo"
+publish_all
+sshd_setup "$CONF"
+
+login user1 deploy
+check "listed key logs in (real sshd, real ssh)" logged_in deploy user1
+check "the session sees AUTHKEYS_FINGERPRINT" grep -q "$(fpr_of user1.pub)" <<<"$SOUT"
+check "login audited by the PAM module" grep -q "account=deploy rhost=127.0.0.1 fingerprint=$(fpr_of user1.pub) .*decision=allow" "$LOG"
+check "the command ran as the unprivileged user, logged its decision" \
+	grep -q "authkeys-command.*account deploy: filter=$(fpr_of user1.pub)" "$LOG"
+
+login user3 deploy
+check "unlisted key refused" refused
+
+login user2 octo
+check "second account logs in with its own key" logged_in octo user2
+login user1 octo
+check "a key of one account does not open another" refused
+
+# ~/.ssh/authorized_keys of a managed account must not bypass the store.
+install -d -o deploy -m 700 ~deploy/.ssh
+cat user3.pub > ~deploy/.ssh/authorized_keys
+chown deploy ~deploy/.ssh/authorized_keys
+chmod 600 ~deploy/.ssh/authorized_keys
+login user3 deploy
+check "key in ~/.ssh/authorized_keys does not bypass the store" refused
+rm -rf ~deploy/.ssh
+
+cat user2.pub > "$SRC/accounts/deploy"
+publish_all
+sleep 2.2
+login user1 deploy
+check "key removed by publish: next login refused" refused
+login user2 deploy
+check "remaining key still logs in" logged_in deploy user2
+
+fpr_of user2.pub > "$SRC/revoked"
+publish_all
+sleep 2.2
+login user2 deploy
+check "key put in revoked: refused on deploy" refused
+login user2 octo
+check "key put in revoked: refused on octo too" refused
+check "revocation logged by the PAM module or the command" \
+	grep -q "$(fpr_of user2.pub).*revoked" "$LOG"
+
+rm -f "$SRC/revoked"
+publish_all
+sleep 2.2
+login user2 deploy
+check "revocation lifted: login works after refresh_after" logged_in deploy user2
+
+# Removal while the command's cache still lists the key (PAM bites).
+sed -i 's/^refresh_after = .*/refresh_after = 3600/' "$CONF"
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
+publish_all
+rm -f "$C/cache/acct.deploy"
+login user1 deploy
+check "re-added key logs in" logged_in deploy user1
+cat user2.pub > "$SRC/accounts/deploy"
+publish_all
+run deploy "$(fpr_of user1.pub)"
+check "the command's fresh cache still lists the removed key" has_key user1
+login user1 deploy
+check "removed key refused by the PAM module although the cache lists it" refused
+check "PAM denial logged with the reason" \
+	grep -q "fingerprint=$(fpr_of user1.pub) .*decision=deny reason=key not listed" "$LOG"
+sed -i 's/^refresh_after = .*/refresh_after = 2/' "$CONF"
+
+# The store goes down: logins go on from the cache, refusals stay refusals.
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
+publish_all
+sleep 2.2
+login user1 deploy
+check "before the outage: user1 logs in" logged_in deploy user1
+stop_nginx "$W"
+sleep 2.2
+login user1 deploy
+check "store stopped: login goes on from the cache" logged_in deploy user1
+check "store stopped: stale cache use logged" grep -q "source=stale cache" "$LOG"
+login user3 deploy
+check "store stopped: unlisted key still refused" refused
+start_nginx "$W" "$PORT" || exit 1
+
+# A document that expires while the store is down.
+publish_all --valid 6s
+sleep 2.2
+login user1 deploy
+check "short-lived document: login works" logged_in deploy user1
+stop_nginx "$W"
+sleep 5
+login user1 deploy
+check "document expired while the store is down: refused" refused
+start_nginx "$W" "$PORT" || exit 1
+publish_all
+sleep 2.2
+login user1 deploy
+check "store back with a fresh document: login works again" logged_in deploy user1
+
+summary
