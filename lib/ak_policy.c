@@ -59,7 +59,8 @@ ak_revlist_from_doc(const struct ak_doc *doc, struct ak_revlist **rlp)
 		}
 		rl->n++;
 	}
-	qsort(rl->fprs, rl->n, sizeof(*rl->fprs), fpr_cmp);
+	if (rl->n > 1)
+		qsort(rl->fprs, rl->n, sizeof(*rl->fprs), fpr_cmp);
 	*rlp = rl;
 	rl = NULL;
 	r = 0;

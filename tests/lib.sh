@@ -31,7 +31,37 @@ check() {
 	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
 }
 
+# Sanitizer and valgrind reports land in $AK_REPORTS (make sanitize-check,
+# make valgrind-check); any report fails the suite.
+AK_REPORTS=/run/ak-reports
+mkdir -p "$AK_REPORTS"
+chmod 1777 "$AK_REPORTS"
+export ASAN_OPTIONS="log_path=$AK_REPORTS/asan:detect_leaks=1:abort_on_error=0"
+export UBSAN_OPTIONS="log_path=$AK_REPORTS/ubsan:print_stacktrace=1:halt_on_error=1"
+# Extra milliseconds allowed in timing checks when every run is slowed down.
+SLACK=0
+[ -n "${AK_WRAP:-}" ] && SLACK=4000
+
+reports_clean() {
+	local f bad=0
+	for f in "$AK_REPORTS"/asan* "$AK_REPORTS"/ubsan*; do
+		[ -e "$f" ] || continue
+		echo "# sanitizer report $f:"; sed 's/^/#   /' "$f" | head -40
+		bad=1
+	done
+	for f in "$AK_REPORTS"/vg.*; do
+		[ -e "$f" ] || continue
+		if grep -qE "ERROR SUMMARY: [1-9]|definitely lost: [1-9]" "$f"; then
+			echo "# valgrind report $f:"; sed 's/^/#   /' "$f" | head -60
+			bad=1
+		fi
+	done
+	rm -f "$AK_REPORTS"/asan* "$AK_REPORTS"/ubsan* "$AK_REPORTS"/vg.*
+	return $bad
+}
+
 summary() {
+	check "no sanitizer or valgrind reports" reports_clean
 	echo
 	[ "$FAIL" -eq 0 ] || printf 'failed:%s\n' "$FAILED_NAMES"
 	printf '%d passed, %d failed\n' "$PASS" "$FAIL"
@@ -262,8 +292,9 @@ store_down() { sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|
 
 # run ACCOUNT [FPR]: the command as sshd runs it; sets OUT, ERR, RC.
 run() {
+	# shellcheck disable=SC2086
 	OUT=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
-		"$CMD" -e -f "$CONF" "$@" 2>"$C/err")
+		${AK_WRAP:-} "$CMD" -e -f "$CONF" "$@" 2>"$C/err")
 	RC=$?
 	ERR=$(cat "$C/err")
 }

@@ -313,7 +313,7 @@ run deploy
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 note "stalled store: returned after $ms ms (timeout = 2 s)"
 check "stalled store: bounded by timeout, nothing printed" \
-	test -z "$OUT" -a "$ms" -lt 3000 -a "$ms" -ge 1500
+	test -z "$OUT" -a "$ms" -lt $((3000 + SLACK)) -a "$ms" -ge 1500
 
 new_case
 sed -i "s|^url = .*|url = https://127.0.0.1:$BHPORT/v1/accounts/%u\nurl = $STORE/v1/accounts/%u|" "$CONF"
@@ -324,7 +324,7 @@ run deploy
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 note "hung first mirror: keys after $ms ms"
 check "hung first mirror, good second: keys printed within timeout" \
-	eval 'has_key user1 && test "$ms" -lt 4500'
+	eval 'has_key user1 && test "$ms" -lt $((4500 + SLACK))'
 
 new_case
 sed -i "s|^url = .*|url = $STORE/slow/%u|" "$CONF"
@@ -335,7 +335,7 @@ t0=$(date +%s%N)
 run deploy
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "trickling response (1 byte/s): bounded by timeout" \
-	test -z "$OUT" -a "$ms" -lt 3000
+	test -z "$OUT" -a "$ms" -lt $((3000 + SLACK))
 
 new_case
 head -c 20000000 /dev/zero | tr '\0' 'A' > "$WWW/v1/accounts/deploy"

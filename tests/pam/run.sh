@@ -22,14 +22,15 @@ pam_case() {
 # pam STAGE USER [AUTH_INFO]: sets RES to "rc=... fpr=...".
 pam() {
 	: > "$LOG"
-	RES=$("$DRIVER" "$C/pam.d" sshd-test "$2" "$1" "${3-}" 2>&1)
+	# shellcheck disable=SC2086
+	RES=$(${AK_PAM_ENV:-} ${AK_WRAP:-} "$DRIVER" "$C/pam.d" sshd-test "$2" "$1" "${3-}" 2>&1)
 	sleep 0.1	# let the sink write what was logged
 }
 info() { printf 'publickey %s\n' "$(key_of "$W/$1.pub")"; }
 rc_is() { grep -q "^rc=$1 " <<<"$RES"; }
 logged() { grep -q "$1" "$LOG"; }
 
-check "only pam_sm_* exported (dlopen)" eval '"$DRIVER" --symbols "$PAMMOD" | grep -qx "symbols: ok"'
+check "only pam_sm_* exported (dlopen)" eval '${AK_PAM_ENV:-} "$DRIVER" --symbols "$PAMMOD" | grep -qx "symbols: ok"'
 check "no other dynamic symbol defined" eval \
 	'[ -z "$(nm -D --defined-only "$PAMMOD" | awk "{print \$3}" | grep -v "^pam_sm_")" ]'
 

@@ -134,6 +134,17 @@ test_revlist_forms(void **state)
 	assert_null(rl);
 	ak_doc_free(rdoc);
 	assert_false(ak_revlist_contains(NULL, K1FPR));
+	/* An empty list (as publish writes with no revoked file). */
+	assert_int_equal(ak_doc_parse("#authkeys-document v1\n#revocations\n"
+	    "#serial 1\n#expires 2099-01-01T00:00:00Z\n" SIG, strlen(
+	    "#authkeys-document v1\n#revocations\n#serial 1\n"
+	    "#expires 2099-01-01T00:00:00Z\n" SIG), AK_DOC_REVOCATIONS, &rdoc),
+	    0);
+	assert_int_equal(ak_revlist_from_doc(rdoc, &rl), 0);
+	assert_int_equal(rl->n, 0);
+	assert_false(ak_revlist_contains(rl, K1FPR));
+	ak_revlist_free(rl);
+	ak_doc_free(rdoc);
 }
 
 int

@@ -1,0 +1,11 @@
+build-asan/obj/tests/unit/test_cache.o: tests/unit/test_cache.c \
+ tests/unit/testutil.h lib/ak_log.h lib/ak_cache.h lib/ak_config.h \
+ lib/ak_doc.h lib/ak_config.h lib/ak_err.h lib/ak_file.h
+tests/unit/testutil.h:
+lib/ak_log.h:
+lib/ak_cache.h:
+lib/ak_config.h:
+lib/ak_doc.h:
+lib/ak_config.h:
+lib/ak_err.h:
+lib/ak_file.h:
