@@ -113,13 +113,13 @@ sanitize-check:
 		CFLAGS="$(SAN_CFLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		unit-check integration-check pam-check publish-check
 
-VALGRIND = valgrind --trace-children=yes --leak-check=full \
-	--errors-for-leak-kinds=definite --error-exitcode=99
+VALGRIND = valgrind --leak-check=full --errors-for-leak-kinds=definite \
+	--error-exitcode=99
 
 valgrind-check: all test-tools $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== valgrind $$t"; \
 		(cd tests/unit && $(VALGRIND) -q ../../$$t >/dev/null); done
-	AK_WRAP="$(VALGRIND) --log-file=/run/ak-reports/vg.%p" \
+	AK_WRAP="$(VALGRIND) --trace-children=yes --log-file=/run/ak-reports/vg.%p" \
 		tests/integration/run.sh
 	AK_WRAP="$(VALGRIND) --log-file=/run/ak-reports/vg.%p" \
 		tests/pam/run.sh
@@ -151,8 +151,28 @@ lint:
 		clang-format --dry-run lib/*.c 2>&1 | grep -c warning || true; fi
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) build-asan build-fuzz
 
 .PHONY: all check unit-check integration-check pam-check publish-check \
 	e2e-check sanitize-check valgrind-check install lint clean
 .SECONDARY:
+
+# libFuzzer targets, one per parser (clang). `make fuzz-check` runs each
+# for FUZZ_SECONDS from the seeds in tests/fuzz/corpus/.
+FUZZ_CC	?= clang
+FUZZ_SECONDS ?= 15
+FUZZERS	= config keyline doc signers sshsig cache authinfo
+FUZZ_BINS = $(FUZZERS:%=build-fuzz/fuzz_%)
+LIB_SRCS = $(CORE:%=lib/%.c) $(NET:%=lib/%.c)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) tests/fuzz/fuzz_common.h
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) -D_GNU_SOURCE -Ilib -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $< $(LIB_SRCS) $(CURL_LIBS) $(CRYPTO_LIBS)
+
+fuzz: $(FUZZ_BINS)
+
+fuzz-check: $(FUZZ_BINS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+.PHONY: fuzz fuzz-check

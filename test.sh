@@ -1,8 +1,16 @@
 #!/bin/sh
 # The whole test suite on a fresh Debian 12 machine (root): dependencies,
-# build with warnings as errors, unit, integration and end-to-end tests.
+# build with warnings as errors, then every layer: cmocka unit tests,
+# integration (nginx HTTPS store), PAM (real libpam), publish, end to end
+# (real sshd + ssh), the same again under ASan+UBSan and valgrind, and a
+# short libFuzzer run of every parser.
 set -eu
 cd "$(dirname "$0")"
 ./tools/install-deps.sh
 make -j2 all
 make check
+make sanitize-check
+make valgrind-check
+make fuzz-check FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
+make lint
+echo "test.sh: all suites passed"

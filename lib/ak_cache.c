@@ -88,8 +88,8 @@ parse_ull(const char *s, unsigned long long *v)
 	return errno != 0 || *ep != '\0' ? AK_ERR_FORMAT : 0;
 }
 
-static int
-parse_entry(char *raw, size_t len, struct ak_cache_entry *e)
+int
+ak_cache_parse(char *raw, size_t len, struct ak_cache_entry *e)
 {
 	char *p = raw, *v;
 	unsigned long long n;
@@ -108,7 +108,7 @@ parse_entry(char *raw, size_t len, struct ak_cache_entry *e)
 		e->status = 404;
 	else
 		return AK_ERR_FORMAT;
-	if (header_field(&p, "#etag", &v) != 0 || strlen(v) > AK_ETAG_MAX + 1)
+	if (header_field(&p, "#etag", &v) != 0 || strlen(v) > AK_ETAG_MAX)
 		return AK_ERR_FORMAT;
 	if (strcmp(v, "-") != 0)
 		memcpy(e->etag, v, strlen(v) + 1);
@@ -142,7 +142,7 @@ ak_cache_read(const struct ak_config *cfg, const char *name, uid_t also_trust,
 	if ((r = ak_file_read(path, AK_DOC_MAX + HEADER_MAX, 1, also_trust,
 	    &e->raw, &len)) != 0)
 		goto out;
-	if ((r = parse_entry(e->raw, len, e)) != 0)
+	if ((r = ak_cache_parse(e->raw, len, e)) != 0)
 		goto out;
 	*ep = e;
 	e = NULL;

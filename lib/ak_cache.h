@@ -40,6 +40,12 @@ int ak_cache_name(const char *account, char *out, size_t outlen);
 int ak_cache_read(const struct ak_config *cfg, const char *name,
     uid_t also_trust, struct ak_cache_entry **ep);
 
+/*
+ * Parses len bytes of a cache file held in raw (NUL-terminated, modified in
+ * place; e points into it). Returns 0 or AK_ERR_FORMAT.
+ */
+int ak_cache_parse(char *raw, size_t len, struct ak_cache_entry *e);
+
 /* Atomically replaces cache_dir/name with e. Returns 0 or AK_ERR_*. */
 int ak_cache_write(const struct ak_config *cfg, const char *name,
     const struct ak_cache_entry *e);

@@ -138,7 +138,8 @@ parse_line(const char *p, const char *e, struct ak_signer *sg, int *skip)
 	/* An options field, unless the token is a key type name. */
 	if (ak_key_type_from_name(p, (size_t)(te - p)) == AK_KT_UNKNOWN &&
 	    (memchr(p, '=', (size_t)(te - p)) != NULL ||
-	    strncasecmp(p, "cert-authority", 14) == 0)) {
+	    ((size_t)(te - p) >= 14 && strncasecmp(p, "cert-authority",
+	    14) == 0))) {
 		if ((r = parse_opts(p, te, sg, skip)) != 0)
 			return r;
 		p = skip_ws(te, e);

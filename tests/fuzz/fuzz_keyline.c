@@ -1,0 +1,31 @@
+#include "fuzz_common.h"
+
+#include <string.h>
+
+#include "ak_config.h"
+#include "ak_key.h"
+#include "ak_policy.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct ak_config *cfg;
+	struct ak_key_line *kl = NULL;
+	char buf[512];
+
+	fuzz_init();
+	if (cfg == NULL && ak_config_defaults(&cfg) != 0)
+		return 0;
+	if (ak_key_line_parse((const char *)data, size, &kl) == 0) {
+		(void)ak_policy_check(cfg, NULL, kl);
+		ak_key_line_free(kl);
+	}
+	if (size < sizeof(buf)) {
+		memcpy(buf, data, size);
+		buf[size] = '\0';
+		(void)ak_key_options_check(buf);
+		(void)ak_fpr_valid(buf);
+		(void)ak_account_valid(buf);
+	}
+	return 0;
+}
