@@ -144,11 +144,17 @@ install: all
 BANNED	= '\b(atoi|atol|sscanf|sprintf|vsprintf|strcpy|strcat|strtok|gets)[[:space:]]*\('
 
 lint:
-	@! grep -nE $(BANNED) lib/*.c authkeys_cmd/*.c pam_module/*.c \
-		publish/*.c 2>/dev/null || { echo "banned call"; exit 1; }
-	@if command -v clang-format >/dev/null; then \
-		echo "clang-format: advisory check"; \
-		clang-format --dry-run lib/*.c 2>&1 | grep -c warning || true; fi
+	@if grep -nE $(BANNED) lib/*.c authkeys_cmd/*.c pam_module/*.c \
+		publish/*.c; then echo "lint: banned call (see STYLE.md)"; exit 1; fi
+	cppcheck -q --enable=warning,portability --error-exitcode=1 \
+		-D_GNU_SOURCE -Ilib -Iauthkeys_cmd -Ipublish \
+		lib authkeys_cmd pam_module publish
+	@# KNF is only partly expressible in clang-format 14 (goto labels,
+	@# continuation indents): .clang-format serves editors; report only.
+	@n=$$(for f in lib/*.c authkeys_cmd/*.c pam_module/*.c publish/*.c; do \
+		clang-format "$$f" | diff "$$f" - | grep -c '^<'; done | \
+		awk '{s+=$$1} END {print s}'); \
+		echo "lint: clang-format would change $$n lines (advisory)"
 
 clean:
 	rm -rf $(B) build-asan build-fuzz

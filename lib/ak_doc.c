@@ -73,7 +73,7 @@ ak_time_format(time_t t, char out[21])
 
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
-		strcpy(out, "1970-01-01T00:00:00Z");
+		memcpy(out, "1970-01-01T00:00:00Z", 21);
 }
 
 /* Cuts the next line off [*p, end): sets *line and *len, no newline. */
