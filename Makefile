@@ -126,15 +126,16 @@ valgrind-check: all test-tools $(UNIT_BINS)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)/authkeys \
-		$(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(COMMAND) $(DESTDIR)$(SBINDIR)/authkeys-command
 	install -m 0755 $(HELPER) $(DESTDIR)$(LIBEXECDIR)/authkeys/authkeys-fetch
 	install -m 0755 $(PUBLISH) $(DESTDIR)$(BINDIR)/authkeys-publish
 	install -d $(DESTDIR)$(PAMDIR)
 	install -m 0644 $(PAMMOD) $(DESTDIR)$(PAMDIR)/pam_authkeys.so
-	@if [ -d man ] && ls man/*.8 >/dev/null 2>&1; then \
-		install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/; fi
+	install -m 0644 man/authkeys-publish.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/authkeys-command.8 man/pam_authkeys.8 \
+		$(DESTDIR)$(MANDIR)/man8/
 	install -d $(DESTDIR)$(SYSCONFDIR)/authkeys
 	@# Never overwrite an existing configuration.
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/authkeys/authkeys.conf ]; then \

@@ -40,3 +40,11 @@ hyperfine -N --warmup 5 --runs "${COLD_RUNS:-100}" --export-markdown "$W/cold.md
 	-n "authkeys-command (revalidate: exec helper, verify, write cache)" \
 	"$CMD -f $W/etc/authkeys.conf deploy"
 cat "$W/cold.md"
+if command -v valgrind >/dev/null; then
+	echo "# instructions (callgrind, user space incl. dynamic loading; repeatable)"
+	for c in "cat $W/lines" "$CMD -f $W/etc/authkeys.conf deploy $FPR"; do
+		sed -i 's/^refresh_after = .*/refresh_after = 86400/' "$W/etc/authkeys.conf"
+		valgrind --tool=callgrind --callgrind-out-file=/dev/null $c \
+			2>&1 >/dev/null | sed -n "s|.*Collected : |  ${c%% *}: |p"
+	done
+fi
