@@ -322,13 +322,15 @@ sshd_setup() {
 	cp /usr/sbin/sshd "$W/sbin/$name"
 	SSHD=$W/sbin/$name
 	PAMSVC=/etc/pam.d/$name
-	cat > "$PAMSVC" <<PAMCONF
-# authkeys test service: publickey only; the module re-checks the key.
-auth	required	pam_deny.so
-account	required	pam_permit.so
-session	required	$PAMMOD config=$conf
-session	required	pam_permit.so
-PAMCONF
+	# The shipped PAM snippet, with this run's paths; publickey only.
+	{
+		echo "auth	required	pam_deny.so"
+		echo "account	required	pam_permit.so"
+		grep -v '^#' "$TOP/conf/pam.d/sshd-authkeys" | grep . | sed \
+		    -e "s|pam_authkeys.so|$PAMMOD|" \
+		    -e "s|config=/etc/authkeys/authkeys.conf|config=$conf|"
+		echo "session	required	pam_permit.so"
+	} > "$PAMSVC"
 	ssh-keygen -q -t ed25519 -N '' -f "$W/ssh_host_ed25519_key"
 	SPORT=$(free_port)
 	# The shipped drop-in, with this run's paths and user.
