@@ -101,6 +101,9 @@ publish-check: all test-tools
 e2e-check: all test-tools
 	tests/e2e/run.sh
 
+package-check:
+	tests/package/run.sh
+
 # The suites again with AddressSanitizer + UBSan (a separate tree), and
 # under valgrind. sshd cannot load an ASan module, so e2e runs plain only;
 # it drives the same code as the pam and integration suites.
@@ -161,7 +164,7 @@ clean:
 	rm -rf $(B) build-asan build-fuzz
 
 .PHONY: all check unit-check integration-check pam-check publish-check \
-	e2e-check sanitize-check valgrind-check install lint clean
+	e2e-check package-check sanitize-check valgrind-check install lint clean
 .SECONDARY:
 
 # libFuzzer targets, one per parser (clang). `make fuzz-check` runs each

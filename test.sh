@@ -9,6 +9,7 @@ cd "$(dirname "$0")"
 ./tools/install-deps.sh
 make -j2 all
 make check
+make package-check
 make sanitize-check
 make valgrind-check
 make fuzz-check FUZZ_SECONDS="${FUZZ_SECONDS:-15}"

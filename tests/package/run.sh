@@ -1,0 +1,44 @@
+#!/bin/bash
+# The Debian packages: build with dpkg-buildpackage -b -us -uc from a copy of
+# the tracked tree, lintian reports no errors, install them for real, check
+# what a sysadmin gets, then purge. Needs root.
+
+. "$(dirname "$0")/../lib.sh"
+[ "$(id -u)" -eq 0 ] || { echo "package tests need root"; exit 1; }
+P=$(mktemp -d /run/ak-pkg.XXXXXX)
+trap 'dpkg --purge libpam-authkeys authkeys >/dev/null 2>&1; rm -rf "$P"' EXIT
+mkdir "$P/authkeys-0.1.0"
+(cd "$TOP" && git ls-files -z | tar --null -T - -cf -) | tar -C "$P/authkeys-0.1.0" -xf -
+
+(cd "$P/authkeys-0.1.0" && dpkg-buildpackage -b -us -uc) > "$P/build.log" 2>&1
+check "dpkg-buildpackage -b -us -uc builds" test -f "$P/authkeys_0.1.0_$(dpkg --print-architecture).deb"
+check "two binary packages: authkeys and libpam-authkeys" \
+	test -f "$P/libpam-authkeys_0.1.0_$(dpkg --print-architecture).deb"
+lintian --fail-on error "$P"/authkeys_0.1.0_*.changes > "$P/lintian.log" 2>&1
+check "lintian reports no errors" eval '! grep -q "^E:" "$P/lintian.log"'
+note "lintian: $(grep -c '^W:' "$P/lintian.log") warnings"
+
+dpkg -i "$P"/authkeys_0.1.0_*.deb "$P"/libpam-authkeys_0.1.0_*.deb > "$P/install.log" 2>&1
+check "packages install" test "$(dpkg-query -W -f='${Status}' authkeys 2>/dev/null)" = "install ok installed"
+check "_authkeys system user created" eval 'getent passwd _authkeys | grep -q nologin'
+check "/var/cache/authkeys owned by _authkeys, 0755" \
+	test "$(stat -c '%U %a' /var/cache/authkeys)" = "_authkeys 755"
+check "/etc/authkeys/authkeys.conf is a conffile" \
+	eval 'dpkg-query -W -f="\${Conffiles}" authkeys | grep -q /etc/authkeys/authkeys.conf'
+check "command, helper and publish installed" test -x /usr/sbin/authkeys-command -a \
+	-x /usr/libexec/authkeys/authkeys-fetch -a -x /usr/bin/authkeys-publish
+check "PAM module in the multiarch security dir" \
+	test -f "/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/security/pam_authkeys.so"
+check "man pages installed" eval 'man -w authkeys-command >/dev/null && man -w pam_authkeys >/dev/null && man -w authkeys-publish >/dev/null'
+check "sshd and PAM examples shipped" test -f /usr/share/doc/authkeys/examples/sshd_config.d/authkeys.conf
+check "no sshd_config was touched" eval '! grep -rqs authkeys /etc/ssh/sshd_config /etc/ssh/sshd_config.d/'
+rep=$(/usr/sbin/authkeys-command --check 2>/dev/null)
+check "--check on the installed package: paths as sshd wants them" \
+	grep -q "^ok   command /usr/libexec/authkeys/../../sbin/authkeys-command" <<<"$rep"
+check "--check: cache dir as the package made it" grep -q "^ok   cache_dir /var/cache/authkeys" <<<"$rep"
+check "--check fails on the example config (no signers, no store)" \
+	eval '! /usr/sbin/authkeys-command --check >/dev/null 2>&1'
+
+dpkg --purge libpam-authkeys authkeys > "$P/purge.log" 2>&1
+check "purge removes config and cache" test ! -e /etc/authkeys/authkeys.conf -a ! -e /var/cache/authkeys
+summary
