@@ -60,10 +60,15 @@ check_path(const char *what, const char *path)
 	report(1, "%s %s: ownership and modes as sshd requires", what, path);
 }
 
+/*
+ * The cache must be writable by the AuthorizedKeysCommandUser. Run as that
+ * user, --check tests it directly; run as root, it expects the packaged
+ * _authkeys to own the directory.
+ */
 static void
 check_cache(const struct ak_config *cfg)
 {
-	struct passwd *pw = getpwnam("_authkeys");
+	struct passwd *pw = geteuid() == 0 ? getpwnam("_authkeys") : NULL;
 	struct stat st;
 
 	if (stat(cfg->cache_dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
@@ -81,9 +86,10 @@ check_cache(const struct ak_config *cfg)
 		    (unsigned)st.st_uid);
 		return;
 	}
-	if (pw == NULL && access(cfg->cache_dir, W_OK) != 0) {
-		report(0, "cache_dir %s: not writable by this user",
-		    cfg->cache_dir);
+	if (geteuid() != 0 && (st.st_uid != geteuid() ||
+	    access(cfg->cache_dir, W_OK) != 0)) {
+		report(0, "cache_dir %s: not owned and writable by this user "
+		    "(uid %u)", cfg->cache_dir, (unsigned)geteuid());
 		return;
 	}
 	report(1, "cache_dir %s: owner uid %u, mode %03o", cfg->cache_dir,
