@@ -23,6 +23,7 @@
 
 #include "ak_config.h"
 #include "ak_err.h"
+#include "ak_key.h"
 #include "ak_log.h"
 #include "ak_authinfo.h"
 #include "ak_resolve.h"
@@ -84,7 +85,7 @@ check(pam_handle_t *pamh, int argc, const char **argv, int deny)
 	struct ak_resolver rv;
 	struct ak_result res;
 	struct ak_authinfo ai;
-	const char *user = NULL, *rhost = NULL, *info;
+	const char *user = NULL, *rhost = NULL, *info, *shown;
 	char fprs[AK_AUTHINFO_MAX_KEYS * (AK_FPR_LEN + 1) + 32];
 	const char *why = NULL;
 	int r, ret = deny, have_rv = 0, have_res = 0;
@@ -100,17 +101,20 @@ check(pam_handle_t *pamh, int argc, const char **argv, int deny)
 		goto out;
 	}
 	(void)pam_get_item(pamh, PAM_RHOST, (const void **)&rhost);
-	if (rhost == NULL)
+	/* Nothing unchecked reaches a log line. */
+	if (rhost == NULL || strlen(rhost) > 255 ||
+	    ak_has_ctrl(rhost, strlen(rhost)) || strchr(rhost, ' ') != NULL)
 		rhost = "-";
+	shown = ak_account_valid(user) ? user : "(invalid name)";
 	if ((r = ak_config_load(a.config, &cfg)) != 0) {
 		pam_syslog(pamh, LOG_ERR, "account %s: configuration unusable "
-		    "(%s); denied", user, ak_err(r));
+		    "(%s); denied", shown, ak_err(r));
 		goto out;
 	}
 	if (!ak_config_manages(cfg, user)) {
 		if (a.debug)
 			pam_syslog(pamh, LOG_DEBUG, "account %s: not managed",
-			    user);
+			    shown);
 		ret = PAM_IGNORE;
 		goto out;
 	}

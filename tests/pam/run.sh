@@ -170,5 +170,8 @@ cat user1.pub | publish deploy 1
 chmod 666 "$CONF"
 pam session deploy "$(info user1)"
 check "unsafe config: denied (fails closed)" rc_is PAM_PERM_DENIED
+pam session "$(printf 'x\nFAKE decision=allow')" "$(info user1)"
+check "hostile user name never reaches the log" \
+	eval 'grep -q "account (invalid name): configuration unusable" "$LOG" && ! grep -q "FAKE" "$LOG"'
 
 summary
