@@ -18,7 +18,7 @@ PKG_CONFIG ?= pkg-config
 WERROR	?= -Werror
 AK_CPPFLAGS = -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Ilib -Iauthkeys_cmd -Ipublish
 AK_CFLAGS = -std=c11 -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wpointer-arith -Wvla $(WERROR) \
+	-Wmissing-prototypes -Wpointer-arith -Wvla -Wconversion $(WERROR) \
 	-fstack-protector-strong -fPIC
 AK_LDFLAGS = -Wl,-z,relro,-z,now -Wl,--as-needed
 

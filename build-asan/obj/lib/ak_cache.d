@@ -1,8 +1,0 @@
-build-asan/obj/lib/ak_cache.o: lib/ak_cache.c lib/ak_cache.h \
- lib/ak_config.h lib/ak_doc.h lib/ak_err.h lib/ak_file.h lib/ak_key.h
-lib/ak_cache.h:
-lib/ak_config.h:
-lib/ak_doc.h:
-lib/ak_err.h:
-lib/ak_file.h:
-lib/ak_key.h:
