@@ -139,7 +139,8 @@ check_blob(enum ak_key_type t, const unsigned char *blob, size_t len,
 		if (nlen > 16384 / 8 || nlen < 64 || slen > 8)
 			return AK_ERR_KEY_INVALID;
 		bits = (unsigned int)nlen * 8;
-		for (top = n[0]; (top & 0x80) == 0; top <<= 1)
+		for (top = n[0]; (top & 0x80) == 0;
+		    top = (unsigned char)(top << 1))
 			bits--;
 		*bitsp = bits;
 		break;
