@@ -103,11 +103,13 @@ append_sig(const struct pub_item *it)
 static int
 install_item(const struct pub_item *it)
 {
-	struct stat st;
+	struct stat st, nst;
 	struct timespec ts[2];
 
 	chmod(it->staged, 0644);
-	if (stat(it->final, &st) == 0 && st.st_mtime >= time(NULL)) {
+	/* Compare with the new file's own mtime: it may predate "now". */
+	if (stat(it->final, &st) == 0 && stat(it->staged, &nst) == 0 &&
+	    nst.st_mtime <= st.st_mtime) {
 		ts[0].tv_sec = ts[1].tv_sec = st.st_mtime + 1;
 		ts[0].tv_nsec = ts[1].tv_nsec = 0;
 		(void)utimensat(AT_FDCWD, it->staged, ts, 0);

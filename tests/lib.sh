@@ -168,7 +168,7 @@ sign_doc() {
 	chmod 644 "$tmp"
 	# nginx's ETag is mtime + size: a new document must get a newer
 	# mtime, or a client's If-None-Match would keep the old one.
-	if [ -e "$out" ] && [ "$(stat -c %Y "$out")" -ge "$(date +%s)" ]; then
+	if [ -e "$out" ] && [ "$(stat -c %Y "$out")" -ge "$(stat -c %Y "$tmp")" ]; then
 		touch -d "@$(( $(stat -c %Y "$out") + 1 ))" "$tmp"
 	fi
 	mv -f "$tmp" "$out"

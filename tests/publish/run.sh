@@ -103,6 +103,18 @@ pub
 run octo
 check "removed account: the command prints nothing" test -z "$OUT" -a "$RC" = 0
 
+# Same-size documents published back to back: the ETag (mtime + size in
+# nginx) must change every time, or If-None-Match would keep the old one.
+bad=0
+for i in 1 2 3 4 5 6; do
+	if [ $((i % 2)) = 0 ]; then k=user1; else k=user2; fi
+	cat "$k.pub" > "$SRC/accounts/deploy"
+	pub
+	run deploy
+	has_key "$k" || bad=$((bad + 1))
+done
+check "back-to-back publishes of same-size documents are all seen (ETag changes)" test "$bad" = 0
+
 pub --valid 90m
 check "--valid 90m" expires_near "+90 minutes"
 pub --valid 2h
