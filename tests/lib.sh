@@ -280,7 +280,7 @@ trusted_signers = $W/allowed_signers
 ca_file = $W/ca.pem
 cache_dir = $C/cache
 accounts = deploy, octo
-timeout = 3
+timeout = $((3 + SLACK / 1000 * 2))
 CONF
 	chmod 644 "$CONF"
 	: > "$W/access.log"
