@@ -16,13 +16,11 @@ show() { sed 's/^/   | /'; }
 
 say "Setting up: test CA, nginx HTTPS store on 127.0.0.1, an unprivileged user for the command"
 store_setup >/dev/null
-PUB=$W/inst/usr/bin/authkeys-publish
 new_case
 conf "revocation_url = $STORE/v1/revoked"
 conf "forced_options = restrict,pty"
 conf "allowed_options = from,no-pty,restrict,pty,command"
 ssh-keygen -q -t ed25519 -N '' -C octopus-deploy -f "$W/octopus"
-mkdir -p "$W/src/accounts"
 cat "$W/octopus.pub" "$W/user2.pub" > "$W/src/accounts/deploy"
 
 say "Publishing the store: authkeys-publish -k signer -s src -o www"

@@ -49,12 +49,11 @@ fail(struct parse_ctx *pc, const char *why, const char *what)
 }
 
 static int
-set_string(struct parse_ctx *pc, char **dst, const char *v)
+set_string(char **dst, const char *v)
 {
 	free(*dst);
 	if ((*dst = strdup(v)) == NULL)
 		return AK_ERR_ALLOC;
-	(void)pc;
 	return 0;
 }
 
@@ -224,11 +223,11 @@ set_key(struct parse_ctx *pc, struct ak_config *cfg, int k, const char *v)
 			return r;
 		if (strstr(v, "%u") != NULL)
 			return fail(pc, "%u has no meaning in", keywords[k]);
-		return set_string(pc, &cfg->revocation_url, v);
+		return set_string(&cfg->revocation_url, v);
 	case K_TRUSTED_SIGNERS:
 		if (v[0] != '/')
 			return fail(pc, "path must be absolute", v);
-		return set_string(pc, &cfg->trusted_signers, v);
+		return set_string(&cfg->trusted_signers, v);
 	case K_REQUIRE_SIGNATURE:
 		if (strcmp(v, "yes") == 0)
 			cfg->require_signature = 1;
@@ -240,12 +239,12 @@ set_key(struct parse_ctx *pc, struct ak_config *cfg, int k, const char *v)
 	case K_NAMESPACE:
 		if (ak_has_ctrl(v, strlen(v)) || strchr(v, ' ') != NULL)
 			return fail(pc, "bad namespace", v);
-		return set_string(pc, &cfg->namespace, v);
+		return set_string(&cfg->namespace, v);
 	case K_CA_FILE:
 	case K_CACHE_DIR:
 		if (v[0] != '/')
 			return fail(pc, "path must be absolute", v);
-		return set_string(pc, k == K_CA_FILE ? &cfg->ca_file :
+		return set_string(k == K_CA_FILE ? &cfg->ca_file :
 		    &cfg->cache_dir, v);
 	case K_REFRESH_AFTER:
 		return parse_long(pc, v, 0, 86400L * 365, &cfg->refresh_after);
@@ -264,7 +263,7 @@ set_key(struct parse_ctx *pc, struct ak_config *cfg, int k, const char *v)
 	case K_FORCED_OPTIONS:
 		if (*v != '\0' && ak_key_options_check(v) != 0)
 			return fail(pc, "malformed options", v);
-		return set_string(pc, &cfg->forced_options, v);
+		return set_string(&cfg->forced_options, v);
 	case K_ALLOWED_OPTIONS:
 		free_list(cfg->allowed_options, cfg->nallowed_options);
 		cfg->allowed_options = NULL;

@@ -48,14 +48,10 @@ ak_err(int r)
 		return "store unavailable";
 	case AK_ERR_TIMEOUT:
 		return "timed out";
-	case AK_ERR_NOT_MODIFIED:
-		return "not modified";
 	case AK_ERR_POLICY:
 		return "rejected by key policy";
 	case AK_ERR_REVOKED:
 		return "key is revoked";
-	case AK_ERR_STALE:
-		return "cache entry is stale";
 	case AK_ERR_NOSPACE:
 		return "no space left on device";
 	case AK_ERR_LOCKED:

@@ -23,10 +23,8 @@
 #define AK_ERR_NOT_FOUND	-19
 #define AK_ERR_UNAVAILABLE	-20
 #define AK_ERR_TIMEOUT		-21
-#define AK_ERR_NOT_MODIFIED	-22
 #define AK_ERR_POLICY		-23
 #define AK_ERR_REVOKED		-24
-#define AK_ERR_STALE		-25
 #define AK_ERR_NOSPACE		-26
 #define AK_ERR_LOCKED		-27
 #define AK_ERR_NAMESPACE	-28

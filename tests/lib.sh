@@ -186,7 +186,7 @@ count_requests() {
 # --- a whole test store ---------------------------------------------------
 # store_setup: as root, makes the unprivileged command user ($RUNAS), a work
 # dir $W (under /run: sshd refuses paths others can write), installs the
-# build into $W/inst, starts nginx HTTPS ($STORE, files in $WWW), a hanging
+# build into $W/inst ($CMD, $PUB; publish sources in $SRC), starts nginx HTTPS ($STORE, files in $WWW), a hanging
 # listener ($BHPORT), a syslog sink ($LOG), and makes keys signer, stranger,
 # user1..3, rsa2048, rsa3072 in $W.
 store_setup() {
@@ -203,6 +203,9 @@ store_setup() {
 		SYSCONFDIR=/etc PAMDIR=/usr/lib/security >/dev/null || exit 1
 	make -s -C "$TOP" test-tools >/dev/null || exit 1
 	CMD=$W/inst/usr/sbin/authkeys-command
+	PUB=$W/inst/usr/bin/authkeys-publish
+	SRC=$W/src
+	mkdir -p "$SRC/accounts"
 	PAMMOD=$W/inst/usr/lib/security/pam_authkeys.so
 	start_logsink
 	make_ca "$W" || { echo "cannot make test CA"; exit 1; }

@@ -6,9 +6,6 @@
 . "$(dirname "$0")/../lib.sh"
 reexec_in_mount_ns "$@"
 store_setup
-PUB=$W/inst/usr/bin/authkeys-publish
-SRC=$W/src
-mkdir -p "$SRC/accounts"
 publish_all() { "$PUB" -k "$W/signer" -s "$SRC" -o "$WWW" "$@" >/dev/null; }
 
 new_case

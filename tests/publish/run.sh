@@ -5,9 +5,6 @@
 . "$(dirname "$0")/../lib.sh"
 reexec_in_mount_ns "$@"
 store_setup
-PUB=$W/inst/usr/bin/authkeys-publish
-SRC=$W/src
-mkdir -p "$SRC/accounts"
 
 # pub [ARGS]: publish $SRC into the store; sets POUT, PRC.
 pub() {
