@@ -15,6 +15,7 @@
 #include "ak_doc.h"
 #include "ak_err.h"
 #include "ak_file.h"
+#include "ak_pamstack.h"
 #include "ak_resolve.h"
 #include "check.h"
 #include "cmd.h"
@@ -96,6 +97,44 @@ check_cache(const struct ak_config *cfg)
 	    (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
 }
 
+/*
+ * The module must read SSH_AUTH_INFO_0 before any pam_env that loads the
+ * user's ~/.pam_environment (Debian's sshd stack has one in session), or the
+ * user's file could choose the key it checks. The module also refuses such
+ * a file at login; this names the stack to fix.
+ */
+static void
+check_pam(const char *service)
+{
+	static const char *types[] = { "auth", "account", "session" };
+	struct ak_pamstack ps;
+	size_t i;
+	int r, in_session = 0;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if ((r = ak_pamstack_scan(service, types[i], &ps)) != 0) {
+			report(0, "PAM service %s: %s", service, ak_err(r));
+			return;
+		}
+		if (!ps.module_found)
+			continue;
+		if (i == 2)
+			in_session = 1;
+		if (ps.env_before)
+			report(0, "PAM %s stack: pam_env with user_readenv=1 "
+			    "(%s) runs before pam_authkeys (%s): a user's "
+			    "~/.pam_environment could rewrite SSH_AUTH_INFO_0; "
+			    "put pam_authkeys first", types[i], ps.env_at,
+			    ps.module_at);
+		else
+			report(1, "PAM %s stack: pam_authkeys (%s) runs before "
+			    "any user_readenv pam_env", types[i], ps.module_at);
+	}
+	if (!in_session)
+		printf("warn PAM service %s: pam_authkeys.so is not in the "
+		    "session stack (see pam_authkeys(8))\n", service);
+}
+
 static void
 check_url(struct ak_resolver *rv, const char *account, const char *url)
 {
@@ -118,8 +157,9 @@ check_url(struct ak_resolver *rv, const char *account, const char *url)
 }
 
 int
-check_run(const struct ak_config *cfg, const char *config_path)
+check_run(const struct ak_config *cfg, const struct cmd_args *a)
 {
+	const char *config_path = a->config;
 	struct ak_resolver rv;
 	char self[PATH_MAX], helper[PATH_MAX];
 	ssize_t n;
@@ -137,7 +177,8 @@ check_run(const struct ak_config *cfg, const char *config_path)
 		check_path("command", helper);
 	}
 	check_cache(cfg);
-	if ((r = ak_resolver_init(&rv, cfg, geteuid(), 1)) != 0) {
+	check_pam(a->pam_service);
+	if ((r = ak_resolver_init(&rv, cfg, 1)) != 0) {
 		report(0, "trusted_signers %s: %s", cfg->trusted_signers,
 		    ak_err(r));
 	} else {

@@ -2,8 +2,9 @@
 #define AK_CHECK_H
 
 #include "ak_config.h"
+#include "cmd.h"
 
 /* Runs the --check self-test and prints its report; returns exit status. */
-int check_run(const struct ak_config *cfg, const char *config_path);
+int check_run(const struct ak_config *cfg, const struct cmd_args *a);
 
 #endif

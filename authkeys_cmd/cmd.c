@@ -14,7 +14,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: authkeys-command [-e] [-f config] account "
 	    "[fingerprint]\n"
-	    "       authkeys-command [-f config] --check\n");
+	    "       authkeys-command [-f config] --check "
+	    "[--pam-service file]\n");
 }
 
 int
@@ -24,9 +25,13 @@ cmd_parse_args(int argc, char **argv, struct cmd_args *a)
 
 	memset(a, 0, sizeof(*a));
 	a->config = AK_CONFIG_DEFAULT;
+	a->pam_service = AK_PAM_SERVICE_DEFAULT;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-f") == 0 && i + 1 < argc)
 			a->config = argv[++i];
+		else if (strcmp(argv[i], "--pam-service") == 0 &&
+		    i + 1 < argc)
+			a->pam_service = argv[++i];
 		else if (strcmp(argv[i], "-e") == 0)
 			a->to_stderr = 1;
 		else if (strcmp(argv[i], "--check") == 0)

@@ -7,11 +7,13 @@
 #include "ak_policy.h"
 
 #define AK_HELPER_REL	"../libexec/authkeys/authkeys-fetch"
+#define AK_PAM_SERVICE_DEFAULT	"/etc/pam.d/sshd"
 
 struct cmd_args {
 	const char *config;
 	const char *account;
 	const char *fpr;
+	const char *pam_service;	/* --check: the PAM service file */
 	int check;
 	int to_stderr;
 };

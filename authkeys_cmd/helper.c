@@ -39,11 +39,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (a.check) {
-		status = check_run(cfg, a.config);
+		status = check_run(cfg, &a);
 		ak_config_free(cfg);
 		return status;
 	}
-	if ((r = ak_resolver_init(&rv, cfg, geteuid(), 0)) != 0) {
+	if ((r = ak_resolver_init(&rv, cfg, 0)) != 0) {
 		ak_log(LOG_ERR, "account %s: %s; no keys printed", a.account,
 		    ak_err(r));
 		ak_config_free(cfg);

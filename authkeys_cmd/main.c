@@ -33,7 +33,7 @@ fresh_doc(const struct ak_config *cfg, const char *account, int kind,
 	*docp = NULL;
 	if (ak_cache_name(account, name, sizeof(name)) != 0)
 		return 0;
-	if (ak_cache_read(cfg, name, geteuid(), &e) != 0)
+	if (ak_cache_read(cfg->cache_dir, name, geteuid(), &e) != 0)
 		return 0;	/* the helper looks again and logs */
 	if (ak_cache_fresh(cfg, e, now) &&
 	    ak_cache_doc(e, kind, account, now, docp) == 0)

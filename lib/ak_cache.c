@@ -44,11 +44,11 @@ ak_cache_name(const char *account, char *out, size_t outlen)
 }
 
 static int
-dir_trusted(const struct ak_config *cfg, uid_t also_trust)
+dir_trusted(const char *dir, uid_t also_trust)
 {
 	struct stat st;
 
-	if (stat(cfg->cache_dir, &st) == -1)
+	if (stat(dir, &st) == -1)
 		return errno == ENOENT ? AK_ERR_NOT_FOUND : AK_ERR_IO;
 	if (!S_ISDIR(st.st_mode))
 		return AK_ERR_PERM;
@@ -123,7 +123,7 @@ ak_cache_parse(char *raw, size_t len, struct ak_cache_entry *e)
 }
 
 int
-ak_cache_read(const struct ak_config *cfg, const char *name, uid_t also_trust,
+ak_cache_read(const char *dir, const char *name, uid_t also_trust,
     struct ak_cache_entry **ep)
 {
 	struct ak_cache_entry *e = NULL;
@@ -132,10 +132,10 @@ ak_cache_read(const struct ak_config *cfg, const char *name, uid_t also_trust,
 	int r;
 
 	*ep = NULL;
-	if (snprintf(path, sizeof(path), "%s/%s", cfg->cache_dir, name) >=
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    (int)sizeof(path))
 		return AK_ERR_TOO_LARGE;
-	if ((r = dir_trusted(cfg, also_trust)) != 0)
+	if ((r = dir_trusted(dir, also_trust)) != 0)
 		return r;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return AK_ERR_ALLOC;
@@ -152,7 +152,7 @@ ak_cache_read(const struct ak_config *cfg, const char *name, uid_t also_trust,
 }
 
 int
-ak_cache_write(const struct ak_config *cfg, const char *name,
+ak_cache_write(const char *dir, const char *name,
     const struct ak_cache_entry *e)
 {
 	char hdr[HEADER_MAX], *buf;
@@ -171,8 +171,8 @@ ak_cache_write(const struct ak_config *cfg, const char *name,
 	memcpy(buf, hdr, (size_t)n);
 	if (e->bodylen > 0)
 		memcpy(buf + n, e->body, e->bodylen);
-	r = ak_file_write_atomic(cfg->cache_dir, name, buf,
-	    (size_t)n + e->bodylen, 0644);
+	/* Private to the owner: no other user may open, let alone lock, it. */
+	r = ak_file_write_atomic(dir, name, buf, (size_t)n + e->bodylen, 0600);
 	free(buf);
 	return r;
 }
@@ -194,23 +194,48 @@ ak_cache_fresh(const struct ak_config *cfg, const struct ak_cache_entry *e,
 	return e->checked <= now && now - e->checked < cfg->refresh_after;
 }
 
+/*
+ * Opens (creating) the lock file path without following links or blocking
+ * (a FIFO put in its place must not hang us), and accepts only a regular
+ * file that is ours and open to no one else: a lock file others can open is
+ * a lock others can hold. Anything else is removed and made anew, once.
+ */
+static int
+open_lock(const char *path)
+{
+	struct stat st;
+	int fd, tries, flags = O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC;
+
+	for (tries = 0; tries < 2; tries++) {
+		if ((fd = open(path, flags, 0600)) != -1) {
+			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			    st.st_uid == geteuid() &&
+			    (st.st_mode & 077) == 0 && st.st_nlink == 1)
+				return fd;
+			close(fd);
+		} else if (errno != ELOOP && errno != ENXIO &&
+		    errno != EISDIR && errno != EEXIST && errno != EACCES &&
+		    errno != EWOULDBLOCK)
+			return AK_ERR_IO;
+		if (unlink(path) == -1 && errno != ENOENT)
+			return AK_ERR_PERM;
+		flags |= O_EXCL;
+	}
+	return AK_ERR_PERM;
+}
+
 int
-ak_cache_lock(const struct ak_config *cfg, const char *name,
-    long long deadline_ms)
+ak_cache_lock(const char *dir, const char *name, long long deadline_ms)
 {
 	char path[PATH_MAX];
 	int fd;
 
-	if (snprintf(path, sizeof(path), "%s/.lock.%s", cfg->cache_dir,
-	    name) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/.lock.%s", dir, name) >=
+	    (int)sizeof(path))
 		return AK_ERR_TOO_LARGE;
-	/*
-	 * Read-only is enough for flock(2), so a lock file made by root (the
-	 * PAM module) still serves the unprivileged command.
-	 */
-	if ((fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0644)) == -1)
-		return AK_ERR_IO;
+	if ((fd = open_lock(path)) < 0)
+		return fd;
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return fd;

@@ -30,15 +30,14 @@ struct ak_cache_entry {
 int ak_cache_name(const char *account, char *out, size_t outlen);
 
 /*
- * Reads cache_dir/name. The directory must be owned by root, the running
- * user or also_trust, the file by root or also_trust, and neither writable
- * by anyone else. The command passes its own uid as also_trust; the PAM
- * module (root, and it re-verifies every signature) the cache dir's owner. Returns 0 and
+ * Reads dir/name without following links or blocking. The directory must be
+ * owned by root, the running user or also_trust, the file (a regular file)
+ * by root or also_trust, and neither writable by anyone else. Returns 0 and
  * *ep (free with ak_cache_entry_free), AK_ERR_NOT_FOUND, AK_ERR_PERM or
  * AK_ERR_FORMAT (garbage), AK_ERR_TOO_LARGE, AK_ERR_IO.
  */
-int ak_cache_read(const struct ak_config *cfg, const char *name,
-    uid_t also_trust, struct ak_cache_entry **ep);
+int ak_cache_read(const char *dir, const char *name, uid_t also_trust,
+    struct ak_cache_entry **ep);
 
 /*
  * Parses len bytes of a cache file held in raw (NUL-terminated, modified in
@@ -46,8 +45,8 @@ int ak_cache_read(const struct ak_config *cfg, const char *name,
  */
 int ak_cache_parse(char *raw, size_t len, struct ak_cache_entry *e);
 
-/* Atomically replaces cache_dir/name with e. Returns 0 or AK_ERR_*. */
-int ak_cache_write(const struct ak_config *cfg, const char *name,
+/* Atomically replaces dir/name with e, mode 0600. Returns 0 or AK_ERR_*. */
+int ak_cache_write(const char *dir, const char *name,
     const struct ak_cache_entry *e);
 
 void ak_cache_entry_free(struct ak_cache_entry *e);
@@ -57,12 +56,15 @@ int ak_cache_fresh(const struct ak_config *cfg,
     const struct ak_cache_entry *e, time_t now);
 
 /*
- * Takes an exclusive lock for name, waiting until deadline (CLOCK_MONOTONIC
- * milliseconds). Returns the lock descriptor (>= 0), or AK_ERR_LOCKED on
- * time out, AK_ERR_IO if no lock file can be had.
+ * Takes an exclusive lock on dir/.lock.NAME, waiting until deadline
+ * (CLOCK_MONOTONIC milliseconds). The lock file is a regular file of the
+ * running user, mode 0600, so no other user can open or hold it; one that is
+ * not (a FIFO, a link, someone else's, mode 0644 from an older version) is
+ * replaced without blocking. Returns the lock descriptor (>= 0), or
+ * AK_ERR_LOCKED on time out, AK_ERR_PERM / AK_ERR_IO if no safe lock file
+ * can be had (callers go on without the lock: it only saves fetches).
  */
-int ak_cache_lock(const struct ak_config *cfg, const char *name,
-    long long deadline_ms);
+int ak_cache_lock(const char *dir, const char *name, long long deadline_ms);
 void ak_cache_unlock(int fd);
 
 /*

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,13 +187,13 @@ parse_types(struct parse_ctx *pc, const char *v, unsigned int *out)
 enum { K_URL, K_REVOCATION_URL, K_TRUSTED_SIGNERS, K_REQUIRE_SIGNATURE,
 	K_NAMESPACE, K_CA_FILE, K_CACHE_DIR, K_REFRESH_AFTER, K_TIMEOUT,
 	K_ACCOUNTS, K_FORCED_OPTIONS, K_ALLOWED_OPTIONS, K_ALLOWED_KEY_TYPES,
-	K_MIN_RSA_BITS };
+	K_MIN_RSA_BITS, K_MODULE_CACHE_DIR };
 
 static const char *keywords[] = {
 	"url", "revocation_url", "trusted_signers", "require_signature",
 	"signature_namespace", "ca_file", "cache_dir", "refresh_after",
 	"timeout", "accounts", "forced_options", "allowed_options",
-	"allowed_key_types", "min_rsa_bits",
+	"allowed_key_types", "min_rsa_bits", "module_cache_dir",
 };
 
 static int
@@ -242,10 +241,12 @@ set_key(struct parse_ctx *pc, struct ak_config *cfg, int k, const char *v)
 		return set_string(&cfg->namespace, v);
 	case K_CA_FILE:
 	case K_CACHE_DIR:
+	case K_MODULE_CACHE_DIR:
 		if (v[0] != '/')
 			return fail(pc, "path must be absolute", v);
 		return set_string(k == K_CA_FILE ? &cfg->ca_file :
-		    &cfg->cache_dir, v);
+		    k == K_CACHE_DIR ? &cfg->cache_dir :
+		    &cfg->module_cache_dir, v);
 	case K_REFRESH_AFTER:
 		return parse_long(pc, v, 0, 86400L * 365, &cfg->refresh_after);
 	case K_TIMEOUT:
@@ -311,6 +312,8 @@ set_defaults(struct ak_config *cfg)
 	cfg->min_rsa_bits = 3072;
 	if ((cfg->namespace = strdup("authkeys")) == NULL ||
 	    (cfg->cache_dir = strdup("/var/cache/authkeys")) == NULL ||
+	    (cfg->module_cache_dir = strdup(AK_MODULE_CACHE_DIR_DEFAULT)) ==
+	    NULL ||
 	    (cfg->allowed_options = calloc(n, sizeof(char *))) == NULL)
 		return AK_ERR_ALLOC;
 	for (i = 0; i < n; i++) {
@@ -366,6 +369,9 @@ check_complete(struct parse_ctx *pc, struct ak_config *cfg)
 		return fail(pc, "missing required key 'url'", NULL);
 	if (cfg->naccounts == 0)
 		return fail(pc, "missing required key 'accounts'", NULL);
+	if (strcmp(cfg->module_cache_dir, cfg->cache_dir) == 0)
+		return fail(pc, "module_cache_dir must not be cache_dir (the "
+		    "module keeps what only root may write apart)", NULL);
 	if (cfg->require_signature && cfg->trusted_signers == NULL)
 		return fail(pc, "require_signature = yes needs trusted_signers",
 		    NULL);
@@ -446,21 +452,23 @@ ak_config_defaults(struct ak_config **cfgp)
 int
 ak_config_load(const char *path, struct ak_config **cfgp)
 {
-	char *buf = NULL, *dcopy = NULL;
+	struct ak_config *cfg = NULL;
+	char *buf = NULL;
 	size_t len;
 	int r;
 
 	*cfgp = NULL;
-	if ((dcopy = strdup(path)) == NULL)
-		return AK_ERR_ALLOC;
-	if ((r = ak_file_check_owner(dirname(dcopy), 0, 1)) != 0 ||
+	if ((r = ak_file_check_root_path(path)) != 0 ||
 	    (r = ak_file_read(path, AK_CONFIG_MAX, 1, 0, &buf, &len)) != 0) {
 		ak_log(LOG_ERR, "%s: %s", path, ak_err(r));
 		goto out;
 	}
-	r = ak_config_parse(buf, len, path, cfgp);
+	if ((r = ak_config_parse(buf, len, path, &cfg)) != 0)
+		goto out;
+	*cfgp = cfg;
+	cfg = NULL;
  out:
-	free(dcopy);
+	ak_config_free(cfg);
 	free(buf);
 	return r;
 }
@@ -480,6 +488,7 @@ ak_config_free(struct ak_config *cfg)
 	free(cfg->namespace);
 	free(cfg->ca_file);
 	free(cfg->cache_dir);
+	free(cfg->module_cache_dir);
 	free_list(cfg->accounts, cfg->naccounts);
 	free(cfg->forced_options);
 	free_list(cfg->allowed_options, cfg->nallowed_options);

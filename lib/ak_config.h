@@ -7,6 +7,7 @@
 #define AK_CONFIG_DEFAULT	"/etc/authkeys/authkeys.conf"
 #define AK_CONFIG_MAX		65536
 #define AK_MAX_URLS		8
+#define AK_MODULE_CACHE_DIR_DEFAULT	"/var/cache/pam_authkeys"
 
 struct ak_config {
 	char *path;
@@ -18,6 +19,7 @@ struct ak_config {
 	char *namespace;
 	char *ca_file;
 	char *cache_dir;
+	char *module_cache_dir;	/* the PAM module's own, root only */
 	long refresh_after;
 	long timeout;
 	char **accounts;

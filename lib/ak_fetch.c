@@ -7,6 +7,7 @@
 
 #include "ak_err.h"
 #include "ak_fetch.h"
+#include "ak_file.h"
 #include "ak_log.h"
 
 struct sink {
@@ -109,6 +110,14 @@ ak_fetch(const struct ak_config *cfg, const char *url, const char *etag,
 		return AK_ERR_CONFIG;
 	if (timeout_ms < 1)
 		return AK_ERR_TIMEOUT;
+	/* The CA bundle decides whom TLS trusts: root's, like the config. */
+	if (cfg->ca_file != NULL && (r = ak_file_check_root_path(
+	    cfg->ca_file)) != 0) {
+		ak_log(LOG_ERR, "ca_file %s: %s (it and its directory must be "
+		    "owned by root and writable by no one else); store not "
+		    "asked", cfg->ca_file, ak_err(r));
+		return r == AK_ERR_PERM ? AK_ERR_PERM : AK_ERR_UNAVAILABLE;
+	}
 	if ((c = curl_easy_init()) == NULL)
 		return AK_ERR_ALLOC;
 	if (etag != NULL && *etag != '\0') {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,4 +144,46 @@ ak_file_write_atomic(const char *dir, const char *name, const void *data,
 	if (err == ENOSPC || err == EDQUOT)
 		r = AK_ERR_NOSPACE;
 	return r;
+}
+
+/* The directory part of path, checked as root's. */
+static int
+check_parent(const char *path)
+{
+	char *copy;
+	int r;
+
+	if ((copy = strdup(path)) == NULL)
+		return AK_ERR_ALLOC;
+	r = ak_file_check_owner(dirname(copy), 0, 1);
+	free(copy);
+	return r;
+}
+
+int
+ak_file_private_dir(const char *path)
+{
+	struct stat st;
+	int r;
+
+	if ((r = check_parent(path)) != 0)
+		return r == AK_ERR_NOT_FOUND ? AK_ERR_IO : r;
+	if (mkdir(path, 0700) == -1 && errno != EEXIST)
+		return AK_ERR_IO;
+	if (lstat(path, &st) == -1)
+		return AK_ERR_IO;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) != 0)
+		return AK_ERR_PERM;
+	return 0;
+}
+
+int
+ak_file_check_root_path(const char *path)
+{
+	int r;
+
+	if ((r = check_parent(path)) != 0)
+		return r;
+	return ak_file_check_owner(path, 0, 0);
 }

@@ -34,4 +34,18 @@ int ak_file_read(const char *path, size_t max, int check, uid_t other,
 int ak_file_write_atomic(const char *dir, const char *name, const void *data,
     size_t len, mode_t mode);
 
+/*
+ * Makes sure path is a directory of the running user, mode 0700 or stricter
+ * for group and others (created 0700 if missing), inside a directory owned
+ * by root and writable by no one else. Returns 0, AK_ERR_PERM or AK_ERR_IO.
+ */
+int ak_file_private_dir(const char *path);
+
+/*
+ * Checks a file root must be able to trust (the config, ca_file,
+ * trusted_signers): it and its directory owned by root and writable by no
+ * one else. Returns 0, AK_ERR_NOT_FOUND, AK_ERR_PERM or AK_ERR_IO.
+ */
+int ak_file_check_root_path(const char *path);
+
 #endif

@@ -1,14 +1,17 @@
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ak_cache.h"
 #include "ak_config.h"
 #include "ak_doc.h"
 #include "ak_err.h"
 #include "ak_fetch.h"
+#include "ak_file.h"
 #include "ak_log.h"
 #include "ak_policy.h"
 #include "ak_resolve.h"
@@ -27,16 +30,17 @@ struct target {
 
 int
 ak_resolver_init(struct ak_resolver *rv, const struct ak_config *cfg,
-    uid_t also_trust, int revalidate)
+    int revalidate)
 {
 	int r;
 
 	memset(rv, 0, sizeof(*rv));
 	rv->cfg = cfg;
-	rv->also_trust = also_trust;
+	rv->dir = cfg->cache_dir;
 	rv->revalidate = revalidate;
 	rv->now = time(NULL);
 	rv->deadline_ms = ak_now_ms() + cfg->timeout * 1000;
+	rv->lock_ms = cfg->timeout * 100;
 	if (cfg->trusted_signers != NULL) {
 		struct ak_signers *s;
 
@@ -44,6 +48,21 @@ ak_resolver_init(struct ak_resolver *rv, const struct ak_config *cfg,
 			return r;
 		rv->signers = s;
 	}
+	return 0;
+}
+
+int
+ak_resolver_private(struct ak_resolver *rv, const char *dir)
+{
+	struct stat st;
+	int r;
+
+	if ((r = ak_file_private_dir(dir)) != 0)
+		return r;
+	rv->dir = dir;
+	rv->peer_dir = rv->cfg->cache_dir;
+	/* A peer dir that is gone or odd is simply not read (logged there). */
+	rv->peer_uid = stat(rv->peer_dir, &st) == 0 ? st.st_uid : 0;
 	return 0;
 }
 
@@ -101,9 +120,9 @@ store_entry(struct ak_resolver *rv, const char *name, int status,
 		snprintf(e.etag, sizeof(e.etag), "%s", etag);
 	e.body = (char *)body;
 	e.bodylen = len;
-	if ((r = ak_cache_write(rv->cfg, name, &e)) != 0)
+	if ((r = ak_cache_write(rv->dir, name, &e)) != 0)
 		ak_log(LOG_WARNING, "cache %s/%s not written: %s",
-		    rv->cfg->cache_dir, name, ak_err(r));
+		    rv->dir, name, ak_err(r));
 }
 
 /*
@@ -178,62 +197,130 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 	return AK_ERR_UNAVAILABLE;
 }
 
+/* One cache entry and, if it holds a usable document, that document. */
+struct cached {
+	struct ak_cache_entry *e;
+	struct ak_doc *doc;	/* NULL: none, or a cached 404 */
+};
+
+static void
+cached_clear(struct cached *c)
+{
+	ak_doc_free(c->doc);
+	ak_cache_entry_free(c->e);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * Reads dir/name (files of also_trust or root) and verifies what it holds
+ * again, signature included, not below floor. Unsigned bodies count only
+ * with plain_ok. Leaves c empty if there is nothing usable.
+ */
+static void
+read_cached(struct ak_resolver *rv, const struct target *t, const char *dir,
+    const char *name, uid_t also_trust, int plain_ok,
+    unsigned long long floor, struct cached *c)
+{
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	r = ak_cache_read(dir, name, also_trust, &c->e);
+	if (r != 0 && r != AK_ERR_NOT_FOUND)
+		ak_log(LOG_WARNING, "cache %s/%s ignored: %s", dir, name,
+		    ak_err(r));
+	if (c->e == NULL)
+		return;
+	if (t->kind == AK_DOC_PLAIN && !plain_ok) {
+		cached_clear(c);
+		return;
+	}
+	if (c->e->status == 200 && (r = validate(rv, t, c->e->body,
+	    c->e->bodylen, floor, &c->doc)) != 0) {
+		ak_log(LOG_WARNING, "cache %s/%s not used: %s", dir, name,
+		    ak_err(r));
+		cached_clear(c);
+	}
+}
+
+/* A usable fresh entry: a verified document or a 404. */
+static int
+usable_fresh(const struct ak_resolver *rv, const struct cached *c)
+{
+	return c->e != NULL && ak_cache_fresh(rv->cfg, c->e, rv->now) &&
+	    (c->e->status == 404 || c->doc != NULL);
+}
+
 static int
 resolve_target(struct ak_resolver *rv, const struct target *t,
     struct ak_doc **docp, const char **sourcep)
 {
-	struct ak_cache_entry *ce = NULL;
-	struct ak_doc *cdoc = NULL;
+	struct cached own, peer;
+	struct cached *stale;
+	unsigned long long floor;
 	char name[64];
-	int r, lockfd, cr;
+	long long lock_end;
+	int r, lockfd;
 
 	*docp = NULL;
 	*sourcep = NULL;
+	memset(&peer, 0, sizeof(peer));
 	if ((r = ak_cache_name(t->account, name, sizeof(name))) != 0)
 		return r;
-	/* One fetch for many invocations: the lock, then look again. */
-	lockfd = ak_cache_lock(rv->cfg, name, rv->deadline_ms);
+	/*
+	 * One fetch for many invocations: the lock, then look again. The
+	 * lock only saves fetches, so it is waited for briefly and the fetch
+	 * keeps the rest of the budget.
+	 */
+	lock_end = ak_now_ms() + rv->lock_ms;
+	lockfd = ak_cache_lock(rv->dir, name, lock_end < rv->deadline_ms ?
+	    lock_end : rv->deadline_ms);
 	if (lockfd < 0)
 		ak_log(LOG_WARNING, "%s: no cache lock (%s); going on without",
 		    t->what, ak_err(lockfd));
-	cr = ak_cache_read(rv->cfg, name, rv->also_trust, &ce);
-	if (cr != 0 && cr != AK_ERR_NOT_FOUND)
-		ak_log(LOG_WARNING, "cache %s/%s ignored: %s",
-		    rv->cfg->cache_dir, name, ak_err(cr));
-	if (ce != NULL && ce->status == 200) {
-		/* Whatever the cache holds is verified again here. */
-		if ((r = validate(rv, t, ce->body, ce->bodylen, 0, &cdoc)) !=
-		    0) {
-			ak_log(LOG_WARNING, "cache %s/%s not used: %s",
-			    rv->cfg->cache_dir, name, ak_err(r));
-		}
-	}
-	if (!rv->revalidate && ce != NULL && ak_cache_fresh(rv->cfg, ce,
-	    rv->now) && (ce->status == 404 || cdoc != NULL)) {
-		*docp = cdoc;
-		cdoc = NULL;
+	read_cached(rv, t, rv->dir, name, geteuid(), 1, 0, &own);
+	floor = own.e != NULL ? own.e->min_serial : 0;
+	if (rv->peer_dir != NULL)
+		read_cached(rv, t, rv->peer_dir, name, rv->peer_uid, 0, floor,
+		    &peer);
+	/* We saw the store drop it: only a newer document brings it back. */
+	if (own.e != NULL && own.e->status == 404 && peer.doc != NULL &&
+	    peer.doc->serial <= floor)
+		cached_clear(&peer);
+	if (!rv->revalidate && (usable_fresh(rv, &own) ||
+	    usable_fresh(rv, &peer))) {
+		*docp = usable_fresh(rv, &own) ? own.doc : peer.doc;
+		if (*docp == own.doc)
+			own.doc = NULL;
+		else
+			peer.doc = NULL;
 		*sourcep = "cache";
 		r = 0;
 		goto out;
 	}
-	r = from_store(rv, t, name, ce, cdoc, docp, sourcep);
-	if (r == AK_ERR_UNAVAILABLE && cdoc != NULL &&
-	    cdoc->kind != AK_DOC_PLAIN) {
-		/* Stale if unavailable, until the signed expiry. */
+	/* Only an entry this process wrote may vouch for an ETag. */
+	r = from_store(rv, t, name, own.e, own.doc, docp, sourcep);
+	if (r != AK_ERR_UNAVAILABLE)
+		goto out;
+	/* Stale if unavailable, until the signed expiry: the newest. */
+	stale = own.doc != NULL && own.doc->kind != AK_DOC_PLAIN ? &own : NULL;
+	if (peer.doc != NULL && (stale == NULL ||
+	    peer.doc->serial > stale->doc->serial))
+		stale = &peer;
+	if (stale != NULL) {
 		ak_log(LOG_WARNING, "%s: store unavailable, using cached "
 		    "document (serial %llu) until it expires", t->what,
-		    cdoc->serial);
-		*docp = cdoc;
-		cdoc = NULL;
+		    stale->doc->serial);
+		*docp = stale->doc;
+		stale->doc = NULL;
 		*sourcep = "stale cache";
 		r = 0;
-	} else if (r == AK_ERR_UNAVAILABLE) {
+	} else {
 		ak_log(LOG_ERR, "%s: store unavailable and no usable cache",
 		    t->what);
 	}
  out:
-	ak_doc_free(cdoc);
-	ak_cache_entry_free(ce);
+	cached_clear(&own);
+	cached_clear(&peer);
 	ak_cache_unlock(lockfd);
 	return r;
 }

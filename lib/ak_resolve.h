@@ -15,12 +15,24 @@
 #include "ak_policy.h"
 #include "ak_signers.h"
 
+/*
+ * Who trusts what. "dir" holds this process's own entries and locks: read,
+ * written, and trusted for everything (ETag, rollback floor, unsigned
+ * bodies). The PAM module (root) keeps its own private dir and may also read
+ * "peer_dir" (the cache the unprivileged command and refresher write):
+ * documents from there count only after their signature is verified again
+ * and never below the module's own rollback floor, never for a conditional
+ * GET, and unsigned bodies from there never count at all.
+ */
 struct ak_resolver {
 	const struct ak_config *cfg;
 	const struct ak_signers *signers;	/* NULL if unsigned */
-	uid_t also_trust;	/* see ak_cache_read */
+	const char *dir;	/* own entries and locks */
+	const char *peer_dir;	/* NULL, or entries written by peer_uid */
+	uid_t peer_uid;
 	int revalidate;		/* ask the store even if the cache is fresh */
 	long long deadline_ms;	/* ak_now_ms() based */
+	long long lock_ms;	/* longest wait for a lock */
 	time_t now;
 };
 
@@ -31,9 +43,20 @@ struct ak_result {
 	const char *rl_source;
 };
 
-/* Sets up rv for cfg: loads trusted_signers, starts the time budget. */
+/*
+ * Sets up rv for cfg as the cache owner (dir = cache_dir, no peer): loads
+ * trusted_signers, starts the time budget (timeout; a lock is waited for at
+ * most a tenth of it, so a held lock never costs the fetch its turn).
+ */
 int ak_resolver_init(struct ak_resolver *rv, const struct ak_config *cfg,
-    uid_t also_trust, int revalidate);
+    int revalidate);
+
+/*
+ * Makes rv use dir (created 0700 if missing; it must be the running user's,
+ * closed to others, in a root-owned parent) as its own, and cfg->cache_dir,
+ * as written by its owner, as the peer. For the root PAM module.
+ */
+int ak_resolver_private(struct ak_resolver *rv, const char *dir);
 void ak_resolver_clear(struct ak_resolver *rv);
 
 /*

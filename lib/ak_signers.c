@@ -226,8 +226,12 @@ ak_signers_load(const char *path, struct ak_signers **sp)
 	int r;
 
 	*sp = NULL;
-	if ((r = ak_file_read(path, AK_SIGNERS_MAX, 1, 0, &buf, &len)) != 0) {
-		ak_log(LOG_ERR, "trusted_signers %s: %s", path, ak_err(r));
+	/* Who may sign is root's decision: the file and its directory. */
+	if ((r = ak_file_check_root_path(path)) != 0 ||
+	    (r = ak_file_read(path, AK_SIGNERS_MAX, 1, 0, &buf, &len)) != 0) {
+		ak_log(LOG_ERR, "trusted_signers %s: %s (it and its directory "
+		    "must be owned by root and writable by no one else)", path,
+		    ak_err(r));
 		return r;
 	}
 	r = ak_signers_parse(buf, len, path, sp);

@@ -9,6 +9,7 @@
  */
 #include <sys/stat.h>
 
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include "ak_log.h"
 #include "ak_authinfo.h"
 #include "ak_resolve.h"
+#include "ak_userenv.h"
 
 struct args {
 	const char *config;
@@ -67,13 +69,25 @@ pam_log(void *ctx, int prio, const char *fmt, va_list ap)
 	pam_vsyslog(lc->pamh, prio, fmt, ap);
 }
 
-/* The owner of the cache dir: the command's user, trusted for re-verified docs. */
-static uid_t
-cache_owner(const struct ak_config *cfg)
+/*
+ * The account as NSS names it: with a case-insensitive source (sssd) PAM_USER
+ * may be "DEPLOY" for the account "deploy". Copies the canonical name and
+ * home into the buffers; returns 0, or -1 if there is no such account.
+ */
+static int
+canonical_user(const char *user, char *name, size_t namelen, char *home,
+    size_t homelen)
 {
-	struct stat st;
+	struct passwd pw, *res = NULL;
+	char buf[4096];
 
-	return stat(cfg->cache_dir, &st) == 0 ? st.st_uid : 0;
+	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return -1;
+	if (strlen(pw.pw_name) >= namelen || strlen(pw.pw_dir) >= homelen)
+		return -1;
+	memcpy(name, pw.pw_name, strlen(pw.pw_name) + 1);
+	memcpy(home, pw.pw_dir, strlen(pw.pw_dir) + 1);
+	return 0;
 }
 
 static int
@@ -87,6 +101,7 @@ check(pam_handle_t *pamh, int argc, const char **argv, int deny)
 	struct ak_authinfo ai;
 	const char *user = NULL, *rhost = NULL, *info, *shown;
 	char fprs[AK_AUTHINFO_MAX_KEYS * (AK_FPR_LEN + 1) + 32];
+	char canon[256], home[4096];
 	const char *why = NULL;
 	int r, ret = deny, have_rv = 0, have_res = 0;
 
@@ -111,6 +126,18 @@ check(pam_handle_t *pamh, int argc, const char **argv, int deny)
 		    "(%s); denied", shown, ak_err(r));
 		goto out;
 	}
+	if (canonical_user(user, canon, sizeof(canon), home,
+	    sizeof(home)) != 0) {
+		if (ak_config_manages(cfg, user)) {
+			pam_syslog(pamh, LOG_ERR, "account %s: not found in "
+			    "the user database; denied", shown);
+			goto out;
+		}
+		ret = PAM_IGNORE;
+		goto out;
+	}
+	user = canon;
+	shown = ak_account_valid(user) ? user : "(invalid name)";
 	if (!ak_config_manages(cfg, user)) {
 		if (a.debug)
 			pam_syslog(pamh, LOG_DEBUG, "account %s: not managed",
@@ -118,6 +145,9 @@ check(pam_handle_t *pamh, int argc, const char **argv, int deny)
 		ret = PAM_IGNORE;
 		goto out;
 	}
+	/* The key to check must be sshd's, not the user's own file's. */
+	if (ak_userenv_check(home, &why) != 0)
+		goto decide;
 	info = pam_getenv(pamh, "SSH_AUTH_INFO_0");
 	if ((r = ak_authinfo_parse(info, &ai)) != 0) {
 		why = r == AK_ERR_NOT_FOUND ? "no publickey method in "
@@ -127,11 +157,18 @@ check(pam_handle_t *pamh, int argc, const char **argv, int deny)
 		    "malformed SSH_AUTH_INFO_0";
 		goto decide;
 	}
-	if ((r = ak_resolver_init(&rv, cfg, cache_owner(cfg), 1)) != 0) {
+	if ((r = ak_resolver_init(&rv, cfg, 1)) != 0) {
 		why = "trusted_signers unusable";
 		goto decide;
 	}
 	have_rv = 1;
+	if ((r = ak_resolver_private(&rv, cfg->module_cache_dir)) != 0) {
+		pam_syslog(pamh, LOG_ERR, "module_cache_dir %s: %s (must be "
+		    "root's, mode 0700, in a root-owned directory)",
+		    cfg->module_cache_dir, ak_err(r));
+		why = "module_cache_dir unusable";
+		goto decide;
+	}
 	if ((r = ak_resolve(&rv, user, &res)) != 0) {
 		why = "store unavailable and no usable cached document";
 		goto decide;
@@ -149,9 +186,12 @@ check(pam_handle_t *pamh, int argc, const char **argv, int deny)
 	}
 	pam_syslog(pamh, why == NULL ? LOG_INFO : LOG_NOTICE,
 	    "account=%s rhost=%s fingerprint=%s serial=%llu source=%s "
-	    "decision=%s%s%s", user, rhost, fprs[0] ? fprs : "-",
+	    "revocations=%s decision=%s%s%s", user, rhost,
+	    fprs[0] ? fprs : "-",
 	    have_res && res.doc != NULL ? res.doc->serial : 0ULL,
-	    have_res ? res.source : "-", why == NULL ? "allow" : "deny",
+	    have_res ? res.source : "-",
+	    have_res && res.rl_source != NULL ? res.rl_source : "-",
+	    why == NULL ? "allow" : "deny",
 	    why == NULL ? "" : " reason=", why == NULL ? "" : why);
  out:
 	if (have_res)

@@ -43,7 +43,7 @@ stderr_log(void *ctx, int prio, const char *fmt, va_list ap)
 
 /* ssh-keygen -Y sign, no shell; the signature lands in FILE.sig. */
 static int
-sign(const char *key, const char *file)
+sign(const char *key, const char *namespace, const char *file)
 {
 	pid_t pid;
 	int status;
@@ -52,7 +52,7 @@ sign(const char *key, const char *file)
 		return -1;
 	if (pid == 0) {
 		execlp("ssh-keygen", "ssh-keygen", "-q", "-Y", "sign", "-n",
-		    "authkeys", "-f", key, file, (char *)NULL);
+		    namespace, "-f", key, file, (char *)NULL);
 		perror("ssh-keygen");
 		_exit(127);
 	}
@@ -201,7 +201,8 @@ main(int argc, char **argv)
 		goto cleanup;
 	}
 	for (i = 0; i < n; i++) {
-		if (sign(o.key, items[i].staged) != 0 ||
+		/* The namespace the hosts verify with (-f), else "authkeys". */
+		if (sign(o.key, pol->namespace, items[i].staged) != 0 ||
 		    append_sig(&items[i]) != 0) {
 			fprintf(stderr, "%s: signing failed; nothing "
 			    "published\n", items[i].final);

@@ -282,6 +282,7 @@ url = $STORE/v1/accounts/%u
 trusted_signers = $W/allowed_signers
 ca_file = $W/ca.pem
 cache_dir = $C/cache
+module_cache_dir = $C/modcache
 accounts = deploy, octo
 timeout = $((3 + SLACK / 1000 * 2))
 CONF

@@ -288,7 +288,7 @@ cat user1.pub | publish deploy 1
 conf "frobnicate = 1"
 run deploy
 check "unknown config key: exit non-zero, nothing printed" test "$RC" != 0 -a -z "$OUT"
-check "config error names file and line" grep -q "$CONF:7: unknown key 'frobnicate'" <<<"$ERR"
+check "config error names file and line" grep -q "$CONF:$(wc -l < "$CONF"): unknown key 'frobnicate'" <<<"$ERR"
 
 new_case
 cat user1.pub | publish deploy 1
@@ -411,5 +411,127 @@ cat user1.pub | sign_doc stranger "$WWW/v1/accounts/deploy" deploy 1 "$FUTURE"
 rep=$("$CMD" -f "$CONF" --check 2>/dev/null)
 check "--check: untrusted signer reported, exit non-zero" \
 	eval 'grep -q "FAIL.*signer is not trusted" <<<"$rep" && ! "$CMD" -f "$CONF" --check >/dev/null 2>&1'
+
+# --check reads the PAM stack: pam_env (user_readenv=1) before the module
+# lets a user's ~/.pam_environment choose the key the module checks.
+mkdir -p "$C/pam.d"
+cat user1.pub | publish deploy 1
+printf 'session required pam_env.so user_readenv=1\nsession required pam_authkeys.so\n' > "$C/pam.d/sshd"
+rep=$("$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" 2>/dev/null)
+rc=$?
+check "--check: pam_env before the module is a named failure, exit non-zero" \
+	eval 'grep -q "^FAIL PAM session stack: pam_env with user_readenv=1 ($C/pam.d/sshd:1) runs before pam_authkeys" <<<"$rep" && [ "$rc" != 0 ]'
+printf 'session required pam_authkeys.so\nsession required pam_env.so user_readenv=1\n' > "$C/pam.d/sshd"
+rep=$("$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" 2>/dev/null)
+check "--check: module before pam_env passes" \
+	eval 'grep -q "^ok   PAM session stack: pam_authkeys" <<<"$rep" && "$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" >/dev/null 2>&1'
+
+# --- issue 7: no other local user can delay or steer a decision ---------
+# F1: every file in the cache dir is private to its owner, whatever mode
+# the admin gave the directory (this case's is 0755): another user cannot
+# open, so cannot flock, any lock file.
+ATTACKER=nobody
+new_case
+conf "revocation_url = $STORE/v1/revoked"
+conf "refresh_after = 0"
+cat user1.pub user2.pub | publish deploy 1
+: | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
+run deploy
+check "F1: lock and cache files are 0600 and the owner's" \
+	test -z "$(find "$C/cache" -type f \( ! -perm 600 -o ! -user "$RUNAS" \))"
+held=0
+for f in "$C"/cache/.lock.* "$C"/cache/*; do
+	setpriv --reuid=$ATTACKER --regid=nogroup --clear-groups \
+		flock -n -x "$f" true 2>/dev/null && held=$((held + 1))
+done
+check "F1: another user can open (and so lock) none of them" test "$held" = 0
+
+# Lock files left 0644 by an older version, held by another user: they are
+# replaced, the store is asked, and a central revocation bites at once.
+chmod 644 "$C"/cache/.lock.*
+holders=
+for f in "$C"/cache/.lock.*; do
+	setpriv --reuid=$ATTACKER --regid=nogroup --clear-groups \
+		flock -x "$f" sleep 60 &
+	holders="$holders $!"
+done
+sleep 0.3
+fpr_of user1.pub | sign_doc signer "$WWW/v1/revoked" - 2 "$FUTURE"
+t0=$(date +%s%N)
+run deploy
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+# shellcheck disable=SC2086
+kill $holders 2>/dev/null
+check "F1: old lock files held by another user: revoked key not printed" \
+	eval '! has_key user1 && has_key user2'
+check "F1: the store was asked (revocation list from the store)" \
+	test "$(count_requests "$W/access.log" /v1/revoked)" -ge 2
+check "F1: decision well within timeout ($ms ms)" test "$ms" -lt $((3000 + SLACK))
+
+# Cold cache with a held 0644 lock file: keys still printed (no lock-out).
+new_case
+cat user1.pub | publish deploy 1
+install -m 644 -o "$RUNAS" /dev/null "$C/cache/.lock.acct.deploy"
+setpriv --reuid=$ATTACKER --regid=nogroup --clear-groups \
+	flock -x "$C/cache/.lock.acct.deploy" sleep 60 &
+holder=$!
+sleep 0.3
+run deploy
+kill "$holder" 2>/dev/null
+check "F1: cold cache, lock held by another user: keys printed" has_key user1
+
+# The owner's own lock held (a refresh in flight that hangs): waited for
+# at most a tenth of timeout, then the fetch still gets the rest.
+new_case
+conf "refresh_after = 0"
+cat user1.pub | publish deploy 1
+run deploy
+cat user2.pub | publish deploy 2
+setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+	flock -x "$C/cache/.lock.acct.deploy" sleep 60 &
+holder=$!
+sleep 0.3
+t0=$(date +%s%N)
+run deploy
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+kill "$holder" 2>/dev/null
+check "lock held past its share: the fetch still runs, new document used" \
+	eval 'has_key user2 && ! has_key user1'
+check "lock held: waited about timeout/10, not the budget ($ms ms)" test "$ms" -lt $((1500 + SLACK))
+
+# F4: a FIFO (or a link) swapped in for a lock or cache file never hangs
+# the command; the suite's own timeout catches a hang.
+new_case
+cat user1.pub | publish deploy 1
+for f in .lock.acct.deploy acct.deploy; do
+	mkfifo "$C/cache/$f"
+	chown "$RUNAS" "$C/cache/$f"
+done
+ln -s /etc/passwd "$C/cache/.lock.revoked"
+t0=$(date +%s%N)
+OUT=$(timeout $((20 + SLACK / 1000 * 3)) setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+	${AK_WRAP:-} "$CMD" -e -f "$CONF" deploy 2>"$C/err")
+RC=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "F4: FIFOs as lock and cache files: no hang, keys printed" eval '[ "$RC" = 0 ] && has_key user1'
+check "F4: the FIFO entry was replaced by a regular file" test -f "$C/cache/acct.deploy" -a ! -p "$C/cache/acct.deploy"
+note "F4 with FIFOs in place: ${ms} ms"
+
+# Also found: ca_file is checked like the config (root's, not writable).
+new_case
+cat user1.pub | publish deploy 1
+cp "$W/ca.pem" "$C/etc/ca.pem"
+chown "$RUNAS" "$C/etc/ca.pem"
+sed -i "s|^ca_file = .*|ca_file = $C/etc/ca.pem|" "$CONF"
+run deploy
+check "ca_file owned by another user: store not asked, nothing printed" \
+	eval '[ -z "$OUT" ] && grep -q "ca_file $C/etc/ca.pem: .*owned by root" <<<"$ERR"'
+chown root "$C/etc/ca.pem"
+chmod 666 "$C/etc/ca.pem"
+run deploy
+check "world-writable ca_file: refused" test -z "$OUT"
+chmod 644 "$C/etc/ca.pem"
+run deploy
+check "ca_file root's and 0644: store used" has_key user1
 
 summary

@@ -20,10 +20,13 @@ pam_case() {
 }
 
 # pam STAGE USER [AUTH_INFO]: sets RES to "rc=... fpr=...".
+# PAM_PRELOAD: an extra LD_PRELOAD (after the sanitizer runtimes, if any).
 pam() {
 	: > "$LOG"
+	local pre=${AK_PAM_ENV:+${AK_PAM_ENV#env LD_PRELOAD=}}
+	[ -n "${PAM_PRELOAD:-}" ] && pre=${pre:+$pre:}$PAM_PRELOAD
 	# shellcheck disable=SC2086
-	RES=$(${AK_PAM_ENV:-} ${AK_WRAP:-} "$DRIVER" "$C/pam.d" sshd-test "$2" "$1" "${3-}" 2>&1)
+	RES=$(env ${pre:+LD_PRELOAD=$pre} ${AK_WRAP:-} "$DRIVER" "$C/pam.d" sshd-test "$2" "$1" "${3-}" 2>&1)
 	sleep 0.1	# let the sink write what was logged
 }
 info() { printf 'publickey %s\n' "$(key_of "$W/$1.pub")"; }
@@ -121,15 +124,15 @@ pam session deploy "$(info user1)"
 store_down
 pam session deploy "$(info user1)"
 check "store down, unexpired cache: listed key allowed" rc_is PAM_SUCCESS
-check "store down: source logged as stale cache" logged "source=stale cache decision=allow"
+check "store down: source logged as stale cache" logged "source=stale cache revocations=- decision=allow"
 pam session deploy "$(info user2)"
 check "store down, unexpired cache: unlisted key denied" rc_is PAM_PERM_DENIED
 
-# The cache file overwritten in place (same inode, same owner) with an
-# unsigned document that lists another key.
-sed -i "s|$(key_of user1.pub)|$(key_of user2.pub)|" "$C/cache/acct.deploy"
+# The module's own entry overwritten in place with an unsigned document
+# that lists another key (root could do it; the signature still decides).
+sed -i "s|$(key_of user1.pub)|$(key_of user2.pub)|" "$C/modcache/acct.deploy"
 pam session deploy "$(info user2)"
-check "store down, cache rewritten with an unsigned key: denied" rc_is PAM_PERM_DENIED
+check "store down, own cache rewritten with an unsigned key: denied" rc_is PAM_PERM_DENIED
 check "tampered cache: signature failure logged" logged "not used: signature does not verify"
 
 pam_case
@@ -146,18 +149,21 @@ store_down
 pam session deploy "$(info user1)"
 check "store down, cached document expired: denied" rc_is PAM_PERM_DENIED
 
+# Privilege separation: the module (root) writes only its own 0700 dir;
+# the shared cache belongs to the unprivileged command.
 pam_case
 cat user1.pub | publish deploy 1
 pam session deploy "$(info user1)"
-check "PAM (root) wrote the cache" test -f "$C/cache/acct.deploy"
+check "PAM (root) keeps its entries in its own dir" test -f "$C/modcache/acct.deploy"
+check "module dir is root's, mode 0700" test "$(stat -c '%U %a' "$C/modcache")" = "root 700"
+check "PAM wrote nothing into the command's cache dir" \
+	test -z "$(find "$C/cache" -user root ! -path "$C/cache")"
 run deploy
-check "command (unprivileged) reads a cache root wrote" has_key user1
-cat user2.pub | publish deploy 2
-sed -i 's/^timeout = .*/timeout = 3\nrefresh_after = 0/' "$CONF"
-run deploy
-check "command replaces a root-written entry" eval 'has_key user2 && [ "$(stat -c %U "$C/cache/acct.deploy")" = "$RUNAS" ]'
-pam session deploy "$(info user2)"
-check "PAM reads an entry the command wrote" rc_is PAM_SUCCESS
+check "command (unprivileged) fetches on its own" has_key user1
+store_down
+rm -f "$C/modcache/acct.deploy"
+pam session deploy "$(info user1)"
+check "store down: PAM uses a signed entry the command wrote (re-verified)" rc_is PAM_SUCCESS
 
 pam_case
 echo "session required $PAMMOD config=$CONF bogus" > "$C/pam.d/sshd-test"
@@ -173,5 +179,124 @@ check "unsafe config: denied (fails closed)" rc_is PAM_PERM_DENIED
 pam session "$(printf 'x\nFAKE decision=allow')" "$(info user1)"
 check "hostile user name never reaches the log" \
 	eval 'grep -q "account (invalid name): configuration unusable" "$LOG" && ! grep -q "FAKE" "$LOG"'
+
+# --- issue 7: hostile local users and a compromised _authkeys ------------
+# F2: a forged entry in the command's cache holding an older signed
+# document plus the store's current ETag must not make the module skip the
+# store ("304") and admit a removed key.
+pam_case
+cat user1.pub | publish deploy 1
+run deploy
+cp "$C/cache/acct.deploy" "$W/old-entry"
+cat user2.pub | publish deploy 2
+etag=$(curl -s --cacert "$W/ca.pem" -D - -o /dev/null "$STORE/v1/accounts/deploy" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+sed "s|^#etag .*|#etag $etag|" "$W/old-entry" > "$C/cache/acct.deploy"
+chown "$RUNAS" "$C/cache/acct.deploy"
+: > "$W/access.log"
+pam session deploy "$(info user1)"
+check "F2: forged entry + current ETag: removed key denied" rc_is PAM_PERM_DENIED
+check "F2: module did a full GET, not a conditional one" \
+	eval '! grep -q "\" 304 " "$W/access.log" && grep -q "\" 200 " "$W/access.log"'
+pam session deploy "$(info user2)"
+check "F2: current key allowed" rc_is PAM_SUCCESS
+
+# F2: the rollback floor the module uses is its own. The module saw serial 5;
+# the cache owner puts back a validly signed serial 3 and the store is down.
+pam_case
+cat user1.pub | publish deploy 3
+run deploy
+cp "$C/cache/acct.deploy" "$W/old-entry"
+cat user2.pub | publish deploy 5
+pam session deploy "$(info user2)"
+cp "$W/old-entry" "$C/cache/acct.deploy"
+chown "$RUNAS" "$C/cache/acct.deploy"
+store_down
+pam session deploy "$(info user1)"
+check "F2: older signed document from the cache owner below the module's floor: denied" rc_is PAM_PERM_DENIED
+pam session deploy "$(info user2)"
+check "F2: the module's own newer document still serves" rc_is PAM_SUCCESS
+check "F2: the cache owner cannot write the module's dir" \
+	eval '! setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups touch "$C/modcache/x" 2>/dev/null'
+
+# F2: require_signature = no: nothing to re-verify, so the module never
+# admits from an entry it did not write, 304 or store down.
+pam_case
+sed -i '/^trusted_signers/d' "$CONF"
+conf "require_signature = no"
+cat user1.pub > "$WWW/v1/accounts/deploy"
+run deploy
+etag=$(curl -s --cacert "$W/ca.pem" -D - -o /dev/null "$STORE/v1/accounts/deploy" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+printf '#authkeys-cache v1\n#checked %s\n#status 200\n#etag %s\n#min-serial 0\n%s\n' \
+	"$(date +%s)" "$etag" "$(cat user3.pub)" > "$C/cache/acct.deploy"
+chown "$RUNAS" "$C/cache/acct.deploy"
+pam session deploy "$(info user3)"
+check "F2 unsigned: forged entry + current ETag: key denied" rc_is PAM_PERM_DENIED
+store_down
+pam session deploy "$(info user3)"
+check "F2 unsigned: store down, forged entry never admits" rc_is PAM_PERM_DENIED
+
+# F3: a user's ~/.pam_environment must not choose the key checked, with
+# Debian's pam_env (user_readenv=1) before the module in the stack.
+id deploy >/dev/null 2>&1 || useradd -m -s /bin/sh deploy
+DHOME=$(getent passwd deploy | cut -d: -f6)
+pam_case
+cat user1.pub user2.pub | publish deploy 1
+{
+	echo "session required pam_env.so user_readenv=1 envfile=/etc/default/locale"
+	echo "session required $PAMMOD config=$CONF debug"
+} > "$C/pam.d/sshd-test"
+printf 'SSH_AUTH_INFO_0 DEFAULT="publickey %s"\n' "$(key_of user1.pub)" > "$DHOME/.pam_environment"
+chown deploy "$DHOME/.pam_environment"
+pam session deploy "$(info user3)"
+check "F3: ~/.pam_environment naming a listed key: unlisted key denied" rc_is PAM_PERM_DENIED
+check "F3: the log says why" logged "reason=~/.pam_environment sets SSH_AUTH_INFO"
+pam session deploy "password"
+check "F3: password login with a forged SSH_AUTH_INFO_0: denied" rc_is PAM_PERM_DENIED
+printf 'SSH_AUTH_\\\nINFO_0 DEFAULT="publickey %s"\n' "$(key_of user1.pub)" > "$DHOME/.pam_environment"
+pam session deploy "$(info user3)"
+check "F3: name split by a continuation line: still denied" rc_is PAM_PERM_DENIED
+rm -f "$DHOME/.pam_environment"
+ln -s /etc/hostname "$DHOME/.pam_environment"
+pam session deploy "$(info user1)"
+check "F3: ~/.pam_environment as a symbolic link: denied (cannot be checked)" rc_is PAM_PERM_DENIED
+rm -f "$DHOME/.pam_environment"
+echo 'LANG DEFAULT=C.UTF-8' > "$DHOME/.pam_environment"
+pam session deploy "$(info user1)"
+check "F3: a harmless ~/.pam_environment: listed key allowed" rc_is PAM_SUCCESS
+rm -f "$DHOME/.pam_environment"
+
+# F4: FIFOs in place of the module's lock and entry files never hang it.
+pam_case
+cat user1.pub | publish deploy 1
+mkdir -p "$C/modcache" && chmod 700 "$C/modcache"
+mkfifo "$C/modcache/.lock.acct.deploy" "$C/modcache/acct.deploy"
+mkfifo "$C/cache/.lock.acct.deploy" "$C/cache/acct.deploy"
+chown "$RUNAS" "$C/cache/.lock.acct.deploy" "$C/cache/acct.deploy"
+t0=$(date +%s%N)
+PAMTO=$((20 + SLACK / 1000 * 3))
+RES=$(timeout "$PAMTO" env ${AK_PAM_ENV:+LD_PRELOAD=${AK_PAM_ENV#env LD_PRELOAD=}} ${AK_WRAP:-} "$DRIVER" "$C/pam.d" sshd-test deploy session "$(info user1)" 2>&1)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "F4: FIFOs as lock and cache files: no hang, decision made" rc_is PAM_SUCCESS
+note "F4 decision with FIFOs in place: ${ms} ms"
+
+# Also found: a case-insensitive NSS source (sssd) hands "DEPLOY".
+pam_case
+cat user1.pub | publish deploy 1
+PAM_PRELOAD=$TOP/build/tests/nss_caseless.so pam session DEPLOY "$(info user3)"
+check "PAM_USER in another case is the managed account: unlisted key denied" rc_is PAM_PERM_DENIED
+PAM_PRELOAD=$TOP/build/tests/nss_caseless.so pam session DEPLOY "$(info user1)"
+check "PAM_USER in another case: listed key allowed, logged canonically" \
+	eval 'rc_is PAM_SUCCESS && logged "account=deploy "'
+
+# Also found: the decision line says where the revocation list came from.
+pam_case
+conf "revocation_url = $STORE/v1/revoked"
+cat user1.pub | publish deploy 1
+: | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
+pam session deploy "$(info user1)"
+store_down
+sed -i "s|^revocation_url = .*|revocation_url = https://127.0.0.1:$DEAD/v1/revoked|" "$CONF"
+pam session deploy "$(info user1)"
+check "decision line names a stale revocation list" logged "source=stale cache revocations=stale cache decision=allow"
 
 summary

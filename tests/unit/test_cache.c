@@ -1,8 +1,10 @@
 #include "testutil.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,7 +52,7 @@ write_entry(const char *name, int status, const char *body, time_t checked)
 	strcpy(e.etag, "\"abc\"");
 	e.body = (char *)body;
 	e.bodylen = strlen(body);
-	assert_int_equal(ak_cache_write(cfg, name, &e), 0);
+	assert_int_equal(ak_cache_write(dir, name, &e), 0);
 }
 
 static void
@@ -63,7 +65,7 @@ test_roundtrip_and_freshness(void **state)
 
 	(void)state;
 	write_entry("acct.deploy", 200, "doc bytes\n", now);
-	assert_int_equal(ak_cache_read(cfg, "acct.deploy", geteuid(), &e), 0);
+	assert_int_equal(ak_cache_read(dir, "acct.deploy", geteuid(), &e), 0);
 	assert_int_equal(e->status, 200);
 	assert_int_equal(e->min_serial, 9);
 	assert_string_equal(e->etag, "\"abc\"");
@@ -75,8 +77,8 @@ test_roundtrip_and_freshness(void **state)
 	ak_cache_entry_free(e);
 	snprintf(path, sizeof(path), "%s/acct.deploy", dir);
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0644);
-	assert_int_equal(ak_cache_read(cfg, "acct.nobody", geteuid(), &e),
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(ak_cache_read(dir, "acct.nobody", geteuid(), &e),
 	    AK_ERR_NOT_FOUND);
 }
 
@@ -105,7 +107,7 @@ test_garbage_is_refused(void **state)
 		assert_non_null(f = fopen(path, "w"));
 		fputs(bad[i], f);
 		fclose(f);
-		if (ak_cache_read(cfg, "acct.bad", geteuid(), &e) !=
+		if (ak_cache_read(dir, "acct.bad", geteuid(), &e) !=
 		    AK_ERR_FORMAT)
 			fail_msg("case %zu accepted", i);
 	}
@@ -121,25 +123,25 @@ test_ownership_rules(void **state)
 	write_entry("acct.perm", 200, "x", time(NULL));
 	snprintf(path, sizeof(path), "%s/acct.perm", dir);
 	chmod(path, 0666);
-	assert_int_equal(ak_cache_read(cfg, "acct.perm", geteuid(), &e),
+	assert_int_equal(ak_cache_read(dir, "acct.perm", geteuid(), &e),
 	    AK_ERR_PERM);
 	chmod(path, 0644);
 	chmod(dir, 0777);
-	assert_int_equal(ak_cache_read(cfg, "acct.perm", geteuid(), &e),
+	assert_int_equal(ak_cache_read(dir, "acct.perm", geteuid(), &e),
 	    AK_ERR_PERM);
 	chmod(dir, 0755);
 	if (geteuid() == 0) {
 		/* Another user's file counts only if named as trusted. */
 		assert_int_equal(chown(path, 4242, 4242), 0);
-		assert_int_equal(ak_cache_read(cfg, "acct.perm", 0, &e),
+		assert_int_equal(ak_cache_read(dir, "acct.perm", 0, &e),
 		    AK_ERR_PERM);
-		assert_int_equal(ak_cache_read(cfg, "acct.perm", 4242, &e), 0);
+		assert_int_equal(ak_cache_read(dir, "acct.perm", 4242, &e), 0);
 		ak_cache_entry_free(e);
 	}
 	/* A symlink is never followed. */
 	unlink(path);
 	assert_int_equal(symlink("/etc/passwd", path), 0);
-	assert_int_equal(ak_cache_read(cfg, "acct.perm", geteuid(), &e),
+	assert_int_equal(ak_cache_read(dir, "acct.perm", geteuid(), &e),
 	    AK_ERR_PERM);
 }
 
@@ -151,21 +153,113 @@ test_lock_excludes_and_times_out(void **state)
 	int status;
 
 	(void)state;
-	fd = ak_cache_lock(cfg, "acct.deploy", ak_now_ms() + 1000);
+	fd = ak_cache_lock(dir, "acct.deploy", ak_now_ms() + 1000);
 	assert_true(fd >= 0);
 	pid = fork();
 	if (pid == 0) {
 		long long t0 = ak_now_ms();
 
-		fd2 = ak_cache_lock(cfg, "acct.deploy", t0 + 200);
+		fd2 = ak_cache_lock(dir, "acct.deploy", t0 + 200);
 		_exit(fd2 == AK_ERR_LOCKED && ak_now_ms() - t0 >= 190 ? 0 : 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_int_equal(WEXITSTATUS(status), 0);
 	ak_cache_unlock(fd);
-	fd = ak_cache_lock(cfg, "acct.deploy", ak_now_ms() + 100);
+	fd = ak_cache_lock(dir, "acct.deploy", ak_now_ms() + 100);
 	assert_true(fd >= 0);
 	ak_cache_unlock(fd);
+}
+
+/*
+ * F1/F4 regressions: a lock file others can open is a lock others can hold,
+ * and one that is a FIFO must not hang us. Each is replaced, not used.
+ */
+static void
+test_lock_file_is_private_and_never_blocks(void **state)
+{
+	char path[512];
+	struct stat st;
+	long long t0;
+	int fd, hold;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/.lock.acct.x", dir);
+	/* New lock files: a regular file of ours, mode 0600. */
+	fd = ak_cache_lock(dir, "acct.x", ak_now_ms() + 100);
+	assert_true(fd >= 0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
+	ak_cache_unlock(fd);
+
+	/* An old 0644 lock file, held by "someone" through another open. */
+	unlink(path);
+	run_ok("touch %s && chmod 644 %s", path, path);
+	hold = open(path, O_RDONLY);
+	assert_true(hold >= 0);
+	assert_int_equal(flock(hold, LOCK_EX), 0);
+	t0 = ak_now_ms();
+	fd = ak_cache_lock(dir, "acct.x", t0 + 2000);
+	assert_true(fd >= 0);	/* a new private file, not the held one */
+	assert_true(ak_now_ms() - t0 < 1000);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	ak_cache_unlock(fd);
+	close(hold);
+
+	/* A FIFO in its place: replaced without blocking. */
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	fd = ak_cache_lock(dir, "acct.x", ak_now_ms() + 100);
+	assert_true(fd >= 0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	ak_cache_unlock(fd);
+
+	/* A symbolic link: not followed, replaced. */
+	unlink(path);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	fd = ak_cache_lock(dir, "acct.x", ak_now_ms() + 100);
+	assert_true(fd >= 0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	ak_cache_unlock(fd);
+
+	/* A directory in its place cannot be removed: no lock, no hang. */
+	unlink(path);
+	run_ok("mkdir -p %s/sub", path);
+	assert_true(ak_cache_lock(dir, "acct.x", ak_now_ms() + 100) < 0);
+	run_ok("rm -rf %s", path);
+}
+
+/* Entries are private to the owner too. */
+static void
+test_entries_are_private(void **state)
+{
+	char path[512];
+	struct stat st;
+
+	(void)state;
+	write_entry("acct.priv", 200, "x", time(NULL));
+	snprintf(path, sizeof(path), "%s/acct.priv", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+}
+
+/* A FIFO or a device-like thing as an entry: refused without blocking. */
+static void
+test_fifo_entry_does_not_block(void **state)
+{
+	struct ak_cache_entry *e = NULL;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/acct.fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(ak_cache_read(dir, "acct.fifo", geteuid(), &e),
+	    AK_ERR_PERM);
+	assert_null(e);
+	unlink(path);
 }
 
 /* Readers racing a writer only ever see a whole old or whole new file. */
@@ -245,6 +339,9 @@ main(void)
 		cmocka_unit_test(test_garbage_is_refused),
 		cmocka_unit_test(test_ownership_rules),
 		cmocka_unit_test(test_lock_excludes_and_times_out),
+		cmocka_unit_test(test_lock_file_is_private_and_never_blocks),
+		cmocka_unit_test(test_entries_are_private),
+		cmocka_unit_test(test_fifo_entry_does_not_block),
 		cmocka_unit_test(test_atomic_replace),
 		cmocka_unit_test(test_disk_full),
 	};

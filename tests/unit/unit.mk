@@ -1,5 +1,5 @@
 # cmocka unit tests: one file per core module.
-UNIT	= test_b64 test_sha256 test_key test_config test_sshsig test_doc test_policy test_cache
+UNIT	= test_b64 test_sha256 test_key test_config test_sshsig test_doc test_policy test_cache test_userenv test_pamstack
 UNIT_BINS = $(UNIT:%=$(B)/tests/%)
 
 $(B)/tests/%: $(O)/tests/unit/%.o $(B)/libaknet.a $(B)/libakcore.a
@@ -23,7 +23,12 @@ $(B)/tests/pam_driver: tests/tools/pam_driver.c
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CPPFLAGS) $(AK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpam -ldl
 
-TEST_TOOLS = $(B)/tests/blackhole $(B)/tests/logsink $(B)/tests/pam_driver
+$(B)/tests/nss_caseless.so: tests/tools/nss_caseless.c
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CPPFLAGS) $(AK_CFLAGS) $(CFLAGS) -shared $(LDFLAGS) -o $@ $< -ldl
+
+TEST_TOOLS = $(B)/tests/blackhole $(B)/tests/logsink $(B)/tests/pam_driver \
+	$(B)/tests/nss_caseless.so
 
 test-tools: $(TEST_TOOLS)
 .PHONY: test-tools
