@@ -326,15 +326,8 @@ sshd_setup() {
 	cp /usr/sbin/sshd "$W/sbin/$name"
 	SSHD=$W/sbin/$name
 	PAMSVC=/etc/pam.d/$name
-	# The shipped PAM snippet, with this run's paths; publickey only.
-	{
-		echo "auth	required	pam_deny.so"
-		echo "account	required	pam_permit.so"
-		grep -v '^#' "$TOP/conf/pam.d/sshd-authkeys" | grep . | sed \
-		    -e "s|pam_authkeys.so|$PAMMOD|" \
-		    -e "s|config=/etc/authkeys/authkeys.conf|config=$conf|"
-		echo "session	required	pam_permit.so"
-	} > "$PAMSVC"
+	PAMCONF=$conf
+	pam_stack first
 	ssh-keygen -q -t ed25519 -N '' -f "$W/ssh_host_ed25519_key"
 	SPORT=$(free_port)
 	# The shipped drop-in, with this run's paths and user.
@@ -365,6 +358,28 @@ SSHDCONF
 		sleep 0.05
 	done
 	echo "sshd did not start"; cat "$W/sshd.log"; exit 1
+}
+
+# pam_stack first|appended: $PAMSVC as Debian 12's own /etc/pam.d/sshd
+# (real pam_env, pam_unix, pam_limits... around ours) with the module put
+# where README says (first: the command README gives, before any session
+# line) or where older READMEs said (appended: after pam_env
+# user_readenv=1). Falls back to a minimal stack where there is no
+# /etc/pam.d/sshd.
+pam_stack() {
+	local how=$1 line
+	line=$(grep -v '^#' "$TOP/conf/pam.d/sshd-authkeys" | grep .)
+	if [ ! -f /etc/pam.d/sshd ]; then
+		{ echo "auth required pam_deny.so"; echo "account required pam_permit.so"
+		  echo "$line"; } > "$PAMSVC"
+	elif [ "$how" = first ]; then
+		cp /etc/pam.d/sshd "$PAMSVC"
+		# README, "Target host": the exact command given there.
+		sed -i '0,/^session/s//session    required     pam_authkeys.so\n&/' "$PAMSVC"
+	else
+		{ cat /etc/pam.d/sshd; echo "$line"; } > "$PAMSVC"
+	fi
+	sed -i -e "s|pam_authkeys.so.*|$PAMMOD config=$PAMCONF|" "$PAMSVC"
 }
 
 sshd_stop() {

@@ -112,4 +112,59 @@ sleep 2.2
 login user1 deploy
 check "store back with a fresh document: login works again" logged_in deploy user1
 
+# --- issue 7 against the real sshd ---------------------------------------
+# F1: another local user holding every lock file it can open (here: lock
+# files left 0644 by an older version) cannot freeze a central revocation.
+ATTACKER=nobody
+sed -i 's/^refresh_after = .*/refresh_after = 0/' "$CONF"
+rm -f "$SRC/revoked"
+publish_all
+login user1 deploy
+check "F1 setup: user1 logs in" logged_in deploy user1
+chmod 644 "$C"/cache/.lock.* 2>/dev/null
+holders=
+for f in "$C"/cache/.lock.*; do
+	setpriv --reuid=$ATTACKER --regid=nogroup --clear-groups \
+		flock -x "$f" sleep 60 &
+	holders="$holders $!"
+done
+sleep 0.3
+fpr_of user1.pub > "$SRC/revoked"
+publish_all
+login user1 deploy
+# shellcheck disable=SC2086
+kill $holders 2>/dev/null
+check "F1: locks held by another user: revoked key refused by real sshd" refused
+rm -f "$SRC/revoked"
+publish_all
+
+# F3: Debian's stack with the line appended after pam_env user_readenv=1
+# (what the old README's tee -a did), and a ~/.pam_environment naming a
+# listed key while the key used was removed centrally.
+sed -i 's/^refresh_after = .*/refresh_after = 3600/' "$CONF"
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
+publish_all
+rm -f "$C/cache/acct.deploy" "$C/cache/revoked"
+login user1 deploy
+check "F3 setup: user1 logs in" logged_in deploy user1
+cat user2.pub > "$SRC/accounts/deploy"
+publish_all
+pam_stack appended
+DHOME=$(getent passwd deploy | cut -d: -f6)
+printf 'SSH_AUTH_INFO_0 DEFAULT="publickey %s"\n' "$(key_of user2.pub)" > "$DHOME/.pam_environment"
+chown deploy "$DHOME/.pam_environment"
+: > "$LOG"
+login user1 deploy
+check "F3: ~/.pam_environment cannot choose the key: removed key refused" refused
+check "F3: refusal logged with the reason" \
+	grep -q "decision=deny reason=~/.pam_environment sets SSH_AUTH_INFO" "$LOG"
+rm -f "$DHOME/.pam_environment"
+login user2 deploy
+check "F3: without the file, the listed key logs in (appended stack)" logged_in deploy user2
+pam_stack first
+login user2 deploy
+check "module first in Debian's stack (README's command): login works" logged_in deploy user2
+rep=$("$CMD" -f "$CONF" --check --pam-service "$PAMSVC" 2>/dev/null)
+check "--check on the README stack: module before pam_env" grep -q "^ok   PAM session stack" <<<"$rep"
+
 summary

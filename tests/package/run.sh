@@ -21,8 +21,10 @@ note "lintian: $(grep -c '^W:' "$P/lintian.log") warnings"
 dpkg -i "$P"/authkeys_0.1.0_*.deb "$P"/libpam-authkeys_0.1.0_*.deb > "$P/install.log" 2>&1
 check "packages install" test "$(dpkg-query -W -f='${Status}' authkeys 2>/dev/null)" = "install ok installed"
 check "_authkeys system user created" eval 'getent passwd _authkeys | grep -q nologin'
-check "/var/cache/authkeys owned by _authkeys, 0755" \
-	test "$(stat -c '%U %a' /var/cache/authkeys)" = "_authkeys 755"
+check "/var/cache/authkeys owned by _authkeys, 0700" \
+	test "$(stat -c '%U %a' /var/cache/authkeys)" = "_authkeys 700"
+check "/var/cache/pam_authkeys (the module's own) root's, 0700" \
+	test "$(stat -c '%U %a' /var/cache/pam_authkeys)" = "root 700"
 check "/etc/authkeys/authkeys.conf is a conffile" \
 	eval 'dpkg-query -W -f="\${Conffiles}" authkeys | grep -q /etc/authkeys/authkeys.conf'
 check "command, helper and publish installed" test -x /usr/sbin/authkeys-command -a \
@@ -41,5 +43,5 @@ check "--check fails on the example config (no signers, no store)" \
 	eval '! /usr/sbin/authkeys-command --check >/dev/null 2>&1'
 
 dpkg --purge libpam-authkeys authkeys > "$P/purge.log" 2>&1
-check "purge removes config and cache" test ! -e /etc/authkeys/authkeys.conf -a ! -e /var/cache/authkeys
+check "purge removes config and caches" test ! -e /etc/authkeys/authkeys.conf -a ! -e /var/cache/authkeys -a ! -e /var/cache/pam_authkeys
 summary
