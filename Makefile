@@ -16,7 +16,8 @@ PKG_CONFIG ?= pkg-config
 
 # Required flags stay in force whatever CFLAGS/LDFLAGS the caller gives.
 WERROR	?= -Werror
-AK_CPPFLAGS = -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Ilib -Iauthkeys_cmd -Ipublish
+AK_CPPFLAGS = -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Ilib -Iauthkeys_cmd -Ipublish \
+	-Irefresh
 AK_CFLAGS = -std=c11 -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wvla -Wconversion $(WERROR) \
 	-fstack-protector-strong -fPIC
@@ -34,7 +35,7 @@ O	= $(B)/obj
 
 CORE	= ak_err ak_log ak_b64 ak_sha256 ak_wire ak_key ak_config ak_url ak_file \
 	  ak_doc ak_policy ak_cache ak_signers ak_authinfo ak_userenv \
-	  ak_pamstack
+	  ak_pamstack ak_fresh
 NET	= ak_sshsig ak_fetch ak_resolve
 CORE_OBJS = $(CORE:%=$(O)/lib/%.o)
 NET_OBJS  = $(NET:%=$(O)/lib/%.o)
@@ -43,8 +44,9 @@ COMMAND	= $(B)/sbin/authkeys-command
 HELPER	= $(B)/libexec/authkeys/authkeys-fetch
 PAMMOD	= $(B)/lib/security/pam_authkeys.so
 PUBLISH	= $(B)/bin/authkeys-publish
+REFRESH	= $(B)/sbin/authkeys-refresh
 
-PROGS	= $(COMMAND) $(HELPER) $(PAMMOD) $(PUBLISH)
+PROGS	= $(COMMAND) $(HELPER) $(PAMMOD) $(PUBLISH) $(REFRESH)
 
 all: $(PROGS)
 
@@ -62,12 +64,19 @@ $(B)/libaknet.a: $(NET_OBJS)
 	$(AR) rcs $@ $^
 
 # The cache-hit binary links no libcurl and no libcrypto (SPEC facts).
-$(COMMAND): $(O)/authkeys_cmd/main.o $(O)/authkeys_cmd/cmd.o $(B)/libakcore.a
+$(COMMAND): $(O)/authkeys_cmd/main.o $(O)/authkeys_cmd/cmd.o \
+		$(O)/authkeys_cmd/status.o $(B)/libakcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^
 
 $(HELPER): $(O)/authkeys_cmd/helper.o $(O)/authkeys_cmd/cmd.o \
 		$(O)/authkeys_cmd/check.o $(B)/libaknet.a $(B)/libakcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(CURL_LIBS) $(CRYPTO_LIBS)
+
+$(REFRESH): $(O)/refresh/main.o $(O)/refresh/round.o $(B)/libaknet.a \
+		$(B)/libakcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(CURL_LIBS) $(CRYPTO_LIBS)

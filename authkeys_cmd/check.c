@@ -178,7 +178,7 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 	}
 	check_cache(cfg);
 	check_pam(a->pam_service);
-	if ((r = ak_resolver_init(&rv, cfg, 1)) != 0) {
+	if ((r = ak_resolver_init(&rv, cfg, AK_ASK_FORCE)) != 0) {
 		report(0, "trusted_signers %s: %s", cfg->trusted_signers,
 		    ak_err(r));
 	} else {

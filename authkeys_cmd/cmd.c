@@ -15,7 +15,8 @@ usage(void)
 	fprintf(stderr, "usage: authkeys-command [-e] [-f config] account "
 	    "[fingerprint]\n"
 	    "       authkeys-command [-f config] --check "
-	    "[--pam-service file]\n");
+	    "[--pam-service file]\n"
+	    "       authkeys-command [-f config] --status[=prometheus]\n");
 }
 
 int
@@ -36,6 +37,10 @@ cmd_parse_args(int argc, char **argv, struct cmd_args *a)
 			a->to_stderr = 1;
 		else if (strcmp(argv[i], "--check") == 0)
 			a->check = 1;
+		else if (strcmp(argv[i], "--status") == 0)
+			a->status = 1;
+		else if (strcmp(argv[i], "--status=prometheus") == 0)
+			a->status = 2;
 		else if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
@@ -48,11 +53,12 @@ cmd_parse_args(int argc, char **argv, struct cmd_args *a)
 		a->account = argv[i++];
 	if (i < argc)
 		a->fpr = argv[i++];
-	if (i < argc || (a->check && a->account != NULL) ||
-	    (!a->check && a->account == NULL))
+	if (i < argc || (a->check && a->status) ||
+	    ((a->check || a->status) && a->account != NULL) ||
+	    (!a->check && !a->status && a->account == NULL))
 		goto bad;
-	openlog("authkeys-command", LOG_PID | (a->to_stderr || a->check ?
-	    LOG_PERROR : 0), LOG_AUTHPRIV);
+	openlog("authkeys-command", LOG_PID | (a->to_stderr || a->check ||
+	    a->status ? LOG_PERROR : 0), LOG_AUTHPRIV);
 	return 0;
  bad:
 	usage();
@@ -70,7 +76,7 @@ cmd_prepare(const struct cmd_args *a, struct ak_config **cfgp, int *done)
 		    ak_err(r));
 		return 1;
 	}
-	if (a->check) {
+	if (a->check || a->status) {
 		*done = 0;
 		return 0;
 	}

@@ -15,6 +15,7 @@ struct cmd_args {
 	const char *fpr;
 	const char *pam_service;	/* --check: the PAM service file */
 	int check;
+	int status;		/* --status: 1 human, 2 prometheus */
 	int to_stderr;
 };
 

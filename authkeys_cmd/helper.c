@@ -3,13 +3,12 @@
  * signature crypto. Run by authkeys-command (exec, same arguments) when the
  * cache cannot answer on its own; never by sshd directly.
  */
-#include <curl/curl.h>
-
 #include <stdio.h>
 #include <unistd.h>
 
 #include "ak_config.h"
 #include "ak_err.h"
+#include "ak_fetch.h"
 #include "ak_log.h"
 #include "ak_resolve.h"
 #include "check.h"
@@ -33,7 +32,7 @@ main(int argc, char **argv)
 		ak_config_free(cfg);
 		return a.check ? 1 : status;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+	if (ak_fetch_global_init() != 0) {
 		ak_log(LOG_ERR, "libcurl initialisation failed");
 		ak_config_free(cfg);
 		return 1;
@@ -43,7 +42,7 @@ main(int argc, char **argv)
 		ak_config_free(cfg);
 		return status;
 	}
-	if ((r = ak_resolver_init(&rv, cfg, 0)) != 0) {
+	if ((r = ak_resolver_init(&rv, cfg, AK_ASK_IF_STALE)) != 0) {
 		ak_log(LOG_ERR, "account %s: %s; no keys printed", a.account,
 		    ak_err(r));
 		ak_config_free(cfg);

@@ -17,14 +17,22 @@
 #include "ak_config.h"
 #include "ak_doc.h"
 #include "ak_err.h"
+#include "ak_fresh.h"
 #include "ak_log.h"
 #include "ak_policy.h"
 #include "cmd.h"
+#include "status.h"
 
-/* The cached document for name if fresh and valid; 1 if usable. */
+/*
+ * The cached document for account (NULL: the list) if the freshness rule
+ * lets a login use it without the network: fresh, or within retry_after of
+ * a recorded outage and not expired (unsigned bodies never stale). Sets
+ * *stale in the second case. Returns 1 if usable (*docp NULL for a cached
+ * 404), 0 if the helper must decide, -1 if the answer is "nothing".
+ */
 static int
-fresh_doc(const struct ak_config *cfg, const char *account, int kind,
-    time_t now, struct ak_doc **docp)
+cached_doc(const struct ak_config *cfg, const char *account, int kind,
+    time_t now, time_t outage, int *stale, struct ak_doc **docp)
 {
 	struct ak_cache_entry *e = NULL;
 	char name[64];
@@ -34,10 +42,24 @@ fresh_doc(const struct ak_config *cfg, const char *account, int kind,
 	if (ak_cache_name(account, name, sizeof(name)) != 0)
 		return 0;
 	if (ak_cache_read(cfg->cache_dir, name, geteuid(), &e) != 0)
-		return 0;	/* the helper looks again and logs */
-	if (ak_cache_fresh(cfg, e, now) &&
-	    ak_cache_doc(e, kind, account, now, docp) == 0)
-		ok = 1;
+		e = NULL;	/* the helper looks again and logs */
+	switch (ak_fresh_decide(cfg, e != NULL ? e->checked : 0, outage, now,
+	    AK_ASK_IF_STALE)) {
+	case AK_FRESH_USE:
+		ok = ak_cache_doc(e, kind, account, now, docp) == 0 ? 1 : 0;
+		break;
+	case AK_FRESH_OUTAGE:
+		/* The store was just found down: no login waits for it. */
+		*stale = 1;
+		if (e != NULL && (e->status == 404 || kind != AK_DOC_PLAIN) &&
+		    ak_cache_doc(e, kind, account, now, docp) == 0)
+			ok = 1;
+		else
+			ok = -1;
+		break;
+	case AK_FRESH_ASK:
+		break;
+	}
 	ak_cache_entry_free(e);
 	return ok;
 }
@@ -48,18 +70,29 @@ cache_hit(const struct ak_config *cfg, const struct cmd_args *a)
 	struct ak_doc *doc = NULL, *rdoc = NULL;
 	struct ak_revlist *rl = NULL;
 	time_t now = time(NULL);
-	int status = -1;
+	time_t outage = ak_outage_read(cfg->cache_dir, geteuid(), NULL, 0);
+	int status = -1, stale = 0, r;
 
-	if (!fresh_doc(cfg, a->account, cfg->require_signature ?
-	    AK_DOC_ACCOUNT : AK_DOC_PLAIN, now, &doc))
-		goto out;
-	if (cfg->revocation_url != NULL) {
-		if (!fresh_doc(cfg, NULL, AK_DOC_REVOCATIONS, now, &rdoc) ||
-		    rdoc == NULL || ak_revlist_from_doc(rdoc, &rl) != 0)
-			goto out;
+	r = cached_doc(cfg, a->account, cfg->require_signature ?
+	    AK_DOC_ACCOUNT : AK_DOC_PLAIN, now, outage, &stale, &doc);
+	if (r > 0 && cfg->revocation_url != NULL) {
+		r = cached_doc(cfg, NULL, AK_DOC_REVOCATIONS, now, outage,
+		    &stale, &rdoc);
+		if (r > 0 && (rdoc == NULL ||
+		    ak_revlist_from_doc(rdoc, &rl) != 0))
+			r = -1;
 	}
-	status = cmd_emit(cfg, a, doc, rl, "cache");
- out:
+	if (r > 0)
+		status = cmd_emit(cfg, a, doc, rl, stale ?
+		    "stale cache (store unavailable)" : "cache");
+	else if (r < 0) {
+		ak_log(LOG_ERR, "account %s: filter=%s source=none printed=0 "
+		    "outcome=store unavailable %llds ago (retry_after %lds), "
+		    "no usable cached document", a->account,
+		    a->fpr != NULL ? a->fpr : "-",
+		    (long long)(now - outage), cfg->retry_after);
+		status = 0;
+	}
 	ak_revlist_free(rl);
 	ak_doc_free(rdoc);
 	ak_doc_free(doc);
@@ -97,6 +130,11 @@ main(int argc, char **argv)
 	if (!a.check) {
 		status = cmd_prepare(&a, &cfg, &done);
 		if (done) {
+			ak_config_free(cfg);
+			return status;
+		}
+		if (a.status) {
+			status = status_run(cfg, a.status == 2);
 			ak_config_free(cfg);
 			return status;
 		}

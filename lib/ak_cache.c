@@ -128,6 +128,7 @@ ak_cache_read(const char *dir, const char *name, uid_t also_trust,
 {
 	struct ak_cache_entry *e = NULL;
 	char path[PATH_MAX];
+	time_t mtime = 0;
 	size_t len;
 	int r;
 
@@ -139,11 +140,14 @@ ak_cache_read(const char *dir, const char *name, uid_t also_trust,
 		return r;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return AK_ERR_ALLOC;
-	if ((r = ak_file_read(path, AK_DOC_MAX + HEADER_MAX, 1, also_trust,
-	    &e->raw, &len)) != 0)
+	if ((r = ak_file_read_mtime(path, AK_DOC_MAX + HEADER_MAX, 1,
+	    also_trust, &e->raw, &len, &mtime)) != 0)
 		goto out;
 	if ((r = ak_cache_parse(e->raw, len, e)) != 0)
 		goto out;
+	/* A 304 confirms by touching the file (ak_cache_touch). */
+	if (mtime > e->checked)
+		e->checked = mtime;
 	*ep = e;
 	e = NULL;
  out:
@@ -172,7 +176,8 @@ ak_cache_write(const char *dir, const char *name,
 	if (e->bodylen > 0)
 		memcpy(buf + n, e->body, e->bodylen);
 	/* Private to the owner: no other user may open, let alone lock, it. */
-	r = ak_file_write_atomic(dir, name, buf, (size_t)n + e->bodylen, 0600);
+	r = ak_file_write_atomic_flags(dir, name, buf, (size_t)n + e->bodylen,
+	    0600, 1, e->checked);
 	free(buf);
 	return r;
 }
@@ -187,11 +192,16 @@ ak_cache_entry_free(struct ak_cache_entry *e)
 }
 
 int
-ak_cache_fresh(const struct ak_config *cfg, const struct ak_cache_entry *e,
-    time_t now)
+ak_cache_touch(const char *dir, const char *name)
 {
-	/* A clock that went backwards makes the entry stale, not eternal. */
-	return e->checked <= now && now - e->checked < cfg->refresh_after;
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
+		return AK_ERR_TOO_LARGE;
+	/* Never follows a link; on a crash the entry just looks older. */
+	return utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW) == 0 ? 0 :
+	    AK_ERR_IO;
 }
 
 /*

@@ -17,7 +17,7 @@
 #define AK_ETAG_MAX	256
 
 struct ak_cache_entry {
-	time_t checked;		/* last time the store confirmed it */
+	time_t checked;		/* last confirmed: header, or later mtime */
 	int status;		/* 200: document; 404: no document */
 	char etag[AK_ETAG_MAX + 1];	/* "" if none */
 	unsigned long long min_serial;	/* highest serial ever accepted */
@@ -51,9 +51,12 @@ int ak_cache_write(const char *dir, const char *name,
 
 void ak_cache_entry_free(struct ak_cache_entry *e);
 
-/* Returns 1 if e was confirmed by the store less than refresh_after ago. */
-int ak_cache_fresh(const struct ak_config *cfg,
-    const struct ak_cache_entry *e, time_t now);
+/*
+ * Records that the store confirmed dir/name now (a 304) by setting the
+ * file's modification time, which ak_cache_read takes as "checked" when it
+ * is later than the header's: no rewrite, no fsync. Returns 0 or AK_ERR_IO.
+ */
+int ak_cache_touch(const char *dir, const char *name);
 
 /*
  * Takes an exclusive lock on dir/.lock.NAME, waiting until deadline

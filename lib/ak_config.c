@@ -187,13 +187,14 @@ parse_types(struct parse_ctx *pc, const char *v, unsigned int *out)
 enum { K_URL, K_REVOCATION_URL, K_TRUSTED_SIGNERS, K_REQUIRE_SIGNATURE,
 	K_NAMESPACE, K_CA_FILE, K_CACHE_DIR, K_REFRESH_AFTER, K_TIMEOUT,
 	K_ACCOUNTS, K_FORCED_OPTIONS, K_ALLOWED_OPTIONS, K_ALLOWED_KEY_TYPES,
-	K_MIN_RSA_BITS, K_MODULE_CACHE_DIR };
+	K_MIN_RSA_BITS, K_MODULE_CACHE_DIR, K_RETRY_AFTER, K_REVOKED_KEYS_FILE };
 
 static const char *keywords[] = {
 	"url", "revocation_url", "trusted_signers", "require_signature",
 	"signature_namespace", "ca_file", "cache_dir", "refresh_after",
 	"timeout", "accounts", "forced_options", "allowed_options",
 	"allowed_key_types", "min_rsa_bits", "module_cache_dir",
+	"retry_after", "revoked_keys_file",
 };
 
 static int
@@ -242,11 +243,15 @@ set_key(struct parse_ctx *pc, struct ak_config *cfg, int k, const char *v)
 	case K_CA_FILE:
 	case K_CACHE_DIR:
 	case K_MODULE_CACHE_DIR:
+	case K_REVOKED_KEYS_FILE:
 		if (v[0] != '/')
 			return fail(pc, "path must be absolute", v);
 		return set_string(k == K_CA_FILE ? &cfg->ca_file :
 		    k == K_CACHE_DIR ? &cfg->cache_dir :
+		    k == K_REVOKED_KEYS_FILE ? &cfg->revoked_keys_file :
 		    &cfg->module_cache_dir, v);
+	case K_RETRY_AFTER:
+		return parse_long(pc, v, 0, 86400, &cfg->retry_after);
 	case K_REFRESH_AFTER:
 		return parse_long(pc, v, 0, 86400L * 365, &cfg->refresh_after);
 	case K_TIMEOUT:
@@ -307,6 +312,7 @@ set_defaults(struct ak_config *cfg)
 
 	cfg->require_signature = 1;
 	cfg->refresh_after = 60;
+	cfg->retry_after = 30;
 	cfg->timeout = 5;
 	cfg->allowed_types = ALL_TYPES;
 	cfg->min_rsa_bits = 3072;
@@ -489,6 +495,7 @@ ak_config_free(struct ak_config *cfg)
 	free(cfg->ca_file);
 	free(cfg->cache_dir);
 	free(cfg->module_cache_dir);
+	free(cfg->revoked_keys_file);
 	free_list(cfg->accounts, cfg->naccounts);
 	free(cfg->forced_options);
 	free_list(cfg->allowed_options, cfg->nallowed_options);

@@ -21,6 +21,8 @@ struct ak_config {
 	char *cache_dir;
 	char *module_cache_dir;	/* the PAM module's own, root only */
 	long refresh_after;
+	long retry_after;	/* no asking for this long after an outage */
+	char *revoked_keys_file;	/* OpenSSH KRL of the list, or NULL */
 	long timeout;
 	char **accounts;
 	size_t naccounts;

@@ -78,6 +78,42 @@ header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+struct ak_fetcher {
+	CURL *c;
+};
+
+int
+ak_fetch_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 :
+	    AK_ERR_INTERNAL;
+}
+
+int
+ak_fetcher_new(struct ak_fetcher **fp)
+{
+	struct ak_fetcher *f;
+
+	*fp = NULL;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return AK_ERR_ALLOC;
+	if ((f->c = curl_easy_init()) == NULL) {
+		free(f);
+		return AK_ERR_ALLOC;
+	}
+	*fp = f;
+	return 0;
+}
+
+void
+ak_fetcher_free(struct ak_fetcher *f)
+{
+	if (f == NULL)
+		return;
+	curl_easy_cleanup(f->c);
+	free(f);
+}
+
 static const char *
 scheme_of(const char *url)
 {
@@ -91,8 +127,9 @@ scheme_of(const char *url)
 }
 
 int
-ak_fetch(const struct ak_config *cfg, const char *url, const char *etag,
-    long timeout_ms, size_t max, struct ak_fetch_result *res)
+ak_fetch(struct ak_fetcher *f, const struct ak_config *cfg, const char *url,
+    const char *etag, long timeout_ms, size_t max,
+    struct ak_fetch_result *res)
 {
 	struct sink s;
 	struct curl_slist *hdrs = NULL;
@@ -118,7 +155,11 @@ ak_fetch(const struct ak_config *cfg, const char *url, const char *etag,
 		    "asked", cfg->ca_file, ak_err(r));
 		return r == AK_ERR_PERM ? AK_ERR_PERM : AK_ERR_UNAVAILABLE;
 	}
-	if ((c = curl_easy_init()) == NULL)
+	if (f != NULL) {
+		/* Options start over; connections and TLS sessions stay. */
+		c = f->c;
+		curl_easy_reset(c);
+	} else if ((c = curl_easy_init()) == NULL)
 		return AK_ERR_ALLOC;
 	if (etag != NULL && *etag != '\0') {
 		snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
@@ -200,7 +241,8 @@ ak_fetch(const struct ak_config *cfg, const char *url, const char *etag,
  out:
 	free(s.buf);
 	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
+	if (f == NULL)
+		curl_easy_cleanup(c);
 	return r;
 }
 

@@ -37,6 +37,13 @@ int
 ak_file_read(const char *path, size_t max, int check, uid_t other,
     char **bufp, size_t *lenp)
 {
+	return ak_file_read_mtime(path, max, check, other, bufp, lenp, NULL);
+}
+
+int
+ak_file_read_mtime(const char *path, size_t max, int check, uid_t other,
+    char **bufp, size_t *lenp, time_t *mtimep)
+{
 	struct stat st;
 	char *buf = NULL;
 	size_t off = 0;
@@ -81,6 +88,8 @@ ak_file_read(const char *path, size_t max, int check, uid_t other,
 	buf[off] = '\0';
 	*bufp = buf;
 	*lenp = off;
+	if (mtimep != NULL)
+		*mtimep = st.st_mtime;
 	buf = NULL;
 	r = 0;
  out:
@@ -111,6 +120,14 @@ int
 ak_file_write_atomic(const char *dir, const char *name, const void *data,
     size_t len, mode_t mode)
 {
+	return ak_file_write_atomic_flags(dir, name, data, len, mode, 1, 0);
+}
+
+int
+ak_file_write_atomic_flags(const char *dir, const char *name,
+    const void *data, size_t len, mode_t mode, int durable, time_t mtime)
+{
+	struct timespec ts[2];
 	char tmp[PATH_MAX], dst[PATH_MAX];
 	int fd = -1, dfd = -1, r = AK_ERR_IO, err;
 
@@ -120,8 +137,11 @@ ak_file_write_atomic(const char *dir, const char *name, const void *data,
 		return AK_ERR_TOO_LARGE;
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
 		return errno == ENOSPC ? AK_ERR_NOSPACE : AK_ERR_IO;
+	ts[0].tv_sec = ts[1].tv_sec = mtime;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
 	if (write_all(fd, data, len) == -1 || fchmod(fd, mode) == -1 ||
-	    fsync(fd) == -1)
+	    (mtime != 0 && futimens(fd, ts) == -1) ||
+	    (durable && fsync(fd) == -1))
 		goto fail;
 	if (close(fd) == -1) {
 		fd = -1;
@@ -131,7 +151,8 @@ ak_file_write_atomic(const char *dir, const char *name, const void *data,
 	if (rename(tmp, dst) == -1)
 		goto fail;
 	/* Make the rename itself durable. */
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+	if (durable && (dfd = open(dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) != -1) {
 		(void)fsync(dfd);
 		close(dfd);
 	}

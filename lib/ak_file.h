@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <stddef.h>
+#include <time.h>
 
 /* Returns 1 if st is owned by root or by other and not group/world writable. */
 int ak_file_trusted(const struct stat *st, uid_t other);
@@ -33,6 +34,21 @@ int ak_file_read(const char *path, size_t max, int check, uid_t other,
  */
 int ak_file_write_atomic(const char *dir, const char *name, const void *data,
     size_t len, mode_t mode);
+
+/*
+ * As ak_file_write_atomic; with durable 0 there is no fsync (for hints whose
+ * loss in a crash is harmless: readers still see old or new, never a part);
+ * mtime, if not 0, becomes the file's modification time.
+ */
+int ak_file_write_atomic_flags(const char *dir, const char *name,
+    const void *data, size_t len, mode_t mode, int durable, time_t mtime);
+
+/*
+ * As ak_file_read, also giving the file's modification time in *mtimep
+ * (may be NULL).
+ */
+int ak_file_read_mtime(const char *path, size_t max, int check, uid_t other,
+    char **bufp, size_t *lenp, time_t *mtimep);
 
 /*
  * Makes sure path is a directory of the running user, mode 0700 or stricter

@@ -28,19 +28,30 @@ struct target {
 	int groups_left;	/* fetch groups still to come, this one too */
 };
 
+static void
+read_outage(struct ak_resolver *rv)
+{
+	time_t t;
+
+	rv->outage = ak_outage_read(rv->dir, geteuid(), NULL, 0);
+	rv->own_outage = rv->outage != 0;
+	if (rv->peer_dir != NULL && (t = ak_outage_read(rv->peer_dir,
+	    rv->peer_uid, NULL, 0)) > rv->outage)
+		rv->outage = t;
+}
+
 int
 ak_resolver_init(struct ak_resolver *rv, const struct ak_config *cfg,
-    int revalidate)
+    enum ak_ask ask)
 {
 	int r;
 
 	memset(rv, 0, sizeof(*rv));
 	rv->cfg = cfg;
 	rv->dir = cfg->cache_dir;
-	rv->revalidate = revalidate;
-	rv->now = time(NULL);
-	rv->deadline_ms = ak_now_ms() + cfg->timeout * 1000;
+	rv->ask = ask;
 	rv->lock_ms = cfg->timeout * 100;
+	ak_resolver_restart(rv);
 	if (cfg->trusted_signers != NULL) {
 		struct ak_signers *s;
 
@@ -49,6 +60,14 @@ ak_resolver_init(struct ak_resolver *rv, const struct ak_config *cfg,
 		rv->signers = s;
 	}
 	return 0;
+}
+
+void
+ak_resolver_restart(struct ak_resolver *rv)
+{
+	rv->now = time(NULL);
+	rv->deadline_ms = ak_now_ms() + rv->cfg->timeout * 1000;
+	read_outage(rv);
 }
 
 int
@@ -63,6 +82,7 @@ ak_resolver_private(struct ak_resolver *rv, const char *dir)
 	rv->peer_dir = rv->cfg->cache_dir;
 	/* A peer dir that is gone or odd is simply not read (logged there). */
 	rv->peer_uid = stat(rv->peer_dir, &st) == 0 ? st.st_uid : 0;
+	read_outage(rv);
 	return 0;
 }
 
@@ -71,6 +91,8 @@ ak_resolver_clear(struct ak_resolver *rv)
 {
 	ak_signers_free((struct ak_signers *)rv->signers);
 	rv->signers = NULL;
+	ak_fetcher_free(rv->fetcher);
+	rv->fetcher = NULL;
 }
 
 void
@@ -151,10 +173,17 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 		if ((r = ak_url_expand(t->urls[i], t->account, url,
 		    sizeof(url))) != 0)
 			return r;
-		r = ak_fetch(rv->cfg, url, cdoc != NULL ? ce->etag : NULL,
-		    share, AK_DOC_MAX, &fr);
-		if (r != 0)
-			continue;	/* logged by ak_fetch */
+		if (rv->fetcher == NULL && (r = ak_fetcher_new(&rv->fetcher)) !=
+		    0)
+			return r;
+		r = ak_fetch(rv->fetcher, rv->cfg, url, cdoc != NULL ?
+		    ce->etag : NULL, share, AK_DOC_MAX, &fr);
+		if (r != 0) {
+			/* Logged by ak_fetch in detail. */
+			snprintf(rv->last_error, sizeof(rv->last_error),
+			    "%s: %s", t->what, ak_err(r));
+			continue;
+		}
 		if (fr.status == 404) {
 			store_entry(rv, name, 404, NULL, min_serial, NULL, 0);
 			*docp = NULL;
@@ -174,8 +203,11 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 				    ak_err(r));
 				continue;
 			}
-			store_entry(rv, name, 200, ce->etag, min_serial,
-			    ce->body, ce->bodylen);
+			/* Confirmed: the file's mtime says so, no rewrite. */
+			if ((r = ak_cache_touch(rv->dir, name)) != 0)
+				ak_log(LOG_WARNING, "cache %s/%s: confirmation "
+				    "not recorded: %s", rv->dir, name,
+				    ak_err(r));
 			*sourcep = "store (not modified)";
 			return 0;
 		}
@@ -183,6 +215,8 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 		if (r != 0) {
 			ak_log(LOG_ERR, "%s: %s refused: %s", url, t->what,
 			    ak_err(r));
+			snprintf(rv->last_error, sizeof(rv->last_error),
+			    "%s refused: %s", t->what, ak_err(r));
 			ak_fetch_result_clear(&fr);
 			continue;
 		}
@@ -242,12 +276,36 @@ read_cached(struct ak_resolver *rv, const struct target *t, const char *dir,
 	}
 }
 
-/* A usable fresh entry: a verified document or a 404. */
+/* The rule says "use it": a fresh, verified document or 404. */
 static int
 usable_fresh(const struct ak_resolver *rv, const struct cached *c)
 {
-	return c->e != NULL && ak_cache_fresh(rv->cfg, c->e, rv->now) &&
-	    (c->e->status == 404 || c->doc != NULL);
+	return c->e != NULL && (c->e->status == 404 || c->doc != NULL) &&
+	    ak_fresh_decide(rv->cfg, c->e->checked, rv->outage, rv->now,
+	    rv->ask) == AK_FRESH_USE;
+}
+
+/*
+ * The module took a newer signed document from the peer's cache: it becomes
+ * the module's own entry, so its rollback floor rises and a cache owner can
+ * never bring back anything older. No ETag (we did not fetch it), and the
+ * peer's confirmation time, not ours.
+ */
+static void
+adopt_peer(struct ak_resolver *rv, const char *name, const struct cached *peer)
+{
+	struct ak_cache_entry e;
+	int r;
+
+	memset(&e, 0, sizeof(e));
+	e.checked = peer->e->checked;
+	e.status = 200;
+	e.min_serial = peer->doc->serial;
+	e.body = peer->e->body;
+	e.bodylen = peer->e->bodylen;
+	if ((r = ak_cache_write(rv->dir, name, &e)) != 0)
+		ak_log(LOG_WARNING, "cache %s/%s not written: %s", rv->dir,
+		    name, ak_err(r));
 }
 
 static int
@@ -286,19 +344,45 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 	if (own.e != NULL && own.e->status == 404 && peer.doc != NULL &&
 	    peer.doc->serial <= floor)
 		cached_clear(&peer);
-	if (!rv->revalidate && (usable_fresh(rv, &own) ||
-	    usable_fresh(rv, &peer))) {
-		*docp = usable_fresh(rv, &own) ? own.doc : peer.doc;
-		if (*docp == own.doc)
+	if (usable_fresh(rv, &own) || usable_fresh(rv, &peer)) {
+		if (usable_fresh(rv, &own) && (peer.doc == NULL ||
+		    own.doc == NULL || peer.doc->serial <= own.doc->serial ||
+		    !usable_fresh(rv, &peer))) {
+			*docp = own.doc;
 			own.doc = NULL;
-		else
+		} else {
+			if (peer.doc != NULL && peer.doc->serial > floor)
+				adopt_peer(rv, name, &peer);
+			*docp = peer.doc;
 			peer.doc = NULL;
+		}
 		*sourcep = "cache";
 		r = 0;
 		goto out;
 	}
-	/* Only an entry this process wrote may vouch for an ETag. */
-	r = from_store(rv, t, name, own.e, own.doc, docp, sourcep);
+	if (ak_fresh_decide(rv->cfg, 0, rv->outage, rv->now, rv->ask) ==
+	    AK_FRESH_OUTAGE) {
+		/* Found down moments ago: a login does not wait for it. */
+		ak_log(LOG_INFO, "%s: store unavailable %llds ago (retry_after "
+		    "%lds): not asked", t->what,
+		    (long long)(rv->now - rv->outage), rv->cfg->retry_after);
+		snprintf(rv->last_error, sizeof(rv->last_error),
+		    "store unavailable (outage recorded)");
+		r = AK_ERR_UNAVAILABLE;
+	} else {
+		/* Only an entry this process wrote may vouch for an ETag. */
+		r = from_store(rv, t, name, own.e, own.doc, docp, sourcep);
+		if (r == AK_ERR_UNAVAILABLE) {
+			rv->outage = rv->now;
+			rv->own_outage = 1;
+			(void)ak_outage_record(rv->dir, rv->now,
+			    rv->last_error);
+		} else if (r == 0 && rv->own_outage) {
+			ak_outage_clear(rv->dir);
+			rv->own_outage = 0;
+			rv->outage = 0;
+		}
+	}
 	if (r != AK_ERR_UNAVAILABLE)
 		goto out;
 	/* Stale if unavailable, until the signed expiry: the newest. */
@@ -310,6 +394,8 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 		ak_log(LOG_WARNING, "%s: store unavailable, using cached "
 		    "document (serial %llu) until it expires", t->what,
 		    stale->doc->serial);
+		if (stale == &peer && peer.doc->serial > floor)
+			adopt_peer(rv, name, &peer);
 		*docp = stale->doc;
 		stale->doc = NULL;
 		*sourcep = "stale cache";
@@ -326,33 +412,48 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 }
 
 int
-ak_resolve(struct ak_resolver *rv, const char *account, struct ak_result *res)
+ak_resolve_doc(struct ak_resolver *rv, const char *account,
+    struct ak_doc **docp, const char **sourcep)
 {
 	const struct ak_config *cfg = rv->cfg;
 	const char *rl_urls[1];
 	struct target t;
+
+	memset(&t, 0, sizeof(t));
+	rv->last_error[0] = '\0';
+	if (account != NULL) {
+		t.what = account;
+		t.account = account;
+		t.kind = cfg->require_signature ? AK_DOC_ACCOUNT : AK_DOC_PLAIN;
+		t.urls = (const char *const *)cfg->urls;
+		t.nurls = cfg->nurls;
+		/* The list, if any, still gets its share of the budget. */
+		t.groups_left = cfg->revocation_url != NULL ? 2 : 1;
+	} else {
+		if (cfg->revocation_url == NULL)
+			return AK_ERR_CONFIG;
+		rl_urls[0] = cfg->revocation_url;
+		t.what = "revocation list";
+		t.kind = AK_DOC_REVOCATIONS;
+		t.urls = rl_urls;
+		t.nurls = 1;
+		t.groups_left = 1;
+	}
+	return resolve_target(rv, &t, docp, sourcep);
+}
+
+int
+ak_resolve(struct ak_resolver *rv, const char *account, struct ak_result *res)
+{
 	struct ak_doc *rdoc = NULL;
-	int r, groups = cfg->revocation_url != NULL ? 2 : 1;
+	int r;
 
 	memset(res, 0, sizeof(*res));
-	t.what = account;
-	t.account = account;
-	t.kind = cfg->require_signature ? AK_DOC_ACCOUNT : AK_DOC_PLAIN;
-	t.urls = (const char *const *)cfg->urls;
-	t.nurls = cfg->nurls;
-	t.groups_left = groups;
-	if ((r = resolve_target(rv, &t, &res->doc, &res->source)) != 0)
+	if ((r = ak_resolve_doc(rv, account, &res->doc, &res->source)) != 0)
 		goto fail;
-	if (cfg->revocation_url == NULL)
+	if (rv->cfg->revocation_url == NULL)
 		return 0;
-	rl_urls[0] = cfg->revocation_url;
-	t.what = "revocation list";
-	t.account = NULL;
-	t.kind = AK_DOC_REVOCATIONS;
-	t.urls = rl_urls;
-	t.nurls = 1;
-	t.groups_left = 1;
-	if ((r = resolve_target(rv, &t, &rdoc, &res->rl_source)) != 0)
+	if ((r = ak_resolve_doc(rv, NULL, &rdoc, &res->rl_source)) != 0)
 		goto fail;
 	if (rdoc == NULL) {
 		ak_log(LOG_ERR, "revocation list: store has none (404); "
@@ -384,8 +485,10 @@ ak_resolve_probe(struct ak_resolver *rv, const char *account, const char *url,
 	t.account = account;
 	t.kind = account == NULL ? AK_DOC_REVOCATIONS :
 	    rv->cfg->require_signature ? AK_DOC_ACCOUNT : AK_DOC_PLAIN;
-	if ((r = ak_fetch(rv->cfg, url, NULL, (long)left, AK_DOC_MAX,
-	    &fr)) != 0)
+	if (rv->fetcher == NULL && (r = ak_fetcher_new(&rv->fetcher)) != 0)
+		return r;
+	if ((r = ak_fetch(rv->fetcher, rv->cfg, url, NULL, (long)left,
+	    AK_DOC_MAX, &fr)) != 0)
 		return r;
 	if (fr.status == 404)
 		return 0;

@@ -1,7 +1,8 @@
 /*
  * Getting a verified document for an account (or the revocation list):
- * cache, lock, store mirrors in order, verification, cache update, and the
- * stale-if-unavailable rule. Used by the fetch helper and the PAM module.
+ * the freshness rule (ak_fresh), cache, lock, store mirrors in order,
+ * verification, cache update, outage memory and the stale-if-unavailable
+ * rule. Used by the fetch helper, the PAM module and the refresher.
  */
 #ifndef AK_RESOLVE_H
 #define AK_RESOLVE_H
@@ -12,6 +13,8 @@
 
 #include "ak_config.h"
 #include "ak_doc.h"
+#include "ak_fetch.h"
+#include "ak_fresh.h"
 #include "ak_policy.h"
 #include "ak_signers.h"
 
@@ -30,7 +33,11 @@ struct ak_resolver {
 	const char *dir;	/* own entries and locks */
 	const char *peer_dir;	/* NULL, or entries written by peer_uid */
 	uid_t peer_uid;
-	int revalidate;		/* ask the store even if the cache is fresh */
+	enum ak_ask ask;
+	struct ak_fetcher *fetcher;	/* made at the first fetch, kept */
+	time_t outage;		/* store last found unavailable, or 0 */
+	int own_outage;		/* that record is in dir (ours to clear) */
+	char last_error[128];	/* why the last target was not from the store */
 	long long deadline_ms;	/* ak_now_ms() based */
 	long long lock_ms;	/* longest wait for a lock */
 	time_t now;
@@ -45,18 +52,23 @@ struct ak_result {
 
 /*
  * Sets up rv for cfg as the cache owner (dir = cache_dir, no peer): loads
- * trusted_signers, starts the time budget (timeout; a lock is waited for at
- * most a tenth of it, so a held lock never costs the fetch its turn).
+ * trusted_signers, reads the outage memory, starts the time budget
+ * (timeout; a lock is waited for at most a tenth of it, so a held lock never
+ * costs the fetch its turn).
  */
 int ak_resolver_init(struct ak_resolver *rv, const struct ak_config *cfg,
-    int revalidate);
+    enum ak_ask ask);
 
 /*
  * Makes rv use dir (created 0700 if missing; it must be the running user's,
  * closed to others, in a root-owned parent) as its own, and cfg->cache_dir,
- * as written by its owner, as the peer. For the root PAM module.
+ * as written by its owner, as the peer (its outage memory counts too). For
+ * the root PAM module.
  */
 int ak_resolver_private(struct ak_resolver *rv, const char *dir);
+
+/* A new time budget and clock reading (the refresher, per document). */
+void ak_resolver_restart(struct ak_resolver *rv);
 void ak_resolver_clear(struct ak_resolver *rv);
 
 /*
@@ -67,6 +79,14 @@ void ak_resolver_clear(struct ak_resolver *rv);
 int ak_resolve(struct ak_resolver *rv, const char *account,
     struct ak_result *res);
 void ak_result_clear(struct ak_result *res);
+
+/*
+ * One document: the account's (account not NULL) or the revocation list
+ * (NULL). Returns 0 with *docp (NULL: 404, no keys / no list) and *sourcep,
+ * or AK_ERR_UNAVAILABLE (rv->last_error says why).
+ */
+int ak_resolve_doc(struct ak_resolver *rv, const char *account,
+    struct ak_doc **docp, const char **sourcep);
 
 /*
  * Fetches url (no cache, no conditional GET) and verifies it as the account's

@@ -1,8 +1,9 @@
 /*
  * pam_authkeys: re-checks, before the session starts, that every key sshd
  * accepted (SSH_AUTH_INFO_0) is listed in the account's current document and
- * not revoked, so central removal bites at the next connection even while
- * the command's cache still lists the key. Logs every decision.
+ * not revoked ("current" by the design rule: the verified cache the
+ * refresher keeps fresh, or the store with revalidate=always). Logs every
+ * decision.
  *
  * Runs inside sshd: never exits, never openlog()s, never
  * curl_global_cleanup()s.
@@ -33,6 +34,7 @@
 struct args {
 	const char *config;
 	int debug;
+	int revalidate_always;
 };
 
 static void
@@ -42,11 +44,14 @@ parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
 
 	a->config = AK_CONFIG_DEFAULT;
 	a->debug = 0;
+	a->revalidate_always = 0;
 	for (i = 0; i < argc; i++) {
 		if (strncmp(argv[i], "config=", 7) == 0 && argv[i][7] == '/')
 			a->config = argv[i] + 7;
 		else if (strcmp(argv[i], "debug") == 0)
 			a->debug = 1;
+		else if (strcmp(argv[i], "revalidate=always") == 0)
+			a->revalidate_always = 1;
 		else
 			pam_syslog(pamh, LOG_ERR, "unknown argument: %s",
 			    argv[i]);
@@ -157,7 +162,13 @@ check(pam_handle_t *pamh, int argc, const char **argv, int deny)
 		    "malformed SSH_AUTH_INFO_0";
 		goto decide;
 	}
-	if ((r = ak_resolver_init(&rv, cfg, 1)) != 0) {
+	/*
+	 * By default the design rule: the verified cache (the refresher
+	 * keeps it fresh), no network at login. revalidate=always asks the
+	 * store at every login, on one connection for document and list.
+	 */
+	if ((r = ak_resolver_init(&rv, cfg, a.revalidate_always ?
+	    AK_ASK_ALWAYS : AK_ASK_IF_STALE)) != 0) {
 		why = "trusted_signers unusable";
 		goto decide;
 	}

@@ -284,6 +284,7 @@ ca_file = $W/ca.pem
 cache_dir = $C/cache
 module_cache_dir = $C/modcache
 accounts = deploy, octo
+retry_after = 0
 timeout = $((3 + SLACK / 1000 * 2))
 CONF
 	chmod 644 "$CONF"
@@ -291,7 +292,15 @@ CONF
 	rm -f "$WWW/v1/revoked"
 	rm -f "$WWW"/v1/accounts/*
 }
-conf() { echo "$*" >> "$CONF"; }
+# conf "key = value": sets key (replacing a line new_case wrote; url adds a mirror).
+conf() {
+	local k=${1%% *}
+	if [ "$k" != url ] && grep -q "^$k = " "$CONF"; then
+		sed -i "s|^$k = .*|$*|" "$CONF"
+	else
+		echo "$*" >> "$CONF"
+	fi
+}
 store_down() { sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|" "$CONF"; }
 
 # run ACCOUNT [FPR]: the command as sshd runs it; sets OUT, ERR, RC.
@@ -360,14 +369,14 @@ SSHDCONF
 	echo "sshd did not start"; cat "$W/sshd.log"; exit 1
 }
 
-# pam_stack first|appended: $PAMSVC as Debian 12's own /etc/pam.d/sshd
+# pam_stack first|appended [ARGS]: $PAMSVC as Debian 12's own /etc/pam.d/sshd
 # (real pam_env, pam_unix, pam_limits... around ours) with the module put
 # where README says (first: the command README gives, before any session
 # line) or where older READMEs said (appended: after pam_env
 # user_readenv=1). Falls back to a minimal stack where there is no
 # /etc/pam.d/sshd.
 pam_stack() {
-	local how=$1 line
+	local how=$1 extra=${2:-} line
 	line=$(grep -v '^#' "$TOP/conf/pam.d/sshd-authkeys" | grep .)
 	if [ ! -f /etc/pam.d/sshd ]; then
 		{ echo "auth required pam_deny.so"; echo "account required pam_permit.so"
@@ -379,7 +388,7 @@ pam_stack() {
 	else
 		{ cat /etc/pam.d/sshd; echo "$line"; } > "$PAMSVC"
 	fi
-	sed -i -e "s|pam_authkeys.so.*|$PAMMOD config=$PAMCONF|" "$PAMSVC"
+	sed -i -e "s|pam_authkeys.so.*|$PAMMOD config=$PAMCONF${extra:+ $extra}|" "$PAMSVC"
 }
 
 sshd_stop() {

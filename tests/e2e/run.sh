@@ -65,7 +65,9 @@ sleep 2.2
 login user2 deploy
 check "revocation lifted: login works after refresh_after" logged_in deploy user2
 
-# Removal while the command's cache still lists the key (PAM bites).
+# Removal while the command's cache still lists the key: the module with
+# revalidate=always asks the store at the very next connection.
+pam_stack first revalidate=always
 sed -i 's/^refresh_after = .*/refresh_after = 3600/' "$CONF"
 cat user1.pub user2.pub > "$SRC/accounts/deploy"
 publish_all
@@ -80,6 +82,7 @@ login user1 deploy
 check "removed key refused by the PAM module although the cache lists it" refused
 check "PAM denial logged with the reason" \
 	grep -q "fingerprint=$(fpr_of user1.pub) .*decision=deny reason=key not listed" "$LOG"
+pam_stack first
 sed -i 's/^refresh_after = .*/refresh_after = 2/' "$CONF"
 
 # The store goes down: logins go on from the cache, refusals stay refusals.
@@ -149,7 +152,7 @@ login user1 deploy
 check "F3 setup: user1 logs in" logged_in deploy user1
 cat user2.pub > "$SRC/accounts/deploy"
 publish_all
-pam_stack appended
+pam_stack appended revalidate=always
 DHOME=$(getent passwd deploy | cut -d: -f6)
 printf 'SSH_AUTH_INFO_0 DEFAULT="publickey %s"\n' "$(key_of user2.pub)" > "$DHOME/.pam_environment"
 chown deploy "$DHOME/.pam_environment"

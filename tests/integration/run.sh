@@ -422,9 +422,10 @@ rc=$?
 check "--check: pam_env before the module is a named failure, exit non-zero" \
 	eval 'grep -q "^FAIL PAM session stack: pam_env with user_readenv=1 ($C/pam.d/sshd:1) runs before pam_authkeys" <<<"$rep" && [ "$rc" != 0 ]'
 printf 'session required pam_authkeys.so\nsession required pam_env.so user_readenv=1\n' > "$C/pam.d/sshd"
-rep=$("$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" 2>/dev/null)
+rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" 2>/dev/null)
+rc=$?
 check "--check: module before pam_env passes" \
-	eval 'grep -q "^ok   PAM session stack: pam_authkeys" <<<"$rep" && "$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" >/dev/null 2>&1'
+	eval 'grep -q "^ok   PAM session stack: pam_authkeys" <<<"$rep" && [ "$rc" = 0 ]'
 
 # --- issue 7: no other local user can delay or steer a decision ---------
 # F1: every file in the cache dir is private to its owner, whatever mode

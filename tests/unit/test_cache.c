@@ -12,6 +12,7 @@
 #include "ak_config.h"
 #include "ak_err.h"
 #include "ak_file.h"
+#include "ak_fresh.h"
 
 static char dir[] = "/tmp/ak-test-cache.XXXXXX";
 static struct ak_config *cfg;
@@ -70,10 +71,10 @@ test_roundtrip_and_freshness(void **state)
 	assert_int_equal(e->min_serial, 9);
 	assert_string_equal(e->etag, "\"abc\"");
 	assert_string_equal(e->body, "doc bytes\n");
-	assert_true(ak_cache_fresh(cfg, e, now));
-	assert_true(ak_cache_fresh(cfg, e, now + 59));
-	assert_false(ak_cache_fresh(cfg, e, now + 60));
-	assert_false(ak_cache_fresh(cfg, e, now - 10));	/* clock went back */
+	assert_true(ak_fresh_is_fresh(cfg, e->checked, now));
+	assert_true(ak_fresh_is_fresh(cfg, e->checked, now + 59));
+	assert_false(ak_fresh_is_fresh(cfg, e->checked, now + 60));
+	assert_false(ak_fresh_is_fresh(cfg, e->checked, now - 10));	/* clock went back */
 	ak_cache_entry_free(e);
 	snprintf(path, sizeof(path), "%s/acct.deploy", dir);
 	assert_int_equal(stat(path, &st), 0);

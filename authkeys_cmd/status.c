@@ -1,0 +1,191 @@
+/* authkeys-command --status: what a fleet needs to see which hosts lag. */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ak_cache.h"
+#include "ak_config.h"
+#include "ak_doc.h"
+#include "ak_fresh.h"
+#include "status.h"
+
+#define REVOCATIONS_LABEL	"@revocations"
+
+struct doc_status {
+	const char *what;	/* account name, or NULL for the list */
+	int have;		/* a readable entry */
+	int status;		/* 200 or 404 */
+	unsigned long long serial;
+	time_t checked;
+	time_t expires;
+	const char *state;	/* fresh, stale, expired, missing */
+	const char *error;	/* recorded for this document, or NULL */
+};
+
+static void
+look(const struct ak_config *cfg, uid_t owner, const char *account,
+    const char *outage_why, time_t now, struct doc_status *ds)
+{
+	struct ak_cache_entry *e = NULL;
+	struct ak_doc *doc = NULL;
+	char name[64];
+	size_t n;
+
+	memset(ds, 0, sizeof(*ds));
+	ds->what = account;
+	ds->state = "missing";
+	n = strlen(account != NULL ? account : "revocation list");
+	/* Outage reasons start with the document's name (ak_resolve). */
+	if (outage_why[0] != '\0' && strncmp(outage_why, account != NULL ?
+	    account : "revocation list", n) == 0 && (outage_why[n] == ':' ||
+	    outage_why[n] == ' '))
+		ds->error = outage_why;
+	if (ak_cache_name(account, name, sizeof(name)) != 0 ||
+	    ak_cache_read(cfg->cache_dir, name, owner, &e) != 0)
+		return;
+	ds->have = 1;
+	ds->status = e->status;
+	ds->checked = e->checked;
+	ds->state = ak_fresh_is_fresh(cfg, e->checked, now) ? "fresh" :
+	    "stale";
+	if (e->status == 200 && ak_doc_parse(e->body, e->bodylen, account ==
+	    NULL ? AK_DOC_REVOCATIONS : cfg->require_signature ?
+	    AK_DOC_ACCOUNT : AK_DOC_PLAIN, &doc) == 0) {
+		ds->serial = doc->serial;
+		ds->expires = doc->expires;
+		if (doc->expires != 0 && doc->expires <= now)
+			ds->state = "expired";
+	}
+	ak_doc_free(doc);
+	ak_cache_entry_free(e);
+}
+
+static void
+human(const struct ak_config *cfg, const struct doc_status *ds, time_t now)
+{
+	char exp[21];
+
+	if (ds->what != NULL)
+		printf("account %s: ", ds->what);
+	else
+		printf("revocation list: ");
+	if (!ds->have) {
+		printf("no cached document, last error %s\n",
+		    ds->error != NULL ? ds->error : "-");
+		return;
+	}
+	if (ds->status == 404)
+		printf("none at the store (404), ");
+	else {
+		if (ds->expires != 0)
+			ak_time_format(ds->expires, exp);
+		printf("serial %llu, expires %s, ", ds->serial,
+		    ds->expires != 0 ? exp : "never (unsigned)");
+	}
+	printf("confirmed %llds ago, %s (refresh_after %lds), last error %s\n",
+	    (long long)(now - ds->checked), ds->state, cfg->refresh_after,
+	    ds->error != NULL ? ds->error : "-");
+}
+
+static void
+prom_value(const char *metric, const struct doc_status *ds, long long v)
+{
+	printf("%s{document=\"%s\"} %lld\n", metric, ds->what != NULL ?
+	    ds->what : REVOCATIONS_LABEL, v);
+}
+
+static void
+prom_help(const char *metric, const char *help)
+{
+	printf("# HELP %s %s\n# TYPE %s gauge\n", metric, help, metric);
+}
+
+static void
+prometheus(const struct doc_status *ds, size_t n, time_t now, time_t outage,
+    int in_outage)
+{
+	size_t i;
+
+	prom_help("authkeys_document_present", "1 if a verified document (or "
+	    "a 404) is cached.");
+	for (i = 0; i < n; i++)
+		prom_value("authkeys_document_present", &ds[i], ds[i].have);
+	prom_help("authkeys_document_serial", "#serial of the cached "
+	    "document.");
+	for (i = 0; i < n; i++)
+		if (ds[i].have)
+			prom_value("authkeys_document_serial", &ds[i],
+			    (long long)ds[i].serial);
+	prom_help("authkeys_document_confirmed_age_seconds", "Seconds since "
+	    "the store last confirmed the cached document.");
+	for (i = 0; i < n; i++)
+		if (ds[i].have)
+			prom_value("authkeys_document_confirmed_age_seconds",
+			    &ds[i], (long long)(now - ds[i].checked));
+	prom_help("authkeys_document_expires_timestamp_seconds", "#expires "
+	    "of the cached document (0: unsigned or 404).");
+	for (i = 0; i < n; i++)
+		if (ds[i].have)
+			prom_value("authkeys_document_expires_timestamp_seconds",
+			    &ds[i], (long long)ds[i].expires);
+	prom_help("authkeys_document_fresh", "1 if younger than "
+	    "refresh_after.");
+	for (i = 0; i < n; i++)
+		prom_value("authkeys_document_fresh", &ds[i],
+		    strcmp(ds[i].state, "fresh") == 0);
+	prom_help("authkeys_document_error", "1 if the last attempt for this "
+	    "document failed (see authkeys-command --status).");
+	for (i = 0; i < n; i++)
+		prom_value("authkeys_document_error", &ds[i],
+		    ds[i].error != NULL);
+	prom_help("authkeys_store_unavailable", "1 while an outage recorded "
+	    "less than retry_after ago keeps logins from asking the store.");
+	printf("authkeys_store_unavailable %d\n", in_outage);
+	prom_help("authkeys_store_outage_timestamp_seconds", "When the store "
+	    "was last found unavailable (0: not recorded).");
+	printf("authkeys_store_outage_timestamp_seconds %lld\n",
+	    (long long)outage);
+}
+
+int
+status_run(const struct ak_config *cfg, int prom)
+{
+	struct doc_status *ds;
+	struct stat st;
+	char why[512];
+	time_t now = time(NULL), outage;
+	uid_t owner = stat(cfg->cache_dir, &st) == 0 ? st.st_uid : geteuid();
+	size_t i, n = cfg->naccounts + (cfg->revocation_url != NULL);
+	int in_outage, bad = 0;
+
+	if ((ds = calloc(n, sizeof(*ds))) == NULL)
+		return 1;
+	outage = ak_outage_read(cfg->cache_dir, owner, why, sizeof(why));
+	in_outage = ak_fresh_decide(cfg, 0, outage, now, AK_ASK_IF_STALE) ==
+	    AK_FRESH_OUTAGE;
+	for (i = 0; i < cfg->naccounts; i++)
+		look(cfg, owner, cfg->accounts[i], why, now, &ds[i]);
+	if (cfg->revocation_url != NULL)
+		look(cfg, owner, NULL, why, now, &ds[n - 1]);
+	for (i = 0; i < n; i++)
+		bad |= strcmp(ds[i].state, "fresh") != 0;
+	if (prom)
+		prometheus(ds, n, now, outage, in_outage);
+	else {
+		if (outage == 0)
+			printf("store: no outage recorded\n");
+		else
+			printf("store: unavailable %llds ago%s: %s\n",
+			    (long long)(now - outage), in_outage ?
+			    " (logins do not ask it until retry_after passes)" :
+			    "", why[0] ? why : "-");
+		for (i = 0; i < n; i++)
+			human(cfg, &ds[i], now);
+	}
+	free(ds);
+	return bad ? 1 : 0;
+}

@@ -1,0 +1,56 @@
+/*
+ * The freshness rule (SPEC "Design rule"), in one place for the command's
+ * cache-hit path, the fetch helper, the PAM module and the refresher: when
+ * a login may use the cache, when it may ask the store, and the outage
+ * memory that keeps a down store from costing every login its timeout.
+ */
+#ifndef AK_FRESH_H
+#define AK_FRESH_H
+
+#include <sys/types.h>
+
+#include <time.h>
+
+#include "ak_config.h"
+
+#define AK_OUTAGE_NAME	"outage"
+
+enum ak_ask {
+	AK_ASK_IF_STALE,	/* logins: the cache while fresh, else ask */
+	AK_ASK_ALWAYS,		/* revalidate=always: ask, unless in outage */
+	AK_ASK_FORCE,		/* the refresher: ask, outage or not */
+};
+
+enum ak_fresh {
+	AK_FRESH_USE,		/* younger than refresh_after: no network */
+	AK_FRESH_OUTAGE,	/* store down < retry_after ago: don't ask */
+	AK_FRESH_ASK,		/* ask the store */
+};
+
+/*
+ * Decides for an entry last confirmed at checked (0: no entry) with the
+ * store last found unavailable at outage (0: never). A clock that went
+ * backwards makes an entry stale and an outage over, never eternal.
+ */
+enum ak_fresh ak_fresh_decide(const struct ak_config *cfg, time_t checked,
+    time_t outage, time_t now, enum ak_ask ask);
+
+/* Returns 1 if checked is within refresh_after of now. */
+int ak_fresh_is_fresh(const struct ak_config *cfg, time_t checked,
+    time_t now);
+
+/*
+ * Reads dir/outage (a file of also_trust or root, not writable by others).
+ * Returns when the store was found unavailable, or 0; copies the reason
+ * into why (whylen bytes, may be NULL).
+ */
+time_t ak_outage_read(const char *dir, uid_t also_trust, char *why,
+    size_t whylen);
+
+/* Records in dir that the store was unavailable at now. Returns 0 or AK_ERR_*. */
+int ak_outage_record(const char *dir, time_t now, const char *why);
+
+/* Forgets an outage recorded in dir (the store answered). */
+void ak_outage_clear(const char *dir);
+
+#endif

@@ -1,0 +1,70 @@
+/* One refresh round: every document through ak_resolve_doc. */
+#include <string.h>
+#include <syslog.h>
+
+#include "ak_cache.h"
+#include "ak_doc.h"
+#include "ak_err.h"
+#include "ak_log.h"
+#include "refresh.h"
+
+long long
+refresh_interval_ms(const struct ak_config *cfg)
+{
+	long long ms = cfg->refresh_after * 1000LL / 2;
+
+	/* Never busy: at least a second between rounds. */
+	return ms < 1000 ? 1000 : ms;
+}
+
+/* Refreshes one document; returns 0 if the store confirmed or replaced it. */
+static int
+refresh_one(struct ak_resolver *rv, const char *account, int *store_silent)
+{
+	struct ak_doc *doc = NULL;
+	const char *source = NULL, *what = account != NULL ? account :
+	    "revocation list";
+	long long t0 = ak_now_ms();
+	int r;
+
+	ak_resolver_restart(rv);
+	r = ak_resolve_doc(rv, account, &doc, &source);
+	if (r == 0 && strncmp(source, "store", 5) == 0) {
+		/* A new document is news; a 304 is routine. */
+		ak_log(strcmp(source, "store") == 0 ? LOG_INFO : LOG_DEBUG,
+		    "%s: serial %llu from %s", what,
+		    doc != NULL ? doc->serial : 0ULL, source);
+		ak_doc_free(doc);
+		return 0;
+	}
+	ak_log(LOG_ERR, "%s: not refreshed (%s)%s", what,
+	    rv->last_error[0] ? rv->last_error : ak_err(r),
+	    r == 0 ? "; the cached document stays in use" : "");
+	ak_doc_free(doc);
+	/* It used up the budget: the store is not answering this round. */
+	if (ak_now_ms() - t0 >= rv->cfg->timeout * 450)
+		*store_silent = 1;
+	return -1;
+}
+
+int
+refresh_round(struct ak_resolver *rv, volatile sig_atomic_t *stop)
+{
+	const struct ak_config *cfg = rv->cfg;
+	size_t i;
+	int failed = 0, silent = 0;
+
+	if (cfg->revocation_url != NULL &&
+	    refresh_one(rv, NULL, &silent) != 0)
+		failed = 1;
+	for (i = 0; i < cfg->naccounts && !*stop && !silent; i++) {
+		if (refresh_one(rv, cfg->accounts[i], &silent) != 0)
+			failed = 1;
+	}
+	if (silent && i < cfg->naccounts) {
+		ak_log(LOG_ERR, "store not answering: %zu document(s) left for "
+		    "the next round", cfg->naccounts - i);
+		failed = 1;
+	}
+	return failed ? -1 : 0;
+}
