@@ -6,6 +6,7 @@ BINDIR	?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
 PAMDIR	?= $(PREFIX)/lib/security
 MANDIR	?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 DESTDIR	?=
 
@@ -144,11 +145,16 @@ install: all
 	install -m 0755 $(COMMAND) $(DESTDIR)$(SBINDIR)/authkeys-command
 	install -m 0755 $(HELPER) $(DESTDIR)$(LIBEXECDIR)/authkeys/authkeys-fetch
 	install -m 0755 $(PUBLISH) $(DESTDIR)$(BINDIR)/authkeys-publish
+	install -m 0755 $(REFRESH) $(DESTDIR)$(SBINDIR)/authkeys-refresh
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' conf/systemd/authkeys-refresh.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/authkeys-refresh.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/authkeys-refresh.service
 	install -d $(DESTDIR)$(PAMDIR)
 	install -m 0644 $(PAMMOD) $(DESTDIR)$(PAMDIR)/pam_authkeys.so
 	install -m 0644 man/authkeys-publish.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/authkeys-command.8 man/pam_authkeys.8 \
-		$(DESTDIR)$(MANDIR)/man8/
+		man/authkeys-refresh.8 $(DESTDIR)$(MANDIR)/man8/
 	install -d $(DESTDIR)$(SYSCONFDIR)/authkeys
 	@# Never overwrite an existing configuration.
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/authkeys/authkeys.conf ]; then \

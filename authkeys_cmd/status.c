@@ -23,29 +23,26 @@ struct doc_status {
 	time_t checked;
 	time_t expires;
 	const char *state;	/* fresh, stale, expired, missing */
-	const char *error;	/* recorded for this document, or NULL */
+	char error[512];	/* recorded for this document, or "" */
 };
 
 static void
 look(const struct ak_config *cfg, uid_t owner, const char *account,
-    const char *outage_why, time_t now, struct doc_status *ds)
+    time_t now, struct doc_status *ds)
 {
 	struct ak_cache_entry *e = NULL;
 	struct ak_doc *doc = NULL;
-	char name[64];
-	size_t n;
+	char name[64], errname[80];
 
 	memset(ds, 0, sizeof(*ds));
 	ds->what = account;
 	ds->state = "missing";
-	n = strlen(account != NULL ? account : "revocation list");
-	/* Outage reasons start with the document's name (ak_resolve). */
-	if (outage_why[0] != '\0' && strncmp(outage_why, account != NULL ?
-	    account : "revocation list", n) == 0 && (outage_why[n] == ':' ||
-	    outage_why[n] == ' '))
-		ds->error = outage_why;
-	if (ak_cache_name(account, name, sizeof(name)) != 0 ||
-	    ak_cache_read(cfg->cache_dir, name, owner, &e) != 0)
+	if (ak_cache_name(account, name, sizeof(name)) != 0)
+		return;
+	snprintf(errname, sizeof(errname), "error.%s", name);
+	(void)ak_note_read(cfg->cache_dir, errname, owner, ds->error,
+	    sizeof(ds->error));
+	if (ak_cache_read(cfg->cache_dir, name, owner, &e) != 0)
 		return;
 	ds->have = 1;
 	ds->status = e->status;
@@ -75,7 +72,7 @@ human(const struct ak_config *cfg, const struct doc_status *ds, time_t now)
 		printf("revocation list: ");
 	if (!ds->have) {
 		printf("no cached document, last error %s\n",
-		    ds->error != NULL ? ds->error : "-");
+		    ds->error[0] ? ds->error : "-");
 		return;
 	}
 	if (ds->status == 404)
@@ -88,7 +85,7 @@ human(const struct ak_config *cfg, const struct doc_status *ds, time_t now)
 	}
 	printf("confirmed %llds ago, %s (refresh_after %lds), last error %s\n",
 	    (long long)(now - ds->checked), ds->state, cfg->refresh_after,
-	    ds->error != NULL ? ds->error : "-");
+	    ds->error[0] ? ds->error : "-");
 }
 
 static void
@@ -141,7 +138,7 @@ prometheus(const struct doc_status *ds, size_t n, time_t now, time_t outage,
 	    "document failed (see authkeys-command --status).");
 	for (i = 0; i < n; i++)
 		prom_value("authkeys_document_error", &ds[i],
-		    ds[i].error != NULL);
+		    ds[i].error[0] != '\0');
 	prom_help("authkeys_store_unavailable", "1 while an outage recorded "
 	    "less than retry_after ago keeps logins from asking the store.");
 	printf("authkeys_store_unavailable %d\n", in_outage);
@@ -168,11 +165,12 @@ status_run(const struct ak_config *cfg, int prom)
 	in_outage = ak_fresh_decide(cfg, 0, outage, now, AK_ASK_IF_STALE) ==
 	    AK_FRESH_OUTAGE;
 	for (i = 0; i < cfg->naccounts; i++)
-		look(cfg, owner, cfg->accounts[i], why, now, &ds[i]);
+		look(cfg, owner, cfg->accounts[i], now, &ds[i]);
 	if (cfg->revocation_url != NULL)
-		look(cfg, owner, NULL, why, now, &ds[n - 1]);
+		look(cfg, owner, NULL, now, &ds[n - 1]);
 	for (i = 0; i < n; i++)
-		bad |= strcmp(ds[i].state, "fresh") != 0;
+		bad |= strcmp(ds[i].state, "fresh") != 0 ||
+		    ds[i].error[0] != '\0';
 	if (prom)
 		prometheus(ds, n, now, outage, in_outage);
 	else {

@@ -35,6 +35,25 @@ ak_fresh_decide(const struct ak_config *cfg, time_t checked, time_t outage,
 time_t
 ak_outage_read(const char *dir, uid_t also_trust, char *why, size_t whylen)
 {
+	return ak_note_read(dir, AK_OUTAGE_NAME, also_trust, why, whylen);
+}
+
+int
+ak_outage_record(const char *dir, time_t now, const char *why)
+{
+	return ak_note_record(dir, AK_OUTAGE_NAME, now, why);
+}
+
+void
+ak_outage_clear(const char *dir)
+{
+	ak_note_clear(dir, AK_OUTAGE_NAME);
+}
+
+time_t
+ak_note_read(const char *dir, const char *name, uid_t also_trust, char *why,
+    size_t whylen)
+{
 	char path[PATH_MAX], *buf = NULL, *ep;
 	unsigned long long t;
 	size_t len;
@@ -42,7 +61,7 @@ ak_outage_read(const char *dir, uid_t also_trust, char *why, size_t whylen)
 
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
-	if (snprintf(path, sizeof(path), "%s/%s", dir, AK_OUTAGE_NAME) >=
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    (int)sizeof(path))
 		return 0;
 	if (ak_file_read(path, OUTAGE_MAX, 1, also_trust, &buf, &len) != 0)
@@ -71,7 +90,7 @@ ak_outage_read(const char *dir, uid_t also_trust, char *why, size_t whylen)
 }
 
 int
-ak_outage_record(const char *dir, time_t now, const char *why)
+ak_note_record(const char *dir, const char *name, time_t now, const char *why)
 {
 	char buf[OUTAGE_MAX];
 	int n;
@@ -80,16 +99,16 @@ ak_outage_record(const char *dir, time_t now, const char *why)
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return AK_ERR_TOO_LARGE;
 	/* A hint, not a record to keep: losing it in a crash costs a fetch. */
-	return ak_file_write_atomic_flags(dir, AK_OUTAGE_NAME, buf, (size_t)n,
-	    0600, 0, 0);
+	return ak_file_write_atomic_flags(dir, name, buf, (size_t)n, 0600, 0,
+	    0);
 }
 
 void
-ak_outage_clear(const char *dir)
+ak_note_clear(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, AK_OUTAGE_NAME) <
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) <
 	    (int)sizeof(path))
 		(void)unlink(path);
 }

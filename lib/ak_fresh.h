@@ -40,17 +40,26 @@ int ak_fresh_is_fresh(const struct ak_config *cfg, time_t checked,
     time_t now);
 
 /*
- * Reads dir/outage (a file of also_trust or root, not writable by others).
- * Returns when the store was found unavailable, or 0; copies the reason
- * into why (whylen bytes, may be NULL).
+ * Notes: small "TIME reason" files in a cache dir, hints whose loss in a
+ * crash costs at most a fetch (written without fsync). "outage" says the
+ * store was found unavailable; "error.NAME" why a document was not had.
+ *
+ * ak_note_read reads dir/name (a file of also_trust or root, not writable
+ * by others) and returns its time, or 0; copies the reason into why
+ * (whylen bytes, may be NULL).
  */
+time_t ak_note_read(const char *dir, const char *name, uid_t also_trust,
+    char *why, size_t whylen);
+/* Writes dir/name. Returns 0 or AK_ERR_*. */
+int ak_note_record(const char *dir, const char *name, time_t now,
+    const char *why);
+/* Removes dir/name if there. */
+void ak_note_clear(const char *dir, const char *name);
+
+/* The outage note: when the store was found unavailable, or 0. */
 time_t ak_outage_read(const char *dir, uid_t also_trust, char *why,
     size_t whylen);
-
-/* Records in dir that the store was unavailable at now. Returns 0 or AK_ERR_*. */
 int ak_outage_record(const char *dir, time_t now, const char *why);
-
-/* Forgets an outage recorded in dir (the store answered). */
 void ak_outage_clear(const char *dir);
 
 #endif

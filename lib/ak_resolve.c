@@ -315,7 +315,7 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 	struct cached own, peer;
 	struct cached *stale;
 	unsigned long long floor;
-	char name[64];
+	char name[64], errname[80];
 	long long lock_end;
 	int r, lockfd;
 
@@ -372,15 +372,24 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 	} else {
 		/* Only an entry this process wrote may vouch for an ETag. */
 		r = from_store(rv, t, name, own.e, own.doc, docp, sourcep);
+		if (snprintf(errname, sizeof(errname), "error.%s", name) >=
+		    (int)sizeof(errname))
+			errname[0] = '\0';
 		if (r == AK_ERR_UNAVAILABLE) {
 			rv->outage = rv->now;
 			rv->own_outage = 1;
 			(void)ak_outage_record(rv->dir, rv->now,
 			    rv->last_error);
-		} else if (r == 0 && rv->own_outage) {
-			ak_outage_clear(rv->dir);
+			if (errname[0] != '\0')
+				(void)ak_note_record(rv->dir, errname, rv->now,
+				    rv->last_error);
+		} else if (r == 0) {
+			if (rv->own_outage)
+				ak_outage_clear(rv->dir);
 			rv->own_outage = 0;
 			rv->outage = 0;
+			if (errname[0] != '\0')
+				ak_note_clear(rv->dir, errname);
 		}
 	}
 	if (r != AK_ERR_UNAVAILABLE)

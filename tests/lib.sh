@@ -108,7 +108,8 @@ worker_processes 1;
 user root;
 events { worker_connections 256; }
 http {
-	access_log $d/access.log;
+	log_format ak '\$remote_addr [\$time_local] "\$request" \$status \$body_bytes_sent conn=\$connection reqs=\$connection_requests';
+	access_log $d/access.log ak;
 	client_body_temp_path $d/nginx/body;
 	proxy_temp_path $d/nginx/proxy;
 	fastcgi_temp_path $d/nginx/fastcgi;
@@ -204,6 +205,7 @@ store_setup() {
 	make -s -C "$TOP" test-tools >/dev/null || exit 1
 	CMD=$W/inst/usr/sbin/authkeys-command
 	PUB=$W/inst/usr/bin/authkeys-publish
+	REFRESH=$W/inst/usr/sbin/authkeys-refresh
 	SRC=$W/src
 	mkdir -p "$SRC/accounts"
 	PAMMOD=$W/inst/usr/lib/security/pam_authkeys.so
@@ -310,6 +312,21 @@ run() {
 		${AK_WRAP:-} "$CMD" -e -f "$CONF" "$@" 2>"$C/err")
 	RC=$?
 	ERR=$(cat "$C/err")
+}
+
+# refresh_once: one round of the refresher as the command user; RROUT, RRC.
+refresh_once() {
+	# shellcheck disable=SC2086
+	RROUT=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+		${AK_WRAP:-} "$REFRESH" -e -f "$CONF" --once 2>&1)
+	RRC=$?
+}
+
+# status [=prometheus]: --status as the command user; STOUT, STRC.
+status() {
+	STOUT=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+		"$CMD" -f "$CONF" "--status${1:-}" 2>/dev/null)
+	STRC=$?
 }
 
 publish() { # ACCOUNT SERIAL [EXPIRES] < lines

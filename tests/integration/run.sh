@@ -535,4 +535,136 @@ chmod 644 "$C/etc/ca.pem"
 run deploy
 check "ca_file root's and 0644: store used" has_key user1
 
+# --- issue 8: authkeys-refresh, outage memory, --status ----------------
+new_case
+conf "revocation_url = $STORE/v1/revoked"
+conf "refresh_after = 60"
+cat user1.pub user2.pub | publish deploy 1
+cat user3.pub | publish octo 4
+: | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
+refresh_once
+check "refresh --once: every document from the store, exit 0" test "$RRC" = 0
+: > "$W/access.log"
+run deploy
+check "after a refresh the command answers from the cache, no request" \
+	eval 'has_key user1 && grep -q "source=cache" <<<"$ERR" && [ ! -s "$W/access.log" ]'
+status
+check "--status: each account and the list, serial and state" \
+	eval 'grep -q "^account deploy: serial 1, expires .*, confirmed [0-9]*s ago, fresh" <<<"$STOUT" &&
+	grep -q "^account octo: serial 4" <<<"$STOUT" && grep -q "^revocation list: serial 1" <<<"$STOUT" &&
+	grep -q "^store: no outage recorded" <<<"$STOUT" && [ "$STRC" = 0 ]'
+status =prometheus
+check "--status=prometheus: textfile-collector lines" \
+	eval 'grep -q "^authkeys_document_serial{document=\"deploy\"} 1$" <<<"$STOUT" &&
+	grep -q "^authkeys_document_fresh{document=\"@revocations\"} 1$" <<<"$STOUT" &&
+	grep -q "^# TYPE authkeys_store_unavailable gauge" <<<"$STOUT" &&
+	grep -q "^authkeys_store_unavailable 0$" <<<"$STOUT"'
+: > "$W/access.log"
+refresh_once
+check "refresh: unchanged documents cost conditional GETs (304), no rewrite" \
+	eval '[ "$RRC" = 0 ] && [ "$(grep -c "\" 304 " "$W/access.log")" = 3 ]'
+check "refresh: one connection for all the round's requests" \
+	test "$(grep -o 'conn=[0-9]*' "$W/access.log" | sort -u | wc -l)" = 1
+
+# A 304 is recorded without a rewrite: same inode, newer mtime.
+ino=$(stat -c %i "$C/cache/acct.deploy")
+touch -d '-30 seconds' "$C/cache/acct.deploy"
+m0=$(stat -c %Y "$C/cache/acct.deploy")
+refresh_once
+check "304: entry confirmed by its mtime, not rewritten (same inode)" \
+	eval '[ "$(stat -c %i "$C/cache/acct.deploy")" = "$ino" ] && [ "$(stat -c %Y "$C/cache/acct.deploy")" -gt "$m0" ]'
+
+# The refresher verifies exactly as the command does.
+cat user1.pub | sign_doc stranger "$WWW/v1/accounts/deploy" deploy 9 "$FUTURE"
+refresh_once
+run deploy
+check "refresh: bad signature refused, exit 1, cached document kept" \
+	eval '[ "$RRC" = 1 ] && grep -q "signer is not trusted" <<<"$RROUT" && has_key user2'
+cat user1.pub | publish deploy 0
+refresh_once
+check "refresh: rollback (older serial) refused" \
+	eval '[ "$RRC" = 1 ] && grep -q "serial is older" <<<"$RROUT"'
+head -c 4300000 /dev/zero | tr '\0' 'A' > "$WWW/v1/accounts/deploy"
+refresh_once
+check "refresh: body over 4 MiB refused, like the command" \
+	eval '[ "$RRC" = 1 ] && grep -q "larger than" <<<"$RROUT"'
+status
+note "$(grep "^account deploy" <<<"$STOUT")"
+check "--status names the failed document's last error, exit 1" \
+	eval 'grep -q "^account deploy: .*last error deploy: input too large" <<<"$STOUT" && [ "$STRC" = 1 ] &&
+	grep -q "^account octo: .*last error -$" <<<"$STOUT"'
+status =prometheus
+check "--status=prometheus: the error as a gauge" \
+	grep -q "^authkeys_document_error{document=\"deploy\"} 1$" <<<"$STOUT"
+cat user1.pub | publish deploy 10
+refresh_once
+run deploy
+check "refresh: a newer document replaces the cached one" \
+	eval '[ "$RRC" = 0 ] && has_key user1 && ! has_key user2'
+
+# Outage memory across processes: a hung store costs one timeout per
+# retry_after, not one per invocation.
+new_case
+conf "refresh_after = 0"
+conf "retry_after = 30"
+cat user1.pub | publish deploy 1
+run deploy
+sed -i "s|^url = .*|url = https://127.0.0.1:$BHPORT/v1/accounts/%u|" "$CONF"
+t0=$(date +%s%N); run deploy; ms1=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "hung store: first invocation waits (bounded), serves the stale cache" \
+	eval 'has_key user1 && [ "$ms1" -ge 1000 ] && [ "$ms1" -lt $((4000 + SLACK)) ]'
+check "outage recorded in the cache dir (0600, the owner's)" \
+	test "$(stat -c '%U %a' "$C/cache/outage")" = "$RUNAS 600"
+t0=$(date +%s%N); run deploy; ms2=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "next invocation (new process) does not ask: stale cache at once" \
+	eval 'has_key user1 && grep -q "stale cache (store unavailable)" <<<"$ERR" && [ "$ms2" -lt $((1000 + SLACK)) ]'
+note "hung store: first ${ms1} ms, next ${ms2} ms"
+status
+check "--status shows the outage and its reason" \
+	grep -q "^store: unavailable [0-9]*s ago (logins do not ask" <<<"$STOUT"
+t0=$(date +%s%N); refresh_once; ms3=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "the refresher still asks during an outage (and fails, exit 1)" \
+	eval '[ "$RRC" = 1 ] && [ "$ms3" -ge 1000 ]'
+sed -i "s|^url = .*|url = $STORE/v1/accounts/%u|" "$CONF"
+refresh_once
+check "store back: the refresher succeeds and clears the outage" \
+	eval '[ "$RRC" = 0 ] && [ ! -e "$C/cache/outage" ]'
+
+# No cache and the store down: nothing printed, and the next call does not
+# wait either.
+new_case
+conf "retry_after = 30"
+cat user1.pub | publish deploy 1
+store_down
+run deploy
+t0=$(date +%s%N); run deploy; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "outage, no cache: nothing printed, no wait ($ms ms)" \
+	eval '[ -z "$OUT" ] && [ "$ms" -lt $((1000 + SLACK)) ]'
+
+# The refresher as a service: keeps documents fresh, SIGHUP re-reads the
+# config, SIGTERM ends it promptly.
+new_case
+conf "refresh_after = 2"
+cat user1.pub | publish deploy 1
+setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+	"$REFRESH" -e -f "$CONF" 2>"$C/refresh.log" &
+RPID=$!
+for _ in $(seq 1 50); do [ -f "$C/cache/acct.deploy" ] && break; sleep 0.1; done
+cat user2.pub | publish deploy 2
+sleep 2.5
+run deploy
+check "refresher running: a new document reaches the cache within refresh_after" \
+	eval 'has_key user2 && grep -q "source=cache" <<<"$ERR"'
+cat user3.pub | publish octo 1
+sed -i 's/^accounts = .*/accounts = deploy, octo/' "$CONF"
+kill -HUP "$RPID"
+for _ in $(seq 1 40); do [ -f "$C/cache/acct.octo" ] && break; sleep 0.1; done
+check "SIGHUP: configuration re-read" grep -q "configuration .* loaded" "$C/refresh.log"
+t0=$(date +%s%N)
+kill -TERM "$RPID"
+wait "$RPID"
+rrc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "SIGTERM: exits 0 within a second or two ($ms ms)" eval '[ "$rrc" = 0 ] && [ "$ms" -lt 2500 ]'
+
 summary
