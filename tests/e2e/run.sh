@@ -115,11 +115,47 @@ sleep 2.2
 login user1 deploy
 check "store back with a fresh document: login works again" logged_in deploy user1
 
+# --- issue 8: the refresher keeps logins off the network ------------------
+# With authkeys-refresh running, a login while the store hangs (accepts,
+# never answers) is answered from the cache at once.
+sed -i 's/^refresh_after = .*/refresh_after = 2/' "$CONF"
+conf "retry_after = 30"
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
+rm -f "$SRC/revoked"
+publish_all
+setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+	"$REFRESH" -f "$CONF" 2>/dev/null &
+RPID=$!
+EXTRA_CLEANUP="${EXTRA_CLEANUP:+$EXTRA_CLEANUP; }kill $RPID 2>/dev/null"
+sleep 1.5
+login user1 deploy
+check "refresher running: login works" logged_in deploy user1
+check "refresher running: the module answered from the cache" \
+	grep -q "account=deploy .*fingerprint=$(fpr_of user1.pub) .*source=cache .*decision=allow" "$LOG"
+cat user2.pub > "$SRC/accounts/deploy"
+publish_all
+sleep 2.5
+login user1 deploy
+check "refresher running: a removed key is refused within refresh_after" refused
+sed -i "s|^url = .*|url = https://127.0.0.1:$BHPORT/v1/accounts/%u|" "$CONF"
+sleep 3
+t0=$(date +%s%N)
+login user2 deploy
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "store hung, refresher running: login from the cache without waiting ($ms ms)" \
+	eval 'logged_in deploy user2 && [ "$ms" -lt $((2500 + SLACK)) ]'
+kill "$RPID" 2>/dev/null
+wait "$RPID" 2>/dev/null
+sed -i "s|^url = .*|url = $STORE/v1/accounts/%u|" "$CONF"
+sed -i '/^retry_after = 30$/d' "$CONF"
+echo "retry_after = 0" >> "$CONF"
+
 # --- issue 7 against the real sshd ---------------------------------------
 # F1: another local user holding every lock file it can open (here: lock
 # files left 0644 by an older version) cannot freeze a central revocation.
 ATTACKER=nobody
 sed -i 's/^refresh_after = .*/refresh_after = 0/' "$CONF"
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
 rm -f "$SRC/revoked"
 publish_all
 login user1 deploy

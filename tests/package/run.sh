@@ -32,7 +32,21 @@ check "command, helper and publish installed" test -x /usr/sbin/authkeys-command
 check "PAM module in the multiarch security dir" \
 	test -f "/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/security/pam_authkeys.so"
 # From the .debs themselves: some images path-exclude /usr/share/man.
-check "man pages shipped" eval '[ "$(for d in "$P"/*authkeys_0.1.0_*.deb; do dpkg-deb -c "$d"; done | grep -cE "man/man[18]/(authkeys-command.8|authkeys-publish.1|pam_authkeys.8).gz")" = 3 ]'
+check "man pages shipped" eval '[ "$(for d in "$P"/*authkeys_0.1.0_*.deb; do dpkg-deb -c "$d"; done | grep -cE "man/man[18]/(authkeys-command.8|authkeys-publish.1|pam_authkeys.8|authkeys-refresh.8).gz")" = 4 ]'
+check "/var/lib/authkeys owned by _authkeys, 0700" \
+	test "$(stat -c '%U %a' /var/lib/authkeys)" = "_authkeys 700"
+U=/lib/systemd/system/authkeys-refresh.service
+check "authkeys-refresh.service installed, ExecStart the packaged binary" \
+	eval 'grep -qx "ExecStart=/usr/sbin/authkeys-refresh" "$U" && [ -x /usr/sbin/authkeys-refresh ]'
+check "authkeys-refresh.service enabled by the package" \
+	test -L /etc/systemd/system/multi-user.target.wants/authkeys-refresh.service
+check "authkeys-refresh.service passes systemd-analyze verify" \
+	eval 'systemd-analyze verify --man=no "$U" > "$P/verify.log" 2>&1 && [ ! -s "$P/verify.log" ]'
+check "the unit is hardened (User=_authkeys, ProtectSystem=strict, no capabilities)" \
+	eval 'grep -qx "User=_authkeys" "$U" && grep -qx "ProtectSystem=strict" "$U" &&
+	grep -qx "CapabilityBoundingSet=" "$U" && grep -qx "NoNewPrivileges=yes" "$U" &&
+	grep -qx "PrivateTmp=yes" "$U" && grep -qx "Restart=on-failure" "$U"'
+note "systemd-analyze security: $(systemd-analyze security --offline=true "$U" 2>/dev/null | tail -1)"
 check "sshd and PAM examples shipped" test -f /usr/share/doc/authkeys/examples/sshd_config.d/authkeys.conf
 check "no sshd_config was touched" eval '! grep -rqs authkeys /etc/ssh/sshd_config /etc/ssh/sshd_config.d/'
 rep=$(/usr/sbin/authkeys-command --check 2>/dev/null)

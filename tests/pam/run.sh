@@ -292,6 +292,31 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "F4: FIFOs as lock and cache files: no hang, decision made" rc_is PAM_SUCCESS
 note "F4 decision with FIFOs in place: ${ms} ms"
 
+# revalidate=always: the document and the list on one connection.
+pam_case
+conf "revocation_url = $STORE/v1/revoked"
+sed -i "s|config=$CONF|config=$CONF revalidate=always|" "$C/pam.d/sshd-test"
+cat user1.pub | publish deploy 1
+: | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
+pam session deploy "$(info user1)"
+: > "$W/access.log"
+pam session deploy "$(info user1)"
+check "revalidate=always: asks the store at every login (2 requests)" \
+	eval 'rc_is PAM_SUCCESS && [ "$(grep -c GET "$W/access.log")" = 2 ]'
+check "revalidate=always: document and list share one connection" \
+	test "$(grep -o 'conn=[0-9]*' "$W/access.log" | sort -u | wc -l)" = 1
+
+# Outage memory: with revalidate=always a hung store costs one timeout per
+# retry_after, not one per login.
+conf "retry_after = 30"
+sed -i "s|^url = .*|url = https://127.0.0.1:$BHPORT/v1/accounts/%u|" "$CONF"
+t0=$(date +%s%N); pam session deploy "$(info user1)"; ms1=$(( ($(date +%s%N) - t0) / 1000000 ))
+t0=$(date +%s%N); pam session deploy "$(info user1)"; ms2=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "hung store: first login waits, then stale cache (allowed)" eval 'rc_is PAM_SUCCESS && [ "$ms1" -ge 1000 ]'
+check "hung store: the next login does not wait ($ms2 ms incl. 100 ms log pause)" \
+	eval 'rc_is PAM_SUCCESS && [ "$ms2" -lt $((1000 + SLACK)) ]'
+note "module, hung store: first ${ms1} ms, next ${ms2} ms"
+
 # Also found: a case-insensitive NSS source (sssd) hands "DEPLOY".
 pam_case
 cat user1.pub | publish deploy 1
