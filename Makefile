@@ -18,7 +18,7 @@ PKG_CONFIG ?= pkg-config
 # Required flags stay in force whatever CFLAGS/LDFLAGS the caller gives.
 WERROR	?= -Werror
 AK_CPPFLAGS = -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -Ilib -Iauthkeys_cmd -Ipublish \
-	-Irefresh
+	-Irefresh -Isweep
 AK_CFLAGS = -std=c11 -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wvla -Wconversion $(WERROR) \
 	-fstack-protector-strong -fPIC
@@ -36,7 +36,7 @@ O	= $(B)/obj
 
 CORE	= ak_err ak_log ak_b64 ak_sha256 ak_wire ak_key ak_config ak_url ak_file \
 	  ak_doc ak_policy ak_cache ak_signers ak_authinfo ak_userenv \
-	  ak_pamstack ak_fresh
+	  ak_pamstack ak_fresh ak_krl ak_session
 NET	= ak_sshsig ak_fetch ak_resolve
 CORE_OBJS = $(CORE:%=$(O)/lib/%.o)
 NET_OBJS  = $(NET:%=$(O)/lib/%.o)
@@ -46,8 +46,9 @@ HELPER	= $(B)/libexec/authkeys/authkeys-fetch
 PAMMOD	= $(B)/lib/security/pam_authkeys.so
 PUBLISH	= $(B)/bin/authkeys-publish
 REFRESH	= $(B)/sbin/authkeys-refresh
+SWEEP	= $(B)/sbin/authkeys-sweep
 
-PROGS	= $(COMMAND) $(HELPER) $(PAMMOD) $(PUBLISH) $(REFRESH)
+PROGS	= $(COMMAND) $(HELPER) $(PAMMOD) $(PUBLISH) $(REFRESH) $(SWEEP)
 
 all: $(PROGS)
 
@@ -77,6 +78,12 @@ $(HELPER): $(O)/authkeys_cmd/helper.o $(O)/authkeys_cmd/cmd.o \
 		$(CURL_LIBS) $(CRYPTO_LIBS)
 
 $(REFRESH): $(O)/refresh/main.o $(O)/refresh/round.o $(B)/libaknet.a \
+		$(B)/libakcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(CURL_LIBS) $(CRYPTO_LIBS)
+
+$(SWEEP): $(O)/sweep/main.o $(O)/sweep/sweep.o $(B)/libaknet.a \
 		$(B)/libakcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
@@ -146,15 +153,19 @@ install: all
 	install -m 0755 $(HELPER) $(DESTDIR)$(LIBEXECDIR)/authkeys/authkeys-fetch
 	install -m 0755 $(PUBLISH) $(DESTDIR)$(BINDIR)/authkeys-publish
 	install -m 0755 $(REFRESH) $(DESTDIR)$(SBINDIR)/authkeys-refresh
+	install -m 0755 $(SWEEP) $(DESTDIR)$(SBINDIR)/authkeys-sweep
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
-	sed 's|@SBINDIR@|$(SBINDIR)|g' conf/systemd/authkeys-refresh.service \
-		> $(DESTDIR)$(SYSTEMDUNITDIR)/authkeys-refresh.service
-	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/authkeys-refresh.service
+	for u in authkeys-refresh.service authkeys-sweep.service \
+	    authkeys-sweep.path; do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' conf/systemd/$$u \
+			> $(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done
 	install -d $(DESTDIR)$(PAMDIR)
 	install -m 0644 $(PAMMOD) $(DESTDIR)$(PAMDIR)/pam_authkeys.so
 	install -m 0644 man/authkeys-publish.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/authkeys-command.8 man/pam_authkeys.8 \
-		man/authkeys-refresh.8 $(DESTDIR)$(MANDIR)/man8/
+		man/authkeys-refresh.8 man/authkeys-sweep.8 \
+		$(DESTDIR)$(MANDIR)/man8/
 	install -d $(DESTDIR)$(SYSCONFDIR)/authkeys
 	@# Never overwrite an existing configuration.
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/authkeys/authkeys.conf ]; then \
@@ -165,13 +176,15 @@ BANNED	= '\b(atoi|atol|sscanf|sprintf|vsprintf|strcpy|strcat|strtok|gets)[[:spac
 
 lint:
 	@if grep -nE $(BANNED) lib/*.c authkeys_cmd/*.c pam_module/*.c \
-		publish/*.c; then echo "lint: banned call (see STYLE.md)"; exit 1; fi
+		publish/*.c refresh/*.c sweep/*.c; then \
+		echo "lint: banned call (see STYLE.md)"; exit 1; fi
 	cppcheck -q --enable=warning,portability --error-exitcode=1 \
-		-D_GNU_SOURCE -Ilib -Iauthkeys_cmd -Ipublish \
-		lib authkeys_cmd pam_module publish
+		-D_GNU_SOURCE -Ilib -Iauthkeys_cmd -Ipublish -Irefresh -Isweep \
+		lib authkeys_cmd pam_module publish refresh sweep
 	@# KNF is only partly expressible in clang-format 14 (goto labels,
 	@# continuation indents): .clang-format serves editors; report only.
-	@n=$$(for f in lib/*.c authkeys_cmd/*.c pam_module/*.c publish/*.c; do \
+	@n=$$(for f in lib/*.c authkeys_cmd/*.c pam_module/*.c publish/*.c \
+		refresh/*.c sweep/*.c; do \
 		clang-format "$$f" | diff "$$f" - | grep -c '^<'; done | \
 		awk '{s+=$$1} END {print s}'); \
 		echo "lint: clang-format would change $$n lines (advisory)"

@@ -187,14 +187,15 @@ parse_types(struct parse_ctx *pc, const char *v, unsigned int *out)
 enum { K_URL, K_REVOCATION_URL, K_TRUSTED_SIGNERS, K_REQUIRE_SIGNATURE,
 	K_NAMESPACE, K_CA_FILE, K_CACHE_DIR, K_REFRESH_AFTER, K_TIMEOUT,
 	K_ACCOUNTS, K_FORCED_OPTIONS, K_ALLOWED_OPTIONS, K_ALLOWED_KEY_TYPES,
-	K_MIN_RSA_BITS, K_MODULE_CACHE_DIR, K_RETRY_AFTER, K_REVOKED_KEYS_FILE };
+	K_MIN_RSA_BITS, K_MODULE_CACHE_DIR, K_RETRY_AFTER, K_REVOKED_KEYS_FILE,
+	K_SESSION_DIR };
 
 static const char *keywords[] = {
 	"url", "revocation_url", "trusted_signers", "require_signature",
 	"signature_namespace", "ca_file", "cache_dir", "refresh_after",
 	"timeout", "accounts", "forced_options", "allowed_options",
 	"allowed_key_types", "min_rsa_bits", "module_cache_dir",
-	"retry_after", "revoked_keys_file",
+	"retry_after", "revoked_keys_file", "session_dir",
 };
 
 static int
@@ -244,11 +245,13 @@ set_key(struct parse_ctx *pc, struct ak_config *cfg, int k, const char *v)
 	case K_CACHE_DIR:
 	case K_MODULE_CACHE_DIR:
 	case K_REVOKED_KEYS_FILE:
+	case K_SESSION_DIR:
 		if (v[0] != '/')
 			return fail(pc, "path must be absolute", v);
 		return set_string(k == K_CA_FILE ? &cfg->ca_file :
 		    k == K_CACHE_DIR ? &cfg->cache_dir :
 		    k == K_REVOKED_KEYS_FILE ? &cfg->revoked_keys_file :
+		    k == K_SESSION_DIR ? &cfg->session_dir :
 		    &cfg->module_cache_dir, v);
 	case K_RETRY_AFTER:
 		return parse_long(pc, v, 0, 86400, &cfg->retry_after);
@@ -320,6 +323,7 @@ set_defaults(struct ak_config *cfg)
 	    (cfg->cache_dir = strdup("/var/cache/authkeys")) == NULL ||
 	    (cfg->module_cache_dir = strdup(AK_MODULE_CACHE_DIR_DEFAULT)) ==
 	    NULL ||
+	    (cfg->session_dir = strdup(AK_SESSION_DIR_DEFAULT)) == NULL ||
 	    (cfg->allowed_options = calloc(n, sizeof(char *))) == NULL)
 		return AK_ERR_ALLOC;
 	for (i = 0; i < n; i++) {
@@ -496,6 +500,7 @@ ak_config_free(struct ak_config *cfg)
 	free(cfg->cache_dir);
 	free(cfg->module_cache_dir);
 	free(cfg->revoked_keys_file);
+	free(cfg->session_dir);
 	free_list(cfg->accounts, cfg->naccounts);
 	free(cfg->forced_options);
 	free_list(cfg->allowed_options, cfg->nallowed_options);

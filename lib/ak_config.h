@@ -8,6 +8,7 @@
 #define AK_CONFIG_MAX		65536
 #define AK_MAX_URLS		8
 #define AK_MODULE_CACHE_DIR_DEFAULT	"/var/cache/pam_authkeys"
+#define AK_SESSION_DIR_DEFAULT	"/run/authkeys"
 
 struct ak_config {
 	char *path;
@@ -23,6 +24,7 @@ struct ak_config {
 	long refresh_after;
 	long retry_after;	/* no asking for this long after an outage */
 	char *revoked_keys_file;	/* OpenSSH KRL of the list, or NULL */
+	char *session_dir;	/* the module's session records, root only */
 	long timeout;
 	char **accounts;
 	size_t naccounts;

@@ -208,3 +208,26 @@ ak_file_check_root_path(const char *path)
 		return r;
 	return ak_file_check_owner(path, 0, 0);
 }
+
+long
+ak_file_read_proc(const char *path, char *buf, size_t size)
+{
+	size_t off = 0;
+	ssize_t n;
+	int fd;
+
+	if (size == 0 || (fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	while (off < size - 1) {
+		n = read(fd, buf + off, size - 1 - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd);
+	buf[off] = '\0';
+	return (long)off;
+}

@@ -51,6 +51,12 @@ int ak_file_read_mtime(const char *path, size_t max, int check, uid_t other,
     char **bufp, size_t *lenp, time_t *mtimep);
 
 /*
+ * Reads at most size - 1 bytes of a file whose size stat cannot tell (procfs)
+ * into buf, NUL-terminated. Returns the length, or -1.
+ */
+long ak_file_read_proc(const char *path, char *buf, size_t size);
+
+/*
  * Makes sure path is a directory of the running user, mode 0700 or stricter
  * for group and others (created 0700 if missing), inside a directory owned
  * by root and writable by no one else. Returns 0, AK_ERR_PERM or AK_ERR_IO.

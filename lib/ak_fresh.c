@@ -24,6 +24,8 @@ enum ak_fresh
 ak_fresh_decide(const struct ak_config *cfg, time_t checked, time_t outage,
     time_t now, enum ak_ask ask)
 {
+	if (ask == AK_ASK_NEVER)
+		return checked > 0 ? AK_FRESH_USE : AK_FRESH_OUTAGE;
 	if (ask == AK_ASK_IF_STALE && ak_fresh_is_fresh(cfg, checked, now))
 		return AK_FRESH_USE;
 	if (ask != AK_ASK_FORCE && outage > 0 && outage <= now &&

@@ -19,6 +19,7 @@ enum ak_ask {
 	AK_ASK_IF_STALE,	/* logins: the cache while fresh, else ask */
 	AK_ASK_ALWAYS,		/* revalidate=always: ask, unless in outage */
 	AK_ASK_FORCE,		/* the refresher: ask, outage or not */
+	AK_ASK_NEVER,		/* the sweep: verified cache only, any age */
 };
 
 enum ak_fresh {

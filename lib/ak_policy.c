@@ -29,8 +29,9 @@ ak_revlist_from_doc(const struct ak_doc *doc, struct ak_revlist **rlp)
 	if ((rl = calloc(1, sizeof(*rl))) == NULL)
 		goto out;
 	rl->serial = doc->serial;
-	if (doc->nlines > 0 && (rl->fprs = calloc(doc->nlines,
-	    sizeof(*rl->fprs))) == NULL)
+	if (doc->nlines > 0 && ((rl->fprs = calloc(doc->nlines,
+	    sizeof(*rl->fprs))) == NULL || (rl->keys = calloc(doc->nlines,
+	    sizeof(*rl->keys))) == NULL))
 		goto out;
 	for (i = 0; i < doc->nlines; i++) {
 		const struct ak_doc_line *l = &doc->lines[i];
@@ -54,6 +55,11 @@ ak_revlist_from_doc(const struct ak_doc *doc, struct ak_revlist **rlp)
 			if ((r = ak_key_line_parse(s, len, &kl)) != 0)
 				goto bad;
 			memcpy(rl->fprs[rl->n], kl->fpr, AK_FPR_LEN + 1);
+			/* Kept whole for the KRL's explicit-key section. */
+			rl->keys[rl->nkeys].blob = kl->blob;
+			rl->keys[rl->nkeys].len = kl->bloblen;
+			rl->nkeys++;
+			kl->blob = NULL;
 			ak_key_line_free(kl);
 			kl = NULL;
 		}
@@ -78,8 +84,13 @@ ak_revlist_from_doc(const struct ak_doc *doc, struct ak_revlist **rlp)
 void
 ak_revlist_free(struct ak_revlist *rl)
 {
+	size_t i;
+
 	if (rl == NULL)
 		return;
+	for (i = 0; i < rl->nkeys; i++)
+		free(rl->keys[i].blob);
+	free(rl->keys);
 	free(rl->fprs);
 	free(rl);
 }
@@ -192,4 +203,23 @@ ak_policy_emit(const struct ak_config *cfg, const struct ak_doc *doc,
 		(*nprinted)++;
 	}
 	return 0;
+}
+
+int
+ak_policy_allows(const struct ak_config *cfg, const struct ak_doc *doc,
+    const struct ak_revlist *rl, const char *fpr)
+{
+	struct ak_key_line *kl;
+	size_t i;
+	int ok = 0;
+
+	for (i = 0; i < doc->nlines && !ok; i++) {
+		if (ak_key_line_parse(doc->lines[i].s, doc->lines[i].len,
+		    &kl) != 0)
+			continue;
+		ok = strcmp(kl->fpr, fpr) == 0 &&
+		    ak_policy_check(cfg, rl, kl) == 0;
+		ak_key_line_free(kl);
+	}
+	return ok;
 }

@@ -9,9 +9,16 @@
 #include "ak_doc.h"
 #include "ak_key.h"
 
+struct ak_revkey {
+	unsigned char *blob;	/* a whole public key the list named */
+	size_t len;
+};
+
 struct ak_revlist {
-	char (*fprs)[AK_FPR_LEN + 1];	/* sorted */
+	char (*fprs)[AK_FPR_LEN + 1];	/* every entry's, sorted */
 	size_t n;
+	struct ak_revkey *keys;	/* entries given as key lines */
+	size_t nkeys;
 	unsigned long long serial;
 };
 
@@ -42,5 +49,12 @@ int ak_policy_check(const struct ak_config *cfg, const struct ak_revlist *rl,
 int ak_policy_emit(const struct ak_config *cfg, const struct ak_doc *doc,
     const struct ak_revlist *rl, const char *account, const char *want_fpr,
     FILE *out, size_t *nprinted, char *fprs, size_t fprs_len);
+
+/*
+ * Returns 1 if doc has a line whose key has fingerprint fpr and passes the
+ * policy (type, size, options, not revoked on rl), else 0. Logs nothing.
+ */
+int ak_policy_allows(const struct ak_config *cfg, const struct ak_doc *doc,
+    const struct ak_revlist *rl, const char *fpr);
 
 #endif

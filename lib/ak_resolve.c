@@ -12,6 +12,7 @@
 #include "ak_err.h"
 #include "ak_fetch.h"
 #include "ak_file.h"
+#include "ak_krl.h"
 #include "ak_log.h"
 #include "ak_policy.h"
 #include "ak_resolve.h"
@@ -360,8 +361,13 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 		r = 0;
 		goto out;
 	}
-	if (ak_fresh_decide(rv->cfg, 0, rv->outage, rv->now, rv->ask) ==
-	    AK_FRESH_OUTAGE) {
+	if (rv->ask == AK_ASK_NEVER) {
+		/* The sweep: no network; the newest verified copy below. */
+		snprintf(rv->last_error, sizeof(rv->last_error),
+		    "no verified cached document");
+		r = AK_ERR_UNAVAILABLE;
+	} else if (ak_fresh_decide(rv->cfg, 0, rv->outage, rv->now,
+	    rv->ask) == AK_FRESH_OUTAGE) {
 		/* Found down moments ago: a login does not wait for it. */
 		ak_log(LOG_INFO, "%s: store unavailable %llds ago (retry_after "
 		    "%lds): not asked", t->what,
@@ -420,6 +426,27 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 	return r;
 }
 
+/*
+ * A verified list from the store becomes sshd's KRL (unless the file holds
+ * a newer one); from the cache, only where there is no file yet.
+ */
+static void
+update_krl(struct ak_resolver *rv, const struct ak_doc *doc,
+    const char *source)
+{
+	struct ak_revlist *rl = NULL;
+	struct stat st;
+	const char *path = rv->cfg->revoked_keys_file;
+
+	if (doc == NULL)
+		return;
+	if (strncmp(source, "store", 5) != 0 && lstat(path, &st) == 0)
+		return;
+	if (ak_revlist_from_doc(doc, &rl) == 0)
+		(void)ak_krl_update(path, rl, rv->now);
+	ak_revlist_free(rl);
+}
+
 int
 ak_resolve_doc(struct ak_resolver *rv, const char *account,
     struct ak_doc **docp, const char **sourcep)
@@ -427,6 +454,7 @@ ak_resolve_doc(struct ak_resolver *rv, const char *account,
 	const struct ak_config *cfg = rv->cfg;
 	const char *rl_urls[1];
 	struct target t;
+	int r;
 
 	memset(&t, 0, sizeof(t));
 	rv->last_error[0] = '\0';
@@ -448,7 +476,10 @@ ak_resolve_doc(struct ak_resolver *rv, const char *account,
 		t.nurls = 1;
 		t.groups_left = 1;
 	}
-	return resolve_target(rv, &t, docp, sourcep);
+	r = resolve_target(rv, &t, docp, sourcep);
+	if (r == 0 && account == NULL && cfg->revoked_keys_file != NULL)
+		update_krl(rv, *docp, *sourcep);
+	return r;
 }
 
 int

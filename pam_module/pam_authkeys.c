@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #define PAM_SM_AUTH
 #define PAM_SM_ACCOUNT
@@ -28,7 +29,9 @@
 #include "ak_key.h"
 #include "ak_log.h"
 #include "ak_authinfo.h"
+#include "ak_file.h"
 #include "ak_resolve.h"
+#include "ak_session.h"
 #include "ak_userenv.h"
 
 struct args {
@@ -95,8 +98,35 @@ canonical_user(const char *user, char *name, size_t namelen, char *home,
 	return 0;
 }
 
+/*
+ * Records the session sshd is opening (this process is its [priv] monitor,
+ * which lives as long as the connection) for authkeys-sweep.
+ */
+static void
+record_session(pam_handle_t *pamh, const struct ak_config *cfg,
+    const char *user, const struct ak_authinfo *ai)
+{
+	struct ak_session s;
+	size_t i;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	s.pid = getpid();
+	if (ai->nkeys == 0 || ak_session_proc_start(s.pid, &s.start) != 0)
+		return;
+	memcpy(s.account, user, strlen(user) + 1);
+	for (i = 0; i < ai->nkeys && i < AK_SESSION_MAX_KEYS; i++)
+		memcpy(s.fprs[s.nfprs++], ai->keys[i].fpr, AK_FPR_LEN + 1);
+	if ((r = ak_file_private_dir(cfg->session_dir)) != 0 ||
+	    (r = ak_session_record(cfg->session_dir, &s)) != 0)
+		pam_syslog(pamh, LOG_ERR, "account %s: session not recorded in "
+		    "%s (%s): authkeys-sweep cannot end it", user,
+		    cfg->session_dir, ak_err(r));
+}
+
 static int
-check(pam_handle_t *pamh, int argc, const char **argv, int deny)
+check(pam_handle_t *pamh, int argc, const char **argv, int deny,
+    int session)
 {
 	struct args a;
 	struct log_ctx lc;
@@ -147,6 +177,11 @@ check(pam_handle_t *pamh, int argc, const char **argv, int deny)
 		if (a.debug)
 			pam_syslog(pamh, LOG_DEBUG, "account %s: not managed",
 			    shown);
+		/* Still recorded if a key opened it: revocation is global. */
+		if (session && ak_account_valid(user) &&
+		    ak_authinfo_parse(pam_getenv(pamh, "SSH_AUTH_INFO_0"),
+		    &ai) == 0)
+			record_session(pamh, cfg, user, &ai);
 		ret = PAM_IGNORE;
 		goto out;
 	}
@@ -194,6 +229,8 @@ check(pam_handle_t *pamh, int argc, const char **argv, int deny)
 		snprintf(env, sizeof(env), "AUTHKEYS_FINGERPRINT=%s", fprs);
 		(void)pam_putenv(pamh, env);
 		ret = PAM_SUCCESS;
+		if (session)
+			record_session(pamh, cfg, user, &ai);
 	}
 	pam_syslog(pamh, why == NULL ? LOG_INFO : LOG_NOTICE,
 	    "account=%s rhost=%s fingerprint=%s serial=%llu source=%s "
@@ -219,7 +256,7 @@ PAM_EXTERN int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	(void)flags;
-	return check(pamh, argc, argv, PAM_AUTH_ERR);
+	return check(pamh, argc, argv, PAM_AUTH_ERR, 0);
 }
 
 PAM_EXTERN int
@@ -236,23 +273,33 @@ PAM_EXTERN int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	(void)flags;
-	return check(pamh, argc, argv, PAM_PERM_DENIED);
+	return check(pamh, argc, argv, PAM_PERM_DENIED, 0);
 }
 
 PAM_EXTERN int
 pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	(void)flags;
-	return check(pamh, argc, argv, PAM_PERM_DENIED);
+	return check(pamh, argc, argv, PAM_PERM_DENIED, 1);
 }
 
+/* The session is over: its record goes (sshd's monitor calls this). */
 PAM_EXTERN int
 pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
     const char **argv)
 {
-	(void)pamh;
+	struct args a;
+	struct ak_config *cfg = NULL;
+	struct log_ctx lc;
+
 	(void)flags;
-	(void)argc;
-	(void)argv;
+	parse_args(pamh, argc, argv, &a);
+	lc.pamh = pamh;
+	lc.debug = a.debug;
+	ak_log_set(pam_log, &lc);
+	if (ak_config_load(a.config, &cfg) == 0)
+		ak_session_remove(cfg->session_dir, getpid());
+	ak_config_free(cfg);
+	ak_log_set(NULL, NULL);
 	return PAM_SUCCESS;
 }

@@ -285,6 +285,7 @@ trusted_signers = $W/allowed_signers
 ca_file = $W/ca.pem
 cache_dir = $C/cache
 module_cache_dir = $C/modcache
+session_dir = $C/sessions
 accounts = deploy, octo
 retry_after = 0
 timeout = $((3 + SLACK / 1000 * 2))
@@ -357,7 +358,13 @@ sshd_setup() {
 	ssh-keygen -q -t ed25519 -N '' -f "$W/ssh_host_ed25519_key"
 	SPORT=$(free_port)
 	# The shipped drop-in, with this run's paths and user.
+	# RevokedKeys: a KRL the command user may replace; empty to start with.
+	mkdir -p "$W/krl"
+	[ -e "$W/krl/revoked_keys" ] || ssh-keygen -q -k -f "$W/krl/revoked_keys"
+	chown -R "$RUNAS" "$W/krl"
+	chmod 700 "$W/krl"
 	sed -e "s|^Match User .*|Match User deploy,octo|" \
+	    -e "s|^RevokedKeys .*|RevokedKeys $W/krl/revoked_keys|" \
 	    -e "s|/usr/sbin/authkeys-command|$CMD -f $conf|" \
 	    -e "s|AuthorizedKeysCommandUser .*|AuthorizedKeysCommandUser $RUNAS|" \
 	    "$TOP/conf/sshd_config.d/authkeys.conf" > "$W/sshd_config.d/authkeys.conf"

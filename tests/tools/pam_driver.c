@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <security/pam_appl.h>
 
@@ -108,6 +109,17 @@ main(int argc, char **argv)
 		return 2;
 	fpr = pam_getenv(pamh, "AUTHKEYS_FINGERPRINT");
 	printf("rc=%s fpr=%s\n", rc_name(rc), fpr != NULL ? fpr : "-");
+	/* The session records the module keeps, while the session is open. */
+	if (getenv("AK_DRIVER_RECORDS") != NULL) {
+		char cmd[4200];
+
+		snprintf(cmd, sizeof(cmd), "cat %s/* 2>/dev/null | "
+		    "sed 's/^/record: /'", getenv("AK_DRIVER_RECORDS"));
+		fflush(stdout);
+		if (system(cmd) == -1)
+			return 2;
+		printf("driver-pid: %ld\n", (long)getpid());
+	}
 	if (rc == PAM_SUCCESS && strcmp(argv[4], "session") == 0)
 		pam_close_session(pamh, 0);
 	pam_end(pamh, rc);

@@ -1,5 +1,5 @@
 # cmocka unit tests: one file per core module.
-UNIT	= test_b64 test_sha256 test_key test_config test_sshsig test_doc test_policy test_cache test_userenv test_pamstack test_fresh
+UNIT	= test_b64 test_sha256 test_key test_config test_sshsig test_doc test_policy test_cache test_userenv test_pamstack test_fresh test_krl test_session
 UNIT_BINS = $(UNIT:%=$(B)/tests/%)
 
 $(B)/tests/%: $(O)/tests/unit/%.o $(B)/libaknet.a $(B)/libakcore.a
@@ -27,8 +27,12 @@ $(B)/tests/nss_caseless.so: tests/tools/nss_caseless.c
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CPPFLAGS) $(AK_CFLAGS) $(CFLAGS) -shared $(LDFLAGS) -o $@ $< -ldl
 
+$(B)/tests/delayproxy: tests/tools/delayproxy.c
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CPPFLAGS) -std=c11 -Wall -Wextra $(WERROR) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 TEST_TOOLS = $(B)/tests/blackhole $(B)/tests/logsink $(B)/tests/pam_driver \
-	$(B)/tests/nss_caseless.so
+	$(B)/tests/nss_caseless.so $(B)/tests/delayproxy
 
 test-tools: $(TEST_TOOLS)
 .PHONY: test-tools

@@ -1,0 +1,51 @@
+/*
+ * Session records: the PAM module writes one per SSH session it admits
+ * (account, key fingerprints, the sshd process that owns the session and
+ * that process's start time, so a reused PID is never taken for it), in a
+ * root-only runtime directory; authkeys-sweep reads them to end sessions
+ * whose key is no longer valid.
+ */
+#ifndef AK_SESSION_H
+#define AK_SESSION_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+
+#include "ak_key.h"
+
+#define AK_SESSION_MAX_KEYS	8
+
+struct ak_session {
+	pid_t pid;		/* sshd's [priv] process for the connection */
+	unsigned long long start;	/* its start time, clock ticks */
+	char account[33];
+	char fprs[AK_SESSION_MAX_KEYS][AK_FPR_LEN + 1];
+	size_t nfprs;
+};
+
+/* Reads pid's start time from /proc/PID/stat. Returns 0 or AK_ERR_NOT_FOUND. */
+int ak_session_proc_start(pid_t pid, unsigned long long *startp);
+
+/* Writes dir/PID for s (dir created 0700 if missing). Returns 0 or AK_ERR_*. */
+int ak_session_record(const char *dir, const struct ak_session *s);
+
+/* Removes the record of pid, if any. */
+void ak_session_remove(const char *dir, pid_t pid);
+
+/*
+ * Parses a record's text. Returns 0, or AK_ERR_FORMAT (a record we did not
+ * write is never acted on).
+ */
+int ak_session_parse(const char *buf, size_t len, struct ak_session *s);
+
+/*
+ * Reads dir/name (root's, regular, not writable by others). Returns 0,
+ * AK_ERR_NOT_FOUND, AK_ERR_PERM, AK_ERR_FORMAT.
+ */
+int ak_session_read(const char *dir, const char *name, struct ak_session *s);
+
+/* Returns 1 if the process recorded in s still runs (same start time). */
+int ak_session_alive(const struct ak_session *s);
+
+#endif

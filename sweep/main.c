@@ -1,0 +1,68 @@
+/*
+ * authkeys-sweep [-e] [-f CONFIG]: ends live SSH sessions whose key is now
+ * revoked (any account) or no longer listed (managed accounts). Root; run by
+ * authkeys-sweep.path whenever the cache changes, or by hand.
+ *
+ * It acts only on verified data: documents and the revocation list from the
+ * module's own cache and the refresher's, signatures checked again, never
+ * the network; an unsigned 404 never ends a session, and a document or list
+ * that cannot be read or verified ends nothing. A session is the sshd
+ * process recorded by pam_authkeys with its start time, so a PID reused by
+ * another process is never signalled.
+ */
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ak_config.h"
+#include "ak_err.h"
+#include "ak_log.h"
+#include "ak_policy.h"
+#include "ak_resolve.h"
+#include "ak_session.h"
+#include "sweep.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: authkeys-sweep [-e] [-f config]\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *config = AK_CONFIG_DEFAULT;
+	struct ak_config *cfg = NULL;
+	int i, to_stderr = 0, status;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-f") == 0 && i + 1 < argc)
+			config = argv[++i];
+		else if (strcmp(argv[i], "-e") == 0)
+			to_stderr = 1;
+		else {
+			usage();
+			return 2;
+		}
+	}
+	openlog("authkeys-sweep", LOG_PID | (to_stderr ? LOG_PERROR : 0),
+	    LOG_AUTHPRIV);
+	if (geteuid() != 0) {
+		ak_log(LOG_ERR, "must run as root (it ends other users' "
+		    "sessions)");
+		return 1;
+	}
+	if (ak_config_load(config, &cfg) != 0)
+		return 1;
+	status = sweep_run(cfg);
+	ak_config_free(cfg);
+	return status;
+}

@@ -1,0 +1,9 @@
+#ifndef AK_SWEEP_H
+#define AK_SWEEP_H
+
+#include "ak_config.h"
+
+/* One sweep over the session records. Returns the exit status. */
+int sweep_run(const struct ak_config *cfg);
+
+#endif
