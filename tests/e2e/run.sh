@@ -150,6 +150,114 @@ sed -i "s|^url = .*|url = $STORE/v1/accounts/%u|" "$CONF"
 sed -i '/^retry_after = 30$/d' "$CONF"
 echo "retry_after = 0" >> "$CONF"
 
+# --- issue 9: revocation everywhere ---------------------------------------
+# A key revoked centrally is refused by sshd itself (global RevokedKeys) for
+# an unmanaged account that has it in ~/.ssh/authorized_keys, and the
+# sweep ends live sessions of revoked or removed keys, nothing else.
+conf "revoked_keys_file = $W/krl/revoked_keys"
+sed -i 's/^refresh_after = .*/refresh_after = 2/' "$CONF"
+id plainu >/dev/null 2>&1 || useradd -m -s /bin/sh plainu
+PH=$(getent passwd plainu | cut -d: -f6)
+install -d -o plainu -m 700 "$PH/.ssh"
+cat user3.pub user1.pub > "$PH/.ssh/authorized_keys"
+chown plainu "$PH/.ssh/authorized_keys"; chmod 600 "$PH/.ssh/authorized_keys"
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
+rm -f "$SRC/revoked"; : > "$SRC/revoked"
+publish_all
+refresh_once
+plain_in() { [ "$LRC" = 0 ] && grep -q "^LOGIN-OK $1 " <<<"$SOUT"; }
+login user3 plainu
+check "unmanaged account: its own authorized_keys works before revocation" plain_in plainu
+fpr_of user3.pub > "$SRC/revoked"
+publish_all
+refresh_once
+check "KRL written by the refresher names the revoked key" \
+	eval 'ssh-keygen -Q -f "$W/krl/revoked_keys" user3.pub | grep -q REVOKED'
+login user3 plainu
+check "revoked centrally: sshd itself refuses it for an unmanaged account" refused
+check "sshd's log says the key is revoked" grep -q "revoked" "$W/sshd.log"
+: > "$SRC/revoked"
+publish_all
+refresh_once
+login user3 plainu
+check "a newer list lifts it: the unmanaged login works again" plain_in plainu
+
+# Live sessions: deploy with user1 and user2, plainu with user3 and user1.
+SW_LOG=$W/sweep.log
+bg_session() { # KEY USER -> pid of the ssh client
+	ssh -F /dev/null -i "$W/$1" -o IdentitiesOnly=yes -o BatchMode=yes \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o LogLevel=ERROR -p "$SPORT" "$2@127.0.0.1" 'sleep 120' \
+		</dev/null >/dev/null 2>&1 &
+	echo $!
+}
+sweep() { "$W/inst/usr/sbin/authkeys-sweep" -e -f "$CONF" 2>>"$SW_LOG"; }
+s_d1=$(bg_session user1 deploy); s_d2=$(bg_session user2 deploy)
+s_p3=$(bg_session user3 plainu); s_p1=$(bg_session user1 plainu)
+sleep 2
+alive() { kill -0 "$1" 2>/dev/null; }
+check "four sessions open and recorded" \
+	eval 'alive $s_d1 && alive $s_d2 && alive $s_p3 && alive $s_p1 && [ "$(ls "$C/sessions" | wc -l)" -ge 4 ]'
+sweep
+check "sweep with nothing revoked ends nothing" \
+	eval 'alive $s_d1 && alive $s_d2 && alive $s_p3 && alive $s_p1'
+# A forged list revoking user1 never ends a session.
+fpr_of user1.pub | sign_doc stranger "$WWW/v1/revoked" - "$(date +%s)" "$FUTURE"
+refresh_once; sweep
+check "forged revocation list: nothing ended" eval 'alive $s_d1 && alive $s_p1'
+fpr_of user1.pub > "$SRC/revoked"
+publish_all
+refresh_once
+t0=$(date +%s%N)
+sweep
+for _ in $(seq 1 40); do alive "$s_d1" || alive "$s_p1" || break; sleep 0.05; done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "revoked user1: its sessions end (managed and unmanaged) within 2 s ($ms ms)" \
+	eval '! alive $s_d1 && ! alive $s_p1 && [ "$ms" -lt 2000 ]'
+check "other sessions stay" eval 'alive $s_d2 && alive $s_p3'
+check "one log line per session ended" \
+	test "$(grep -c "ended session: .*fingerprint=$(fpr_of user1.pub) .*reason=key revoked" "$SW_LOG")" = 2
+cat user2.pub > "$SRC/accounts/deploy"
+cat user1.pub >> "$SRC/accounts/deploy"
+grep -v "$(key_of user2.pub)" "$SRC/accounts/deploy" > "$W/acct.tmp"; cat "$W/acct.tmp" > "$SRC/accounts/deploy"
+publish_all
+refresh_once; sweep
+for _ in $(seq 1 40); do alive "$s_d2" || break; sleep 0.05; done
+check "key removed from a managed account: its session ends" eval '! alive $s_d2'
+check "reason logged: no longer listed" grep -q "account=deploy fingerprint=$(fpr_of user2.pub) .*reason=key no longer listed" "$SW_LOG"
+check "the unmanaged session of a still valid key stays" alive "$s_p3"
+kill "$s_p3" 2>/dev/null
+sleep 0.5
+check "closed sessions leave no record" eval '[ -z "$(ls -A "$C/sessions")" ]'
+
+# Publish -> session end, with the refresher running and the path unit's
+# logic (a change in the cache runs the sweep; emulated by polling the
+# cache's change time every 0.1 s, as there is no systemd here).
+: > "$SRC/revoked"
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
+publish_all
+refresh_once
+setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$REFRESH" -f "$CONF" 2>/dev/null &
+RPID=$!
+( last=; while :; do now=$(stat -c %Z "$C/cache" "$C/cache/revoked" 2>/dev/null | tr '\n' ' ');
+	[ "$now" != "$last" ] && { sweep; last=$now; }; sleep 0.1; done ) &
+PATHPID=$!
+EXTRA_CLEANUP="${EXTRA_CLEANUP:+$EXTRA_CLEANUP; }kill $RPID $PATHPID 2>/dev/null"
+s_d1=$(bg_session user1 deploy)
+sleep 2
+fpr_of user1.pub > "$SRC/revoked"
+t0=$(date +%s%N)
+publish_all
+for _ in $(seq 1 100); do alive "$s_d1" || break; sleep 0.05; done
+lat=$(( ($(date +%s%N) - t0) / 1000000 ))
+kill "$RPID" "$PATHPID" 2>/dev/null
+check "publish -> session ended, refresher + sweep on change (refresh_after 2): $lat ms" \
+	eval '! alive $s_d1 && [ "$lat" -lt 5000 ]'
+note "revocation latency publish -> live session ended: $lat ms (refresh_after = 2)"
+: > "$SRC/revoked"
+publish_all
+refresh_once
+
 # --- issue 7 against the real sshd ---------------------------------------
 # F1: another local user holding every lock file it can open (here: lock
 # files left 0644 by an older version) cannot freeze a central revocation.
@@ -176,6 +284,7 @@ kill $holders 2>/dev/null
 check "F1: locks held by another user: revoked key refused by real sshd" refused
 rm -f "$SRC/revoked"
 publish_all
+refresh_once	# the KRL follows the list: the refresher's job
 
 # F3: Debian's stack with the line appended after pam_env user_readenv=1
 # (what the old README's tee -a did), and a ~/.pam_environment naming a

@@ -641,6 +641,58 @@ t0=$(date +%s%N); run deploy; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "outage, no cache: nothing printed, no wait ($ms ms)" \
 	eval '[ -z "$OUT" ] && [ "$ms" -lt $((1000 + SLACK)) ]'
 
+# --- issue 9: the KRL for sshd's RevokedKeys ------------------------------
+KRL=$C/krl/revoked_keys
+krl_case() {
+	new_case
+	mkdir -p "$C/krl"
+	chown "$RUNAS" "$C/krl"
+	chmod 700 "$C/krl"
+	KRL=$C/krl/revoked_keys
+	conf "revocation_url = $STORE/v1/revoked"
+	conf "revoked_keys_file = $KRL"
+	conf "refresh_after = 0"
+}
+krl_has() { ssh-keygen -Q -f "$KRL" "$W/$1.pub" 2>/dev/null | grep -q ': REVOKED$'; }
+krl_case
+cat user1.pub user2.pub | publish deploy 1
+: | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
+refresh_once
+check "KRL: written (empty) once a list is verified" \
+	eval '[ -f "$KRL" ] && ! krl_has user1 && ssh-keygen -Q -l -f "$KRL" | grep -q "^# KRL version 1$"'
+{ cat user1.pub; fpr_of user3.pub; } | sign_doc signer "$WWW/v1/revoked" - 5 "$FUTURE"
+run deploy
+check "KRL: the command (as the cache owner) writes a newer list: by key and by fingerprint" \
+	eval 'krl_has user1 && krl_has user3 && ! krl_has user2'
+check "KRL: atomic, 0644 (sshd and ssh-keygen -Q read it)" \
+	test "$(stat -c %a "$KRL")" = 644
+: | sign_doc stranger "$WWW/v1/revoked" - 9 "$FUTURE"
+refresh_once; run deploy
+check "KRL: a forged (untrusted signer) empty list never lifts" krl_has user1
+: | sign_doc signer "$WWW/v1/revoked" - 9 "$PAST"
+refresh_once; run deploy
+check "KRL: an expired list never lifts" krl_has user1
+: | sign_doc signer "$WWW/v1/revoked" - 3 "$FUTURE"
+refresh_once; run deploy
+check "KRL: a rolled-back (older serial) list never lifts" krl_has user1
+sed -i "s|^revocation_url = .*|revocation_url = https://127.0.0.1:$DEAD/v1/revoked|" "$CONF"
+refresh_once; run deploy
+check "KRL: store down keeps it" krl_has user1
+sed -i "s|^revocation_url = .*|revocation_url = $STORE/v1/revoked|" "$CONF"
+fpr_of user3.pub | sign_doc signer "$WWW/v1/revoked" - 12 "$FUTURE"
+refresh_once
+check "KRL: a newer valid list lifts user1, keeps user3" eval '! krl_has user1 && krl_has user3'
+# An older KRL left by someone must not make us drop a newer entry: a
+# file with a higher version than the list wins.
+krl_case
+fpr_of user2.pub | sign_doc signer "$WWW/v1/revoked" - 20 "$FUTURE"
+cat user1.pub | publish deploy 1
+refresh_once
+: | sign_doc signer "$WWW/v1/revoked" - 19 "$FUTURE"
+rm -f "$C/cache/revoked"
+refresh_once
+check "KRL: a list older than the file's version does not shrink it (cache wiped)" krl_has user2
+
 # The refresher as a service: keeps documents fresh, SIGHUP re-reads the
 # config, SIGTERM ends it promptly.
 new_case

@@ -32,7 +32,20 @@ check "command, helper and publish installed" test -x /usr/sbin/authkeys-command
 check "PAM module in the multiarch security dir" \
 	test -f "/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/security/pam_authkeys.so"
 # From the .debs themselves: some images path-exclude /usr/share/man.
-check "man pages shipped" eval '[ "$(for d in "$P"/*authkeys_0.1.0_*.deb; do dpkg-deb -c "$d"; done | grep -cE "man/man[18]/(authkeys-command.8|authkeys-publish.1|pam_authkeys.8|authkeys-refresh.8).gz")" = 4 ]'
+check "man pages shipped" eval '[ "$(for d in "$P"/*authkeys_0.1.0_*.deb; do dpkg-deb -c "$d"; done | grep -cE "man/man[18]/(authkeys-command.8|authkeys-publish.1|pam_authkeys.8|authkeys-refresh.8|authkeys-sweep.8).gz")" = 5 ]'
+check "an empty KRL exists from install on (sshd's RevokedKeys)" \
+	eval 'ssh-keygen -Q -l -f /var/lib/authkeys/revoked_keys | grep -q "^# KRL version 0$"'
+check "the shipped drop-in sets the global RevokedKeys to it" \
+	eval 'grep -qx "RevokedKeys /var/lib/authkeys/revoked_keys" /usr/share/doc/authkeys/examples/sshd_config.d/authkeys.conf &&
+	[ "$(grep -n "^RevokedKeys" /usr/share/doc/authkeys/examples/sshd_config.d/authkeys.conf | cut -d: -f1)" -lt "$(grep -n "^Match" /usr/share/doc/authkeys/examples/sshd_config.d/authkeys.conf | cut -d: -f1)" ]'
+check "the packaged config keeps the KRL there" \
+	grep -qx "revoked_keys_file = /var/lib/authkeys/revoked_keys" /etc/authkeys/authkeys.conf
+for u in authkeys-sweep.service authkeys-sweep.path; do
+	check "$u installed and passes systemd-analyze verify" \
+		eval 'systemd-analyze verify --man=no /lib/systemd/system/$u > "$P/verify.log" 2>&1 && [ ! -s "$P/verify.log" ]'
+done
+check "authkeys-sweep.path enabled by the package" \
+	test -L /etc/systemd/system/paths.target.wants/authkeys-sweep.path
 check "/var/lib/authkeys owned by _authkeys, 0700" \
 	test "$(stat -c '%U %a' /var/lib/authkeys)" = "_authkeys 700"
 U=/lib/systemd/system/authkeys-refresh.service

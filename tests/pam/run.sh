@@ -292,6 +292,23 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "F4: FIFOs as lock and cache files: no hang, decision made" rc_is PAM_SUCCESS
 note "F4 decision with FIFOs in place: ${ms} ms"
 
+# --- issue 9: session records for authkeys-sweep -------------------------
+pam_case
+cat user1.pub | publish deploy 1
+AK_DRIVER_RECORDS=$C/sessions pam session deploy "$(info user1)"
+dpid=$(sed -n 's/^driver-pid: //p' <<<"$RES")
+check "session record while open: sshd's PID, its start time, account, fingerprint" \
+	grep -q "^record: $dpid [0-9][0-9]* deploy $(fpr_of user1.pub)\$" <<<"$RES"
+check "session record removed at close" test -z "$(ls -A "$C/sessions")"
+check "session dir is root's, 0700" test "$(stat -c '%U %a' "$C/sessions")" = "root 700"
+AK_DRIVER_RECORDS=$C/sessions pam session root "$(info user3)"
+check "unmanaged account, public-key login: recorded too (PAM_IGNORE)" \
+	eval 'rc_is PAM_SUCCESS && grep -q "^record: [0-9]* [0-9]* root $(fpr_of user3.pub)\$" <<<"$RES"'
+AK_DRIVER_RECORDS=$C/sessions pam session deploy "$(info user3)"
+check "denied session: nothing recorded" eval 'rc_is PAM_PERM_DENIED && ! grep -q "^record:" <<<"$RES"'
+AK_DRIVER_RECORDS=$C/sessions pam account deploy "$(info user1)"
+check "auth/account stages record nothing" eval '! grep -q "^record:" <<<"$RES"'
+
 # revalidate=always: the document and the list on one connection.
 pam_case
 conf "revocation_url = $STORE/v1/revoked"
