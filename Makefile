@@ -200,7 +200,8 @@ clean:
 # for FUZZ_SECONDS from the seeds in tests/fuzz/corpus/.
 FUZZ_CC	?= clang
 FUZZ_SECONDS ?= 15
-FUZZERS	= config keyline doc signers sshsig cache authinfo
+FUZZERS	= config keyline doc signers sshsig cache authinfo session userenv \
+	  krl pamstack
 FUZZ_BINS = $(FUZZERS:%=build-fuzz/fuzz_%)
 LIB_SRCS = $(CORE:%=lib/%.c) $(NET:%=lib/%.c)
 

@@ -5,7 +5,8 @@ set -u
 cd "$(dirname "$0")/../.."
 secs=${FUZZ_SECONDS:-15}
 status=0
-for f in config keyline doc signers sshsig cache authinfo; do
+for f in config keyline doc signers sshsig cache authinfo session userenv krl \
+    pamstack; do
 	work=build-fuzz/corpus-$f
 	rm -rf "$work"
 	mkdir -p "$work"
