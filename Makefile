@@ -36,7 +36,7 @@ O	= $(B)/obj
 
 CORE	= ak_err ak_log ak_b64 ak_sha256 ak_wire ak_key ak_config ak_url ak_file \
 	  ak_doc ak_policy ak_cache ak_signers ak_authinfo ak_userenv \
-	  ak_pamstack ak_fresh ak_krl ak_session
+	  ak_pamstack ak_fresh ak_krl ak_session ak_pubsrc
 NET	= ak_sshsig ak_fetch ak_resolve
 CORE_OBJS = $(CORE:%=$(O)/lib/%.o)
 NET_OBJS  = $(NET:%=$(O)/lib/%.o)
@@ -89,7 +89,8 @@ $(SWEEP): $(O)/sweep/main.o $(O)/sweep/sweep.o $(B)/libaknet.a \
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(CURL_LIBS) $(CRYPTO_LIBS)
 
-$(PUBLISH): $(O)/publish/main.o $(O)/publish/source.o $(B)/libakcore.a
+$(PUBLISH): $(O)/publish/main.o $(O)/publish/source.o \
+		$(O)/publish/explain.o $(O)/publish/review.o $(B)/libakcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^
 

@@ -48,6 +48,8 @@ ak_err(int r)
 		return "store unavailable";
 	case AK_ERR_TIMEOUT:
 		return "timed out";
+	case AK_ERR_PRIVATE_KEY:
+		return "a private key (it must stay with its owner)";
 	case AK_ERR_POLICY:
 		return "rejected by key policy";
 	case AK_ERR_REVOKED:

@@ -23,6 +23,7 @@
 #define AK_ERR_NOT_FOUND	-19
 #define AK_ERR_UNAVAILABLE	-20
 #define AK_ERR_TIMEOUT		-21
+#define AK_ERR_PRIVATE_KEY	-22
 #define AK_ERR_POLICY		-23
 #define AK_ERR_REVOKED		-24
 #define AK_ERR_NOSPACE		-26

@@ -28,7 +28,10 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: authkeys-publish -k signing_key -s source_dir "
-	    "-o output_dir [--valid duration] [-f authkeys.conf]\n");
+	    "-o output_dir [--valid duration] [-f authkeys.conf]\n"
+	    "                        [--report file.html]\n"
+	    "       authkeys-publish --dry-run -s source_dir -o output_dir "
+	    "[-f authkeys.conf] [--report file.html]\n");
 	exit(2);
 }
 
@@ -147,7 +150,7 @@ main(int argc, char **argv)
 	char staging[4096];
 	unsigned long long serial;
 	size_t n = 0, i;
-	int status = 1;
+	int status = 1, staged = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.valid = 7 * 86400;
@@ -155,6 +158,10 @@ main(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < (size_t)argc ?
 		    argv[i + 1] : NULL;
 
+		if (strcmp(a, "--dry-run") == 0) {
+			o.dry_run = 1;
+			continue;
+		}
 		if (v == NULL)
 			usage();
 		if (strcmp(a, "-k") == 0)
@@ -165,6 +172,8 @@ main(int argc, char **argv)
 			o.out = v;
 		else if (strcmp(a, "-f") == 0)
 			config = v;
+		else if (strcmp(a, "--report") == 0)
+			o.report = v;
 		else if (strcmp(a, "--valid") == 0) {
 			if ((o.valid = pub_parse_duration(v)) < 0) {
 				fprintf(stderr, "bad duration '%s' (N, Ns, Nm, "
@@ -175,7 +184,8 @@ main(int argc, char **argv)
 			usage();
 		i++;
 	}
-	if (o.key == NULL || o.src == NULL || o.out == NULL)
+	/* A dry run signs nothing: it needs no key. */
+	if ((o.key == NULL && !o.dry_run) || o.src == NULL || o.out == NULL)
 		usage();
 	if (strlen(o.src) > 1024 || strlen(o.out) > 1024) {
 		fprintf(stderr, "path too long\n");
@@ -186,6 +196,17 @@ main(int argc, char **argv)
 	if ((config != NULL ? ak_config_load(config, &pol) :
 	    ak_config_defaults(&pol)) != 0)
 		return 1;
+	if (pub_read_sources(&o, pol, &items, &n) != 0) {
+		fprintf(stderr, "nothing published\n");
+		goto done;
+	}
+	if (o.dry_run) {
+		/* What a reviewer reads in a merge request; nothing written. */
+		pub_dry_run(&o, items, n);
+		status = o.report != NULL ? (pub_report(&o, pol) == 0 ? 0 : 1) :
+		    0;
+		goto done;
+	}
 	if (mkdirs(o.out) != 0) {
 		fprintf(stderr, "%s: %s\n", o.out, strerror(errno));
 		goto done;
@@ -195,8 +216,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", o.out, strerror(errno));
 		goto done;
 	}
+	staged = 1;
 	serial = pub_next_serial(&o);
-	if (pub_read_sources(&o, pol, staging, serial, &items, &n) != 0) {
+	if (pub_stage(&o, staging, serial, items, n) != 0) {
 		fprintf(stderr, "nothing published\n");
 		goto cleanup;
 	}
@@ -216,17 +238,22 @@ main(int argc, char **argv)
 		printf("%s serial %llu\n", items[i].final, serial);
 	}
 	status = 0;
+	if (o.report != NULL && pub_report(&o, pol) != 0)
+		status = 1;
  cleanup:
 	for (i = 0; i < n; i++) {
 		char sig[4200];
 
+		if (items[i].staged[0] == '\0')
+			continue;
 		unlink(items[i].staged);
 		snprintf(sig, sizeof(sig), "%s.sig", items[i].staged);
 		unlink(sig);
 	}
-	rmdir(staging);
+	if (staged)
+		rmdir(staging);
  done:
-	free(items);
+	pub_items_free(items, n);
 	ak_config_free(pol);
 	return status;
 }

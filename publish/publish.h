@@ -7,29 +7,53 @@
 
 #include "ak_config.h"
 
+struct ak_key_line;
+
 struct pub_opts {
 	const char *key;	/* signing key file, or .pub of an agent key */
 	const char *src;
 	const char *out;
+	const char *report;	/* --report FILE.html, or NULL */
 	long valid;		/* seconds */
+	int dry_run;
 	time_t now;
 };
 
-/* One output document waiting in the staging directory. */
+/* One output document: its body from the source, then its files. */
 struct pub_item {
 	char name[64];		/* account name, or "" for the list */
+	char *body;		/* key lines, one per line (normalised) */
+	size_t bodylen;
 	char staged[4096];	/* path of the signed file in staging */
 	char final[4096];	/* where it goes */
 };
 
 /*
- * Reads and checks every source file (names, every line, with policy) and
- * writes each document's unsigned text into staging. Returns 0, or -1 after
- * printing "file:line: reason" to stderr.
+ * Reads and checks every source file (names, every line, with policy;
+ * RFC 4716 keys converted, private keys refused) into items with their
+ * bodies. Returns 0, or -1 after printing "file:line: reason" to stderr.
  */
 int pub_read_sources(const struct pub_opts *o, const struct ak_config *pol,
-    const char *staging, unsigned long long serial, struct pub_item **itemsp,
-    size_t *np);
+    struct pub_item **itemsp, size_t *np);
+void pub_items_free(struct pub_item *items, size_t n);
+
+/* Writes each item's unsigned document into staging. Returns 0 or -1. */
+int pub_stage(const struct pub_opts *o, const char *staging,
+    unsigned long long serial, struct pub_item *items, size_t n);
+
+/*
+ * --dry-run: per account and for the list, the fingerprints (with
+ * comments) publishing would add and remove against what OUTPUT_DIR holds.
+ */
+void pub_dry_run(const struct pub_opts *o, const struct pub_item *items,
+    size_t n);
+
+/* --report: one self-contained HTML page of OUTPUT_DIR's documents. */
+int pub_report(const struct pub_opts *o, const struct ak_config *pol);
+
+/* A refusal reason in plain words into out (len bytes). */
+void pub_explain(const char *line, int r, const struct ak_config *pol,
+    const struct ak_key_line *kl, char *out, size_t len);
 
 /* Returns the serial to publish: above every serial already in out. */
 unsigned long long pub_next_serial(const struct pub_opts *o);

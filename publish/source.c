@@ -12,6 +12,7 @@
 #include "ak_file.h"
 #include "ak_key.h"
 #include "ak_policy.h"
+#include "ak_pubsrc.h"
 #include "publish.h"
 
 long
@@ -86,95 +87,77 @@ pub_next_serial(const struct pub_opts *o)
 	return s;
 }
 
-/* Checks every line of a source file; prints file:line: reason. */
+/*
+ * Checks every line of a source file (OpenSSH lines and RFC 4716 keys;
+ * private keys refused) and returns the body to publish in *bodyp.
+ * Prints file:line: reason; returns 0 or -1.
+ */
 static int
-check_lines(const char *path, const char *buf, size_t len, int revoked,
-    const struct ak_config *pol)
+check_source(const char *path, const char *buf, size_t len, int revoked,
+    const struct ak_config *pol, char **bodyp, size_t *bodylenp)
 {
+	struct ak_src *src = NULL;
 	struct ak_key_line *kl;
-	const char *p = buf, *end = buf + len, *nl;
-	unsigned long lineno = 0;
+	const char *why;
+	unsigned long eline;
+	char reason[256], *body = NULL;
+	size_t i, off = 0, cap = 1;
 	int r, bad = 0;
 
-	for (; p < end; p = nl + 1) {
-		size_t n;
+	*bodyp = NULL;
+	*bodylenp = 0;
+	if ((r = ak_src_parse(buf, len, &src, &eline, &why)) != 0) {
+		if (r == AK_ERR_PRIVATE_KEY)
+			fprintf(stderr, "%s:%lu: this is %s. A private key must "
+			    "stay in the deployment tool (Octopus, Ansible, "
+			    "Jenkins...) with its passphrase; put only the "
+			    "public key here. Nothing published.\n", path,
+			    eline, why);
+		else
+			fprintf(stderr, "%s:%lu: %s\n", path, eline,
+			    why != NULL ? why : ak_err(r));
+		return -1;
+	}
+	for (i = 0; i < src->n; i++)
+		cap += strlen(src->lines[i].text) + 1;
+	if ((body = malloc(cap)) == NULL) {
+		ak_src_free(src);
+		return -1;
+	}
+	for (i = 0; i < src->n; i++) {
+		const char *t = src->lines[i].text;
+		size_t n = strlen(t);
 
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		lineno++;
-		n = (size_t)(nl - p);
-		while (n > 0 && (*p == ' ' || *p == '\t')) {
-			p++;
-			n--;
-		}
-		if (n == 0 || *p == '#')
-			continue;
-		if (revoked && n == AK_FPR_LEN && strncmp(p, "SHA256:", 7) == 0) {
-			char f[AK_FPR_LEN + 1];
-
-			memcpy(f, p, AK_FPR_LEN);
-			f[AK_FPR_LEN] = '\0';
-			if (!ak_fpr_valid(f)) {
-				fprintf(stderr, "%s:%lu: %s\n", path, lineno,
-				    ak_err(AK_ERR_BAD_FPR));
+		kl = NULL;
+		if (revoked && n == AK_FPR_LEN && strncmp(t, "SHA256:", 7) ==
+		    0) {
+			if (!ak_fpr_valid(t)) {
+				fprintf(stderr, "%s:%lu: not a SHA256 "
+				    "fingerprint as ssh-keygen -lf prints it "
+				    "(SHA256: and 43 base64 characters)\n",
+				    path, src->lines[i].lineno);
 				bad = 1;
 			}
-			continue;
-		}
-		if ((r = ak_key_line_parse(p, n, &kl)) == 0) {
-			if (!revoked)
-				r = ak_policy_check(pol, NULL, kl);
-			ak_key_line_free(kl);
-		}
-		if (r != 0) {
-			fprintf(stderr, "%s:%lu: %s\n", path, lineno,
-			    ak_err(r));
+		} else if ((r = ak_key_line_parse(t, n, &kl)) != 0 ||
+		    (!revoked && (r = ak_policy_check(pol, NULL, kl)) != 0)) {
+			pub_explain(t, r, pol, kl, reason, sizeof(reason));
+			fprintf(stderr, "%s:%lu: %s\n", path,
+			    src->lines[i].lineno, reason);
 			bad = 1;
 		}
+		ak_key_line_free(kl);
+		memcpy(body + off, t, n);
+		off += n;
+		body[off++] = '\n';
 	}
-	return bad ? -1 : 0;
-}
-
-/* Writes the unsigned document (header + source bytes) for one item. */
-static int
-stage(const struct pub_opts *o, const char *staging, struct pub_item *it,
-    const char *account, unsigned long long serial, const char *body,
-    size_t len)
-{
-	char expires[21];
-	FILE *f;
-	int ok;
-
-	ak_time_format(o->now + o->valid, expires);
-	snprintf(it->name, sizeof(it->name), "%s", account ? account : "");
-	snprintf(it->staged, sizeof(it->staged), "%s/%s%s", staging,
-	    account ? "acct." : "revoked", account ? account : "");
-	if (account != NULL)
-		snprintf(it->final, sizeof(it->final), "%s/v1/accounts/%s",
-		    o->out, account);
-	else
-		snprintf(it->final, sizeof(it->final), "%s/v1/revoked",
-		    o->out);
-	if ((f = fopen(it->staged, "w")) == NULL) {
-		fprintf(stderr, "%s: %s\n", it->staged, strerror(errno));
+	ak_src_free(src);
+	if (bad) {
+		free(body);
 		return -1;
 	}
-	fprintf(f, "#authkeys-document v1\n");
-	if (account != NULL)
-		fprintf(f, "#account %s\n", account);
-	else
-		fprintf(f, "#revocations\n");
-	fprintf(f, "#serial %llu\n#expires %s\n", serial, expires);
-	if (len > 0) {
-		fwrite(body, 1, len, f);
-		if (body[len - 1] != '\n')
-			fputc('\n', f);
-	}
-	ok = fflush(f) == 0 && ferror(f) == 0;
-	if (fclose(f) != 0 || !ok) {
-		fprintf(stderr, "%s: write failed\n", it->staged);
-		return -1;
-	}
+	body[off] = '\0';
+	*bodyp = body;
+	*bodylenp = off;
 	return 0;
 }
 
@@ -191,14 +174,15 @@ add_item(struct pub_item **items, size_t *n)
 	return 0;
 }
 
-/* Reads one source file (or none: empty) and stages its document. */
+/* Reads one source file (or none: empty) into a new item. */
 static int
 one(const struct pub_opts *o, const struct ak_config *pol,
-    const char *staging, unsigned long long serial, const char *account,
-    const char *path, struct pub_item **items, size_t *n)
+    const char *account, const char *path, struct pub_item **items,
+    size_t *n)
 {
-	char *buf = NULL;
-	size_t len = 0;
+	struct pub_item *it;
+	char *buf = NULL, *body = NULL;
+	size_t len = 0, bodylen = 0;
 	int r;
 
 	if (path != NULL) {
@@ -208,25 +192,84 @@ one(const struct pub_opts *o, const struct ak_config *pol,
 			return -1;
 		}
 		if (memchr(buf, '\0', len) != NULL) {
-			fprintf(stderr, "%s: NUL byte in file\n", path);
+			fprintf(stderr, "%s: NUL byte in file (not a text "
+			    "file)\n", path);
 			free(buf);
 			return -1;
 		}
-		if (check_lines(path, buf, len, account == NULL, pol) != 0) {
-			free(buf);
+		r = check_source(path, buf, len, account == NULL, pol, &body,
+		    &bodylen);
+		free(buf);
+		if (r != 0)
+			return -1;
+	}
+	if (add_item(items, n) != 0) {
+		free(body);
+		return -1;
+	}
+	it = &(*items)[*n - 1];
+	snprintf(it->name, sizeof(it->name), "%s", account ? account : "");
+	it->body = body;
+	it->bodylen = bodylen;
+	if (account != NULL)
+		snprintf(it->final, sizeof(it->final), "%s/v1/accounts/%s",
+		    o->out, account);
+	else
+		snprintf(it->final, sizeof(it->final), "%s/v1/revoked",
+		    o->out);
+	return 0;
+}
+
+void
+pub_items_free(struct pub_item *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(items[i].body);
+	free(items);
+}
+
+int
+pub_stage(const struct pub_opts *o, const char *staging,
+    unsigned long long serial, struct pub_item *items, size_t n)
+{
+	char expires[21];
+	size_t i;
+	FILE *f;
+	int ok;
+
+	ak_time_format(o->now + o->valid, expires);
+	for (i = 0; i < n; i++) {
+		struct pub_item *it = &items[i];
+
+		snprintf(it->staged, sizeof(it->staged), "%s/%s%s", staging,
+		    it->name[0] ? "acct." : "revoked", it->name);
+		if ((f = fopen(it->staged, "w")) == NULL) {
+			fprintf(stderr, "%s: %s\n", it->staged,
+			    strerror(errno));
+			return -1;
+		}
+		fprintf(f, "#authkeys-document v1\n");
+		if (it->name[0] != '\0')
+			fprintf(f, "#account %s\n", it->name);
+		else
+			fprintf(f, "#revocations\n");
+		fprintf(f, "#serial %llu\n#expires %s\n", serial, expires);
+		if (it->bodylen > 0)
+			fwrite(it->body, 1, it->bodylen, f);
+		ok = fflush(f) == 0 && ferror(f) == 0;
+		if (fclose(f) != 0 || !ok) {
+			fprintf(stderr, "%s: write failed\n", it->staged);
 			return -1;
 		}
 	}
-	r = add_item(items, n) == 0 ? stage(o, staging, &(*items)[*n - 1],
-	    account, serial, buf, len) : -1;
-	free(buf);
-	return r;
+	return 0;
 }
 
 int
 pub_read_sources(const struct pub_opts *o, const struct ak_config *pol,
-    const char *staging, unsigned long long serial, struct pub_item **itemsp,
-    size_t *np)
+    struct pub_item **itemsp, size_t *np)
 {
 	char dir[2048], path[4096];
 	struct dirent *de;
@@ -251,8 +294,7 @@ pub_read_sources(const struct pub_opts *o, const struct ak_config *pol,
 			bad = 1;
 			continue;
 		}
-		if (one(o, pol, staging, serial, de->d_name, path, itemsp,
-		    np) != 0)
+		if (one(o, pol, de->d_name, path, itemsp, np) != 0)
 			bad = 1;
 	}
 	closedir(d);
@@ -266,15 +308,14 @@ pub_read_sources(const struct pub_opts *o, const struct ak_config *pol,
 			    de->d_name);
 			if (stat(path, &st) == 0)
 				continue;
-			if (one(o, pol, staging, serial, de->d_name, NULL,
-			    itemsp, np) != 0)
+			if (one(o, pol, de->d_name, NULL, itemsp, np) != 0)
 				bad = 1;
 		}
 		closedir(d);
 	}
 	snprintf(path, sizeof(path), "%s/revoked", o->src);
-	if (one(o, pol, staging, serial, NULL, stat(path, &st) == 0 ? path :
-	    NULL, itemsp, np) != 0)
+	if (one(o, pol, NULL, stat(path, &st) == 0 ? path : NULL, itemsp,
+	    np) != 0)
 		bad = 1;
 	return bad ? -1 : 0;
 }

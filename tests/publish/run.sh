@@ -57,16 +57,16 @@ before=$(cd "$WWW" && find . -type f | sort | xargs sha256sum)
 echo "ssh-ed25519 AAAAnotbase64!! broken" >> "$SRC/accounts/octo"
 pub
 check "invalid key line: refused, exit non-zero" test "$PRC" != 0
-check "invalid key line: file:line and reason" grep -q "accounts/octo:3: invalid public key" <<<"$POUT"
+check "invalid key line: file:line and reason in words" grep -q "accounts/octo:3: the ssh-ed25519 key data (base64) is truncated or damaged" <<<"$POUT"
 after=$(cd "$WWW" && find . -type f | sort | xargs sha256sum)
 check "invalid source: nothing in OUTPUT_DIR changed" test "$before" = "$after"
 check "invalid source: no staging left behind" test -z "$(ls -A "$WWW" | grep staging)"
 sed -i '$d' "$SRC/accounts/octo"
 
-for bad in "permitopen=\"x:1\" $(cat user1.pub)|key option not allowed" \
-	"$(cat rsa2048.pub)|rejected by key policy" \
-	"ssh-dss AAAAB3NzaC1kc3M= x|key type not allowed" \
-	"$(printf 'ssh-ed25519 %s a\x01b' "$(cut -d' ' -f2 user1.pub)")|control character"; do
+for bad in "permitopen=\"x:1\" $(cat user1.pub)|option 'permitopen' is not allowed (see allowed_options)" \
+	"$(cat rsa2048.pub)|RSA key of 2048 bits is smaller than min_rsa_bits (3072): make a new key" \
+	"ssh-dss AAAAB3NzaC1kc3M= x|a DSA key (ssh-dss): not accepted" \
+	"$(printf 'ssh-ed25519 %s a\x01b' "$(cut -d' ' -f2 user1.pub)")|a control character in the line"; do
 	echo "${bad%|*}" > "$SRC/accounts/bad1"
 	pub
 	grep -q "accounts/bad1:1: ${bad#*|}" <<<"$POUT" || not_ok "policy on source: ${bad#*|}" "$POUT"
@@ -134,5 +134,109 @@ PRC=$?
 check "signing with a key held in ssh-agent (given by its .pub)" test "$PRC" = 0
 run deploy
 check "agent-signed (ECDSA P-384) document accepted by the command" has_key user1
+
+# --- issue 10: keys as users really make them ------------------------------
+# RFC 4716 from ssh-keygen -e and from PuTTYgen's "Save public key" (real
+# puttygen: 64 columns, quoted Comment), mixed with OpenSSH lines.
+new_case
+rm -rf "$SRC/accounts" "$SRC/revoked" && mkdir -p "$SRC/accounts"
+ssh-keygen -q -t rsa -b 3072 -N '' -C "jenkins-2026" -f "$W/jenkins"
+ssh-keygen -e -f "$W/jenkins.pub" > "$W/jenkins.rfc"
+puttygen -t ed25519 -C "ed25519-key-20261125 octopus prod" -o "$W/octo.ppk" --new-passphrase /dev/null
+puttygen "$W/octo.ppk" -O public -o "$W/octo.rfc"
+puttygen "$W/octo.ppk" -O public-openssh -o "$W/octo.pub"
+# A long Comment continued with a backslash, base64 re-wrapped at 50.
+{
+	echo "---- BEGIN SSH2 PUBLIC KEY ----"
+	echo "Comment: \"a very long comment that PuTTYgen's user typed and \\"
+	echo "that goes on\""
+	echo "x-Private-Header: whatever"
+	cut -d' ' -f2 user3.pub | fold -w 50
+	echo "---- END SSH2 PUBLIC KEY ----"
+} > "$W/user3.rfc"
+{ cat "$W/jenkins.rfc"; cat user1.pub; printf '\r\n'; cat "$W/octo.rfc"; cat "$W/user3.rfc"; } > "$SRC/accounts/deploy"
+pub
+check "RFC 4716 (ssh-keygen -e, PuTTYgen) mixed with OpenSSH lines: published" test "$PRC" = 0
+conf "refresh_after = 0"
+run deploy
+check "the command prints all four keys" \
+	eval 'has_key user1 && has_key user3 && grep -qF "$(key_of jenkins.pub)" <<<"$OUT" && grep -qF "$(key_of octo.pub)" <<<"$OUT"'
+check "RFC 4716 Comment: becomes the comment (PuTTYgen's)" \
+	grep -q "$(key_of octo.pub) ed25519-key-20261125 octopus prod\$" "$WWW/v1/accounts/deploy"
+check "continued quoted Comment joined" \
+	grep -qF "$(key_of user3.pub) a very long comment that PuTTYgen's user typed and that goes on" "$WWW/v1/accounts/deploy"
+check "published lines are OpenSSH lines (ssh-keygen -lf reads the body)" \
+	eval '[ "$(sed -n "/^ssh-/p" "$WWW/v1/accounts/deploy" | ssh-keygen -lf - | wc -l)" = 4 ]'
+
+# Private keys: refused loudly, naming the file, nothing published.
+before=$(cd "$WWW" && find . -type f | sort | xargs sha256sum)
+openssl genpkey -algorithm ed25519 -out "$W/pem.key" 2>/dev/null
+ssh-keygen -q -t rsa -b 3072 -m PEM -N '' -f "$W/pemrsa"
+for priv in "$W/jenkins|an OpenSSH private key" "$W/octo.ppk|a PuTTY private key (.ppk" \
+	"$W/pemrsa|a PEM private key" "$W/pem.key|a PEM private key"; do
+	cp "${priv%|*}" "$SRC/accounts/octo"
+	pub
+	after=$(cd "$WWW" && find . -type f | sort | xargs sha256sum)
+	check "private key refused: ${priv#*|}, file named, nothing published" \
+		eval '[ "$PRC" != 0 ] && grep -q "accounts/octo:1: this is ${priv#*|}.*must stay in the deployment tool" <<<"$POUT" && grep -q "nothing published" <<<"$POUT" && [ "$before" = "$after" ]'
+done
+rm -f "$SRC/accounts/octo"
+
+# Refusals in words: truncated base64, unknown type, certificate, RSA size.
+ssh-keygen -q -t ed25519 -N '' -f "$W/ca"
+ssh-keygen -q -s "$W/ca" -I cert -n deploy "$W/user2.pub" 2>/dev/null
+for bad in "$(cut -c1-60 user1.pub)|the ssh-ed25519 key data (base64) is truncated or damaged" \
+	"ssh-foo AAAAC3NzaC1lZDI1NTE5AAAAIB x|unknown key type 'ssh-foo'" \
+	"$(cat "$W/user2-cert.pub")|an SSH certificate (ssh-ed25519-cert-v01@openssh.com): publish the plain public key" \
+	"$(cat rsa2048.pub)|RSA key of 2048 bits is smaller than min_rsa_bits (3072)" \
+	"---- BEGIN SSH2 PUBLIC KEY ----|RFC 4716 key without its" \
+	"hello world|not a public key line"; do
+	printf '%s\n' "${bad%|*}" > "$SRC/accounts/bad1"
+	pub
+	check "refused in words: ${bad#*|}" grep -qF "accounts/bad1:1: ${bad#*|}" <<<"$POUT"
+done
+rm -f "$SRC/accounts/bad1"
+
+# --dry-run: what a reviewer reads; writes nothing, needs no key.
+pub
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
+mkdir -p "$SRC/accounts" && cat user3.pub > "$SRC/accounts/newacct"
+fpr_of user1.pub > "$SRC/revoked"
+before=$(cd "$WWW" && find . -type f | sort | xargs sha256sum; ls -la "$WWW" "$WWW/v1" "$WWW/v1/accounts")
+POUT=$("$PUB" --dry-run -s "$SRC" -o "$WWW" 2>&1); PRC=$?
+after=$(cd "$WWW" && find . -type f | sort | xargs sha256sum; ls -la "$WWW" "$WWW/v1" "$WWW/v1/accounts")
+note "$(head -12 <<<"$POUT")"
+check "--dry-run: exit 0, nothing written" eval '[ "$PRC" = 0 ] && [ "$before" = "$after" ] && grep -q "^dry run: nothing written" <<<"$POUT"'
+check "--dry-run: added key with fingerprint and comment" \
+	grep -q "^+ $(fpr_of user2.pub) ssh-ed25519, user2\$" <<<"$POUT"
+check "--dry-run: removed keys (the RFC 4716 ones) with fingerprint and comment" \
+	eval 'grep -q "^- $(fpr_of jenkins.pub) ssh-rsa 3072, 3072-bit RSA, converted by .* from OpenSSH\$" <<<"$POUT" && grep -q "^- $(fpr_of octo.pub) ssh-ed25519, ed25519-key-20261125 octopus prod\$" <<<"$POUT"'
+check "--dry-run: per account counts, a new account, the revocation list" \
+	eval 'grep -q "^account deploy: 1 to add, 3 to remove, 1 unchanged" <<<"$POUT" &&
+	grep -q "^account newacct: 1 to add, 0 to remove" <<<"$POUT" &&
+	grep -q "^revocation list: 1 to add, 0 to remove" <<<"$POUT" && grep -q "^+ $(fpr_of user1.pub) fingerprint only" <<<"$POUT"'
+rm -f "$SRC/accounts/newacct"
+
+# --report: one self-contained page for access reviews.
+printf 'from="10.0.0.0/8",expiry-time="20270101" %s\n%s\n' "$(cat user1.pub)" "$(cat rsa3072.pub)" > "$SRC/accounts/deploy"
+printf '%s\n' "$(key_of user1.pub) <script>alert(1)</script>" > "$SRC/accounts/octo"
+fpr_of user3.pub > "$SRC/revoked"
+pub --report "$W/report.html"
+R=$W/report.html
+check "--report: written with the publish" eval '[ "$PRC" = 0 ] && [ -s "$R" ]'
+check "--report: self-contained (no external assets, no script)" \
+	eval '! grep -qiE "(src|href)=|<script|@import|url\(" "$R"'
+check "--report: every account with serial and expiry" \
+	eval 'grep -q "Account <code>deploy</code>" "$R" && grep -q "Account <code>octo</code>" "$R" && grep -qE "serial [0-9]+, expires 20[0-9-]+T" "$R"'
+check "--report: keys with fingerprint, type and size, comment, from= and expiry-time=" \
+	eval 'grep -q "$(fpr_of user1.pub)" "$R" && grep -q "ssh-rsa 3072" "$R" && grep -q "<td>10.0.0.0/8</td><td>20270101</td>" "$R"'
+check "--report: a comment with HTML is escaped" \
+	eval 'grep -q "&lt;script&gt;alert(1)&lt;/script&gt;" "$R"'
+check "--report: warnings: several accounts, no expiry-time, old key type" \
+	eval 'grep -q "$(fpr_of user1.pub)</code> key listed for several accounts" "$R" &&
+	grep -q "<b>deploy</b>: <code>$(fpr_of rsa3072.pub)</code> key without expiry-time" "$R" &&
+	grep -q "RSA key under 4096 bits" "$R"'
+check "--report: revoked entries" grep -q "<tr><td><code>$(fpr_of user3.pub)</code></td><td>fingerprint only</td></tr>" "$R"
+cp "$R" "$TOP/build/report-example.html" 2>/dev/null || true
 
 summary

@@ -1,0 +1,426 @@
+/*
+ * What reviewers read: --dry-run (the fingerprints a publish would add and
+ * remove) and --report (one self-contained HTML page for access reviews).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ak_config.h"
+#include "ak_doc.h"
+#include "ak_err.h"
+#include "ak_file.h"
+#include "ak_key.h"
+#include "publish.h"
+
+#define MAX_ENTRIES	100000
+
+/* One key (or bare fingerprint) of a document. */
+struct entry {
+	char fpr[AK_FPR_LEN + 1];
+	char desc[160];		/* "ssh-ed25519, comment" */
+	struct ak_key_line *kl;	/* NULL for a bare fingerprint */
+};
+
+struct entries {
+	struct entry *e;
+	size_t n;
+};
+
+static void
+entries_free(struct entries *es)
+{
+	size_t i;
+
+	for (i = 0; i < es->n; i++)
+		ak_key_line_free(es->e[i].kl);
+	free(es->e);
+	memset(es, 0, sizeof(*es));
+}
+
+static void
+describe(const struct ak_key_line *kl, char *out, size_t len)
+{
+	if (kl->type == AK_KT_RSA)
+		snprintf(out, len, "%s %u%s%s", kl->type_name, kl->bits,
+		    kl->comment ? ", " : "", kl->comment ? kl->comment : "");
+	else
+		snprintf(out, len, "%s%s%s", kl->type_name,
+		    kl->comment ? ", " : "", kl->comment ? kl->comment : "");
+}
+
+/* Adds the key line (or fingerprint) s of n bytes. */
+static void
+add_entry(struct entries *es, const char *s, size_t n)
+{
+	struct entry *tmp, *e;
+	struct ak_key_line *kl = NULL;
+
+	if (es->n >= MAX_ENTRIES || (tmp = reallocarray(es->e, es->n + 1,
+	    sizeof(*tmp))) == NULL)
+		return;
+	es->e = tmp;
+	e = &tmp[es->n];
+	memset(e, 0, sizeof(*e));
+	if (n == AK_FPR_LEN && strncmp(s, "SHA256:", 7) == 0) {
+		memcpy(e->fpr, s, AK_FPR_LEN);
+		snprintf(e->desc, sizeof(e->desc), "fingerprint only");
+	} else if (ak_key_line_parse(s, n, &kl) == 0) {
+		memcpy(e->fpr, kl->fpr, AK_FPR_LEN + 1);
+		describe(kl, e->desc, sizeof(e->desc));
+		e->kl = kl;
+	} else
+		return;
+	es->n++;
+}
+
+static void
+from_text(struct entries *es, const char *body, size_t len)
+{
+	const char *p = body, *end = body + len, *nl;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (nl > p && *p != '#')
+			add_entry(es, p, (size_t)(nl - p));
+	}
+}
+
+/* The published document at path (not verified: it is our own output). */
+static struct ak_doc *
+published(const char *path, enum ak_doc_kind kind)
+{
+	struct ak_doc *doc = NULL;
+	char *buf;
+	size_t len;
+
+	if (ak_file_read(path, AK_DOC_MAX, 0, 0, &buf, &len) != 0)
+		return NULL;
+	if (ak_doc_parse(buf, len, kind, &doc) != 0)
+		doc = NULL;
+	free(buf);
+	return doc;
+}
+
+static void
+from_doc(struct entries *es, const struct ak_doc *doc)
+{
+	size_t i;
+
+	for (i = 0; doc != NULL && i < doc->nlines; i++)
+		add_entry(es, doc->lines[i].s, doc->lines[i].len);
+}
+
+static int
+has(const struct entries *es, const char *fpr)
+{
+	size_t i;
+
+	for (i = 0; i < es->n; i++)
+		if (strcmp(es->e[i].fpr, fpr) == 0)
+			return 1;
+	return 0;
+}
+
+void
+pub_dry_run(const struct pub_opts *o, const struct pub_item *items, size_t n)
+{
+	struct entries old, neu;
+	struct ak_doc *doc;
+	size_t i, j, add, del;
+
+	(void)o;
+	for (i = 0; i < n; i++) {
+		const struct pub_item *it = &items[i];
+
+		memset(&old, 0, sizeof(old));
+		memset(&neu, 0, sizeof(neu));
+		doc = published(it->final, it->name[0] ? AK_DOC_ACCOUNT :
+		    AK_DOC_REVOCATIONS);
+		from_doc(&old, doc);
+		ak_doc_free(doc);
+		if (it->body != NULL)
+			from_text(&neu, it->body, it->bodylen);
+		for (j = add = 0; j < neu.n; j++)
+			add += !has(&old, neu.e[j].fpr);
+		for (j = del = 0; j < old.n; j++)
+			del += !has(&neu, old.e[j].fpr);
+		if (it->name[0])
+			printf("account %s: %zu to add, %zu to remove, %zu "
+			    "unchanged%s\n", it->name, add, del,
+			    neu.n - add, it->body == NULL && old.n > 0 ?
+			    " (gone from the source: every key removed)" : "");
+		else
+			printf("revocation list: %zu to add, %zu to remove, "
+			    "%zu unchanged\n", add, del, neu.n - add);
+		for (j = 0; j < neu.n; j++)
+			if (!has(&old, neu.e[j].fpr))
+				printf("+ %s %s\n", neu.e[j].fpr,
+				    neu.e[j].desc);
+		for (j = 0; j < old.n; j++)
+			if (!has(&neu, old.e[j].fpr))
+				printf("- %s %s\n", old.e[j].fpr,
+				    old.e[j].desc);
+		entries_free(&old);
+		entries_free(&neu);
+	}
+	printf("dry run: nothing written\n");
+}
+
+/* HTML text: everything from the key repository is escaped. */
+static void
+esc(FILE *f, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+struct acct {
+	char name[64];
+	struct ak_doc *doc;
+	struct entries es;
+};
+
+static int
+acct_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct acct *)a)->name,
+	    ((const struct acct *)b)->name);
+}
+
+/* How many accounts list fpr. */
+static size_t
+accounts_with(const struct acct *ac, size_t nac, const char *fpr)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < nac; i++)
+		c += has(&ac[i].es, fpr) ? 1 : 0;
+	return c;
+}
+
+static const char *
+option_value(const struct ak_key_line *kl, const char *name, char *out,
+    size_t len)
+{
+	const char *p, *q;
+	size_t n = strlen(name);
+
+	out[0] = '\0';
+	if (kl == NULL || kl->options == NULL)
+		return NULL;
+	for (p = kl->options; (p = strstr(p, name)) != NULL; p += n) {
+		if ((p != kl->options && p[-1] != ',') || p[n] != '=')
+			continue;
+		p += n + 1;
+		if (*p == '"' && (q = strchr(p + 1, '"')) != NULL)
+			snprintf(out, len, "%.*s", (int)(q - (p + 1)), p + 1);
+		else
+			snprintf(out, len, "%.*s", (int)strcspn(p, ","), p);
+		return out;
+	}
+	return NULL;
+}
+
+static void
+warn(FILE *f, size_t *nw, const char *acct, const char *fpr, const char *what)
+{
+	fputs("<li>", f);
+	if (acct != NULL) {
+		fputs("<b>", f);
+		esc(f, acct);
+		fputs("</b>: ", f);
+	}
+	if (fpr != NULL) {
+		fputs("<code>", f);
+		esc(f, fpr);
+		fputs("</code> ", f);
+	}
+	esc(f, what);
+	fputs("</li>\n", f);
+	(*nw)++;
+}
+
+static void
+write_report(FILE *f, const struct pub_opts *o, const struct ak_config *pol,
+    struct acct *ac, size_t nac, const struct ak_doc *rdoc,
+    const struct entries *rev)
+{
+	char exp[21], now[21], val[256];
+	size_t i, j, nw = 0;
+
+	ak_time_format(o->now, now);
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<title>authkeys access review</title>\n<style>\n"
+	    "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\n"
+	    "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}\n"
+	    "table{border-collapse:collapse;width:100%}\n"
+	    "th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;"
+	    "vertical-align:top}\nth{background:#f0f0f0}\n"
+	    "code{font:12px ui-monospace,monospace}\n"
+	    ".warn{background:#fff4d6;border:1px solid #e0b040;padding:.5em 1em}\n"
+	    ".meta{color:#555}\n</style></head><body>\n", f);
+	fprintf(f, "<h1>authkeys access review</h1>\n<p class=\"meta\">Store "
+	    "<code>");
+	esc(f, o->out);
+	fprintf(f, "</code>, generated %s, %zu account(s), min_rsa_bits %u."
+	    "</p>\n", now, nac, pol->min_rsa_bits);
+	fputs("<h2>Warnings</h2>\n<ul class=\"warn\" id=\"warnings\">\n", f);
+	for (i = 0; i < nac; i++) {
+		for (j = 0; j < ac[i].es.n; j++) {
+			const struct entry *e = &ac[i].es.e[j];
+
+			if (accounts_with(ac, nac, e->fpr) > 1)
+				warn(f, &nw, ac[i].name, e->fpr, "key listed "
+				    "for several accounts");
+			if (e->kl != NULL && option_value(e->kl,
+			    "expiry-time", val, sizeof(val)) == NULL)
+				warn(f, &nw, ac[i].name, e->fpr, "key without "
+				    "expiry-time");
+			if (e->kl != NULL && e->kl->type == AK_KT_RSA &&
+			    e->kl->bits < 4096)
+				warn(f, &nw, ac[i].name, e->fpr, "RSA key under "
+				    "4096 bits: an old key type, prefer ed25519");
+			if (e->kl != NULL && e->kl->type == AK_KT_RSA &&
+			    e->kl->bits < pol->min_rsa_bits)
+				warn(f, &nw, ac[i].name, e->fpr, "weak: RSA "
+				    "below min_rsa_bits, hosts drop it");
+			if (has(rev, e->fpr))
+				warn(f, &nw, ac[i].name, e->fpr, "revoked, "
+				    "still listed (hosts refuse it)");
+		}
+		if (ac[i].doc != NULL && ac[i].doc->expires < o->now +
+		    86400)
+			warn(f, &nw, ac[i].name, NULL, "document expires "
+			    "within a day: publish again");
+	}
+	if (nw == 0)
+		fputs("<li>none</li>\n", f);
+	fputs("</ul>\n", f);
+	for (i = 0; i < nac; i++) {
+		fputs("<h2 class=\"account\">Account <code>", f);
+		esc(f, ac[i].name);
+		fputs("</code></h2>\n<p class=\"meta\">", f);
+		if (ac[i].doc != NULL) {
+			ak_time_format(ac[i].doc->expires, exp);
+			fprintf(f, "serial %llu, expires %s, %zu key(s)",
+			    ac[i].doc->serial, exp, ac[i].es.n);
+		} else
+			fputs("no valid document", f);
+		fputs("</p>\n<table><tr><th>Fingerprint</th><th>Type</th>"
+		    "<th>Comment</th><th>from=</th><th>expiry-time=</th>"
+		    "<th>Other options</th></tr>\n", f);
+		for (j = 0; j < ac[i].es.n; j++) {
+			const struct ak_key_line *kl = ac[i].es.e[j].kl;
+			char t[64];
+
+			fputs("<tr><td><code>", f);
+			esc(f, ac[i].es.e[j].fpr);
+			fputs("</code></td><td>", f);
+			if (kl != NULL) {
+				snprintf(t, sizeof(t), "%s %u", kl->type_name,
+				    kl->bits);
+				esc(f, t);
+			}
+			fputs("</td><td>", f);
+			esc(f, kl != NULL ? kl->comment : NULL);
+			fputs("</td><td>", f);
+			esc(f, option_value(kl, "from", val, sizeof(val)));
+			fputs("</td><td>", f);
+			esc(f, option_value(kl, "expiry-time", val,
+			    sizeof(val)));
+			fputs("</td><td><code>", f);
+			esc(f, kl != NULL ? kl->options : NULL);
+			fputs("</code></td></tr>\n", f);
+		}
+		fputs("</table>\n", f);
+	}
+	fputs("<h2>Revoked</h2>\n<p class=\"meta\">", f);
+	if (rdoc != NULL) {
+		ak_time_format(rdoc->expires, exp);
+		fprintf(f, "serial %llu, expires %s, %zu entr%s", rdoc->serial,
+		    exp, rev->n, rev->n == 1 ? "y" : "ies");
+	} else
+		fputs("no revocation list published", f);
+	fputs("</p>\n<table id=\"revoked\"><tr><th>Fingerprint</th>"
+	    "<th>Given as</th></tr>\n", f);
+	for (j = 0; j < rev->n; j++) {
+		fputs("<tr><td><code>", f);
+		esc(f, rev->e[j].fpr);
+		fputs("</code></td><td>", f);
+		esc(f, rev->e[j].desc);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n</body></html>\n", f);
+}
+
+int
+pub_report(const struct pub_opts *o, const struct ak_config *pol)
+{
+	struct acct *ac = NULL, *tmp;
+	struct entries rev;
+	struct ak_doc *rdoc;
+	struct dirent *de;
+	char path[4200];
+	size_t nac = 0, i;
+	DIR *d;
+	FILE *f;
+	int r = -1;
+
+	memset(&rev, 0, sizeof(rev));
+	snprintf(path, sizeof(path), "%s/v1/accounts", o->out);
+	if ((d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (!ak_account_valid(de->d_name) ||
+			    (tmp = reallocarray(ac, nac + 1, sizeof(*ac))) ==
+			    NULL)
+				continue;
+			ac = tmp;
+			memset(&ac[nac], 0, sizeof(*ac));
+			snprintf(ac[nac].name, sizeof(ac[nac].name), "%.32s",
+			    de->d_name);
+			snprintf(path, sizeof(path), "%s/v1/accounts/%s",
+			    o->out, de->d_name);
+			ac[nac].doc = published(path, AK_DOC_ACCOUNT);
+			from_doc(&ac[nac].es, ac[nac].doc);
+			nac++;
+		}
+		closedir(d);
+	}
+	if (nac > 1)
+		qsort(ac, nac, sizeof(*ac), acct_cmp);
+	snprintf(path, sizeof(path), "%s/v1/revoked", o->out);
+	rdoc = published(path, AK_DOC_REVOCATIONS);
+	from_doc(&rev, rdoc);
+	if ((f = fopen(o->report, "w")) == NULL) {
+		perror(o->report);
+		goto out;
+	}
+	write_report(f, o, pol, ac, nac, rdoc, &rev);
+	if (fclose(f) != 0) {
+		perror(o->report);
+		goto out;
+	}
+	printf("report: %s (%zu account(s))\n", o->report, nac);
+	r = 0;
+ out:
+	for (i = 0; i < nac; i++) {
+		ak_doc_free(ac[i].doc);
+		entries_free(&ac[i].es);
+	}
+	free(ac);
+	entries_free(&rev);
+	ak_doc_free(rdoc);
+	return r;
+}
