@@ -72,7 +72,8 @@ $(COMMAND): $(O)/authkeys_cmd/main.o $(O)/authkeys_cmd/cmd.o \
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^
 
 $(HELPER): $(O)/authkeys_cmd/helper.o $(O)/authkeys_cmd/cmd.o \
-		$(O)/authkeys_cmd/check.o $(B)/libaknet.a $(B)/libakcore.a
+		$(O)/authkeys_cmd/check.o $(O)/authkeys_cmd/check_sshd.o \
+		$(B)/libaknet.a $(B)/libakcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(CURL_LIBS) $(CRYPTO_LIBS)

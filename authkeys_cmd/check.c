@@ -4,7 +4,6 @@
 
 #include <libgen.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,35 +21,35 @@
 
 static int failures;
 
-static void
-report(int ok, const char *fmt, ...)
+void
+check_report(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%s ", ok ? "ok  " : "FAIL");
+	printf("%s ", ok > 0 ? "ok  " : ok == 0 ? "FAIL" : "warn");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
-	if (!ok)
+	if (ok == 0)
 		failures++;
 }
 
 /* sshd's rule for AuthorizedKeysCommand: every component root-owned. */
-static void
+void
 check_path(const char *what, const char *path)
 {
 	char buf[PATH_MAX], *p;
 	struct stat st;
 
 	if (realpath(path, buf) == NULL) {
-		report(0, "%s %s: not found", what, path);
+		check_report(0, "%s %s: not found", what, path);
 		return;
 	}
 	for (p = buf + strlen(buf); p > buf; ) {
 		if (stat(buf, &st) == -1 || st.st_uid != 0 ||
 		    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-			report(0, "%s: %s must be owned by root and not "
+			check_report(0, "%s: %s must be owned by root and not "
 			    "group/world writable (sshd refuses it)", what, buf);
 			return;
 		}
@@ -58,43 +57,41 @@ check_path(const char *what, const char *path)
 			break;
 		*p = '\0';
 	}
-	report(1, "%s %s: ownership and modes as sshd requires", what, path);
+	check_report(1, "%s %s: ownership and modes as sshd requires", what, path);
 }
 
 /*
- * The cache must be writable by the AuthorizedKeysCommandUser. Run as that
- * user, --check tests it directly; run as root, it expects the packaged
- * _authkeys to own the directory.
+ * The cache must be the AuthorizedKeysCommandUser's. Run as that user,
+ * --check tests it directly; run as root, the sshd part of the report
+ * compares it with the user sshd is configured to run the command as.
  */
 static void
 check_cache(const struct ak_config *cfg)
 {
-	struct passwd *pw = geteuid() == 0 ? getpwnam("_authkeys") : NULL;
 	struct stat st;
 
 	if (stat(cfg->cache_dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
-		report(0, "cache_dir %s: missing", cfg->cache_dir);
+		check_report(0, "cache_dir %s: missing", cfg->cache_dir);
 		return;
 	}
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		report(0, "cache_dir %s: group/world writable; entries would be "
-		    "ignored", cfg->cache_dir);
-		return;
-	}
-	if (pw != NULL && st.st_uid != pw->pw_uid) {
-		report(0, "cache_dir %s: owned by uid %u, not by _authkeys "
-		    "(the AuthorizedKeysCommandUser)", cfg->cache_dir,
-		    (unsigned)st.st_uid);
+		check_report(0, "cache_dir %s: group/world writable; entries "
+		    "would be ignored", cfg->cache_dir);
 		return;
 	}
 	if (geteuid() != 0 && (st.st_uid != geteuid() ||
 	    access(cfg->cache_dir, W_OK) != 0)) {
-		report(0, "cache_dir %s: not owned and writable by this user "
-		    "(uid %u)", cfg->cache_dir, (unsigned)geteuid());
+		check_report(0, "cache_dir %s: not owned and writable by this "
+		    "user (uid %u)", cfg->cache_dir, (unsigned)geteuid());
 		return;
 	}
-	report(1, "cache_dir %s: owner uid %u, mode %03o", cfg->cache_dir,
-	    (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
+	check_report(1, "cache_dir %s: owner uid %u, mode %03o",
+	    cfg->cache_dir, (unsigned)st.st_uid,
+	    (unsigned)(st.st_mode & 0777));
+	if ((st.st_mode & 077) != 0)
+		check_report(-1, "cache_dir %s: mode %03o; 0700 keeps other "
+		    "users from even looking", cfg->cache_dir,
+		    (unsigned)(st.st_mode & 0777));
 }
 
 /*
@@ -113,7 +110,7 @@ check_pam(const char *service)
 
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if ((r = ak_pamstack_scan(service, types[i], &ps)) != 0) {
-			report(0, "PAM service %s: %s", service, ak_err(r));
+			check_report(0, "PAM service %s: %s", service, ak_err(r));
 			return;
 		}
 		if (!ps.module_found)
@@ -121,18 +118,20 @@ check_pam(const char *service)
 		if (i == 2)
 			in_session = 1;
 		if (ps.env_before)
-			report(0, "PAM %s stack: pam_env with user_readenv=1 "
+			check_report(0, "PAM %s stack: pam_env with user_readenv=1 "
 			    "(%s) runs before pam_authkeys (%s): a user's "
 			    "~/.pam_environment could rewrite SSH_AUTH_INFO_0; "
 			    "put pam_authkeys first", types[i], ps.env_at,
 			    ps.module_at);
 		else
-			report(1, "PAM %s stack: pam_authkeys (%s) runs before "
+			check_report(1, "PAM %s stack: pam_authkeys (%s) runs before "
 			    "any user_readenv pam_env", types[i], ps.module_at);
 	}
 	if (!in_session)
-		printf("warn PAM service %s: pam_authkeys.so is not in the "
-		    "session stack (see pam_authkeys(8))\n", service);
+		check_report(0, "PAM service %s: pam_authkeys.so is not in the "
+		    "session stack: keys removed or revoked centrally are not "
+		    "re-checked and sessions not recorded (see "
+		    "pam_authkeys(8))", service);
 }
 
 static void
@@ -146,12 +145,12 @@ check_url(struct ak_resolver *rv, const char *account, const char *url)
 	    0)
 		r = ak_resolve_probe(rv, account, expanded, &doc);
 	if (r != 0)
-		report(0, "%s: %s", expanded, ak_err(r));
+		check_report(0, "%s: %s", expanded, ak_err(r));
 	else if (doc == NULL)
-		report(account == NULL ? 0 : 1, "%s: 404 (%s)", expanded,
+		check_report(account == NULL ? 0 : 1, "%s: 404 (%s)", expanded,
 		    account == NULL ? "no revocation list" : "no keys");
 	else
-		report(1, "%s: verified, serial %llu, %zu line(s)", expanded,
+		check_report(1, "%s: verified, serial %llu, %zu line(s)", expanded,
 		    doc->serial, doc->nlines);
 	ak_doc_free(doc);
 }
@@ -167,7 +166,7 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 	int r;
 
 	failures = 0;
-	report(1, "config %s: parsed, owned by root, not writable by others",
+	check_report(1, "config %s: parsed, owned by root, not writable by others",
 	    config_path);
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
 		self[n] = '\0';
@@ -178,12 +177,13 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 	}
 	check_cache(cfg);
 	check_pam(a->pam_service);
+	check_sshd(cfg, a->sshd_config);
 	if ((r = ak_resolver_init(&rv, cfg, AK_ASK_FORCE)) != 0) {
-		report(0, "trusted_signers %s: %s", cfg->trusted_signers,
+		check_report(0, "trusted_signers %s: %s", cfg->trusted_signers,
 		    ak_err(r));
 	} else {
 		if (rv.signers != NULL)
-			report(1, "trusted_signers %s: loaded",
+			check_report(1, "trusted_signers %s: loaded",
 			    cfg->trusted_signers);
 		for (i = 0; i < cfg->nurls; i++)
 			check_url(&rv, cfg->accounts[0], cfg->urls[i]);

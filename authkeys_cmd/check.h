@@ -7,4 +7,18 @@
 /* Runs the --check self-test and prints its report; returns exit status. */
 int check_run(const struct ak_config *cfg, const struct cmd_args *a);
 
+/* One line of the report: ok 1, FAIL 0 (counts as a failure), warn -1. */
+void check_report(int ok, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* sshd's ownership rule for the AuthorizedKeysCommand path and parents. */
+void check_path(const char *what, const char *path);
+
+/*
+ * Reads sshd's effective configuration (sshd -T -C user=ACCOUNT -f
+ * sshd_config) for every managed account and reports what would bypass or
+ * break the store.
+ */
+void check_sshd(const struct ak_config *cfg, const char *sshd_config);
+
 #endif

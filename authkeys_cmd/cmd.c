@@ -15,7 +15,7 @@ usage(void)
 	fprintf(stderr, "usage: authkeys-command [-e] [-f config] account "
 	    "[fingerprint]\n"
 	    "       authkeys-command [-f config] --check "
-	    "[--pam-service file]\n"
+	    "[--sshd-config file] [--pam-service file]\n"
 	    "       authkeys-command [-f config] --status[=prometheus]\n");
 }
 
@@ -27,12 +27,16 @@ cmd_parse_args(int argc, char **argv, struct cmd_args *a)
 	memset(a, 0, sizeof(*a));
 	a->config = AK_CONFIG_DEFAULT;
 	a->pam_service = AK_PAM_SERVICE_DEFAULT;
+	a->sshd_config = AK_SSHD_CONFIG_DEFAULT;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-f") == 0 && i + 1 < argc)
 			a->config = argv[++i];
 		else if (strcmp(argv[i], "--pam-service") == 0 &&
 		    i + 1 < argc)
 			a->pam_service = argv[++i];
+		else if (strcmp(argv[i], "--sshd-config") == 0 &&
+		    i + 1 < argc)
+			a->sshd_config = argv[++i];
 		else if (strcmp(argv[i], "-e") == 0)
 			a->to_stderr = 1;
 		else if (strcmp(argv[i], "--check") == 0)

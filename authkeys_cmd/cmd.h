@@ -8,12 +8,15 @@
 
 #define AK_HELPER_REL	"../libexec/authkeys/authkeys-fetch"
 #define AK_PAM_SERVICE_DEFAULT	"/etc/pam.d/sshd"
+#define AK_SSHD_CONFIG_DEFAULT	"/etc/ssh/sshd_config"
+#define AK_SSHD_PATH		"/usr/sbin/sshd"
 
 struct cmd_args {
 	const char *config;
 	const char *account;
 	const char *fpr;
 	const char *pam_service;	/* --check: the PAM service file */
+	const char *sshd_config;	/* --check: sshd's main config */
 	int check;
 	int status;		/* --status: 1 human, 2 prometheus */
 	int to_stderr;

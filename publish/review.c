@@ -269,7 +269,8 @@ write_report(FILE *f, const struct pub_opts *o, const struct ak_config *pol,
 	    "th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;"
 	    "vertical-align:top}\nth{background:#f0f0f0}\n"
 	    "code{font:12px ui-monospace,monospace}\n"
-	    ".warn{background:#fff4d6;border:1px solid #e0b040;padding:.5em 1em}\n"
+	    ".warn{background:#fff4d6;border:1px solid #e0b040;"
+	    "padding:.5em 1em .5em 2em}\n"
 	    ".meta{color:#555}\n</style></head><body>\n", f);
 	fprintf(f, "<h1>authkeys access review</h1>\n<p class=\"meta\">Store "
 	    "<code>");

@@ -312,7 +312,49 @@ check "F3: without the file, the listed key logs in (appended stack)" logged_in 
 pam_stack first
 login user2 deploy
 check "module first in Debian's stack (README's command): login works" logged_in deploy user2
-rep=$("$CMD" -f "$CONF" --check --pam-service "$PAMSVC" 2>/dev/null)
+rep=$("$CMD" -f "$CONF" --check --pam-service "$PAMSVC" --sshd-config "$W/sshd_config" 2>/dev/null)
+rc=$?
 check "--check on the README stack: module before pam_env" grep -q "^ok   PAM session stack" <<<"$rep"
+
+# --- issue 10: --check reads what sshd will really do (sshd -T) -----------
+note "$(grep -E "sshd" <<<"$rep" | head -8)"
+check "--check, good drop-in: sshd runs the command, no local file, user owns the cache; exit 0" \
+	eval 'grep -q "^ok   sshd for deploy: runs $CMD, no local AuthorizedKeysFile" <<<"$rep" &&
+	grep -q "^ok   sshd for deploy: AuthorizedKeysCommandUser $RUNAS owns cache_dir" <<<"$rep" &&
+	grep -q "^ok   sshd: RevokedKeys $W/krl/revoked_keys present" <<<"$rep" && [ "$rc" = 0 ]'
+# alt_sshd SED...: a variant of this run's sshd config and drop-in.
+alt_sshd() {
+	rm -rf "$W/alt" && mkdir -p "$W/alt/d"
+	sed "s|^Include .*|Include $W/alt/d/*.conf|" "$W/sshd_config" > "$W/alt/sshd_config"
+	sed "$@" "$W/sshd_config.d/authkeys.conf" > "$W/alt/d/authkeys.conf"
+	ACHK=$("$CMD" -f "$CONF" --check --pam-service "$PAMSVC" --sshd-config "$W/alt/sshd_config" 2>/dev/null)
+	ARC=$?
+}
+alt_sshd -e "s|AuthorizedKeysFile none|AuthorizedKeysFile .ssh/authorized_keys|"
+check "--check: a local AuthorizedKeysFile that bypasses the store is a named failure" \
+	eval 'grep -q "^FAIL sshd for deploy: AuthorizedKeysFile .ssh/authorized_keys: a key there bypasses the store" <<<"$ACHK" && [ "$ARC" != 0 ]'
+alt_sshd -e "s|AuthorizedKeysCommandUser .*|AuthorizedKeysCommandUser nobody|"
+check "--check: a command user who does not own the cache dir is a named failure" \
+	eval 'grep -q "^FAIL sshd for octo: AuthorizedKeysCommandUser nobody (uid [0-9]*) does not own cache_dir" <<<"$ACHK" && [ "$ARC" != 0 ]'
+alt_sshd -e "s|^RevokedKeys .*|RevokedKeys $W/alt/missing_krl|"
+check "--check: RevokedKeys pointing at a missing file is a named failure" \
+	eval 'grep -q "^FAIL sshd: RevokedKeys $W/alt/missing_krl is missing" <<<"$ACHK" && [ "$ARC" != 0 ]'
+alt_sshd -e "s|x|x|"
+sed -i 's/^UsePAM yes/UsePAM no/' "$W/alt/sshd_config"
+ACHK=$("$CMD" -f "$CONF" --check --pam-service "$PAMSVC" --sshd-config "$W/alt/sshd_config" 2>/dev/null)
+ARC=$?
+check "--check: UsePAM no is a named failure" \
+	eval 'grep -q "^FAIL sshd: UsePAM no" <<<"$ACHK" && [ "$ARC" != 0 ]'
+rm -rf "$W/alt" && mkdir -p "$W/alt"
+grep -v "^Include" "$W/sshd_config" > "$W/alt/sshd_config"
+ACHK=$("$CMD" -f "$CONF" --check --pam-service "$PAMSVC" --sshd-config "$W/alt/sshd_config" 2>/dev/null)
+check "--check before the drop-in is enabled: a warning, not a failure" \
+	eval 'grep -q "^warn sshd for deploy: does not run authkeys-command" <<<"$ACHK" && ! grep -q "^FAIL sshd" <<<"$ACHK"'
+pam_stack appended
+ACHK=$("$CMD" -f "$CONF" --check --pam-service "$PAMSVC" --sshd-config "$W/sshd_config" 2>/dev/null)
+ARC=$?
+check "--check: Debian's stack with the module after pam_env is a named failure" \
+	eval 'grep -q "^FAIL PAM session stack: pam_env with user_readenv=1 (/etc/pam.d/sshd-ak-[0-9]*:[0-9]*) runs before pam_authkeys" <<<"$ACHK" && [ "$ARC" != 0 ]'
+pam_stack first
 
 summary

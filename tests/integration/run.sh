@@ -402,7 +402,9 @@ check "concurrent refreshes: every run printed a whole document" test "$bad" = 0
 # --- --check ------------------------------------------------------------
 new_case
 cat user1.pub | publish deploy 1
-rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check 2>/dev/null)
+mkdir -p "$C/pam.d"
+printf 'session required pam_authkeys.so\nsession required pam_env.so user_readenv=1\n' > "$C/pam.d/good"
+rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check --pam-service "$C/pam.d/good" 2>/dev/null)
 rc=$?
 note "$(grep -c '^ok' <<<"$rep") ok lines in --check"
 check "--check: store reached and verified" grep -q "verified, serial 1" <<<"$rep"
@@ -414,7 +416,6 @@ check "--check: untrusted signer reported, exit non-zero" \
 
 # --check reads the PAM stack: pam_env (user_readenv=1) before the module
 # lets a user's ~/.pam_environment choose the key the module checks.
-mkdir -p "$C/pam.d"
 cat user1.pub | publish deploy 1
 printf 'session required pam_env.so user_readenv=1\nsession required pam_authkeys.so\n' > "$C/pam.d/sshd"
 rep=$("$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" 2>/dev/null)

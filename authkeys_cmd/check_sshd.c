@@ -1,0 +1,216 @@
+/*
+ * --check, sshd's side: what sshd will actually do for each managed account,
+ * read from its effective configuration (sshd -T -C user=...), not guessed.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ak_config.h"
+#include "ak_file.h"
+#include "check.h"
+#include "cmd.h"
+
+#define SSHD_T_MAX	(256 * 1024)
+#define SSHD_T_MS	10000
+
+/*
+ * Runs sshd -T for account (NULL: no -C) and returns its output in a new
+ * buffer, or NULL (the reason in why).
+ */
+static char *
+sshd_t(const char *config, const char *account, char *why, size_t whylen)
+{
+	char spec[128], *buf = NULL;
+	size_t len = 0;
+	struct pollfd pfd;
+	long long end;
+	ssize_t n;
+	pid_t pid;
+	int p[2], status, devnull;
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		return NULL;
+	}
+	snprintf(spec, sizeof(spec), "user=%s,host=localhost,addr=127.0.0.1",
+	    account != NULL ? account : "root");
+	if ((pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+		snprintf(why, whylen, "fork: %s", strerror(errno));
+		return NULL;
+	}
+	if (pid == 0) {
+		devnull = open("/dev/null", O_RDWR);
+		if (dup2(p[1], 1) == -1 || (devnull != -1 &&
+		    dup2(devnull, 2) == -1))
+			_exit(127);
+		execl(AK_SSHD_PATH, "sshd", "-T", "-f", config, "-C", spec,
+		    (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	if ((buf = malloc(SSHD_T_MAX + 1)) == NULL)
+		goto fail;
+	end = time(NULL) * 1000LL + SSHD_T_MS;
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	for (;;) {
+		long long left = end - time(NULL) * 1000LL;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0) {
+			snprintf(why, whylen, "sshd -T did not answer");
+			kill(pid, SIGKILL);
+			goto fail;
+		}
+		n = read(p[0], buf + len, SSHD_T_MAX - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == SSHD_T_MAX)
+			break;
+	}
+	buf[len] = '\0';
+	close(p[0]);
+	p[0] = -1;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0 || len == 0) {
+		snprintf(why, whylen, "sshd -T -f %s failed (run --check as "
+		    "root; is the configuration valid? sshd -t)", config);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+ fail:
+	if (p[0] != -1)
+		close(p[0]);
+	waitpid(pid, &status, 0);
+	free(buf);
+	return NULL;
+}
+
+/* The value of keyword in sshd -T output (lower case keys), or NULL. */
+static const char *
+value(const char *out, const char *key, char *val, size_t vlen)
+{
+	const char *p = out, *nl;
+	size_t k = strlen(key), n;
+
+	for (; *p != '\0'; p = *nl ? nl + 1 : nl) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		if ((size_t)(nl - p) > k && strncmp(p, key, k) == 0 &&
+		    p[k] == ' ') {
+			n = (size_t)(nl - p) - k - 1;
+			if (n >= vlen)
+				n = vlen - 1;
+			memcpy(val, p + k + 1, n);
+			val[n] = '\0';
+			return val;
+		}
+	}
+	return NULL;
+}
+
+static void
+one_account(const struct ak_config *cfg, const char *config,
+    const char *account, uid_t cache_uid)
+{
+	char why[256], cmd[1024], user[256], akf[1024], path[1024];
+	struct passwd *pw;
+	char *out;
+
+	if ((out = sshd_t(config, account, why, sizeof(why))) == NULL) {
+		check_report(-1, "sshd for %s: %s", account, why);
+		return;
+	}
+	if (value(out, "authorizedkeyscommand", cmd, sizeof(cmd)) == NULL ||
+	    strcmp(cmd, "none") == 0 || strstr(cmd, "authkeys-command") ==
+	    NULL) {
+		check_report(-1, "sshd for %s: does not run authkeys-command "
+		    "(AuthorizedKeysCommand %s); install the drop-in "
+		    "(conf/sshd_config.d/authkeys.conf) and reload sshd",
+		    account, value(out, "authorizedkeyscommand", cmd,
+		    sizeof(cmd)) != NULL ? cmd : "none");
+		free(out);
+		return;
+	}
+	snprintf(path, sizeof(path), "%.*s", (int)strcspn(cmd, " "), cmd);
+	check_path("sshd's AuthorizedKeysCommand", path);
+	if (value(out, "authorizedkeysfile", akf, sizeof(akf)) != NULL &&
+	    strcmp(akf, "none") != 0)
+		check_report(0, "sshd for %s: AuthorizedKeysFile %s: a key "
+		    "there bypasses the store and its revocations; set "
+		    "AuthorizedKeysFile none in its Match block", account, akf);
+	else
+		check_report(1, "sshd for %s: runs %s, no local "
+		    "AuthorizedKeysFile", account, path);
+	if (value(out, "authorizedkeyscommanduser", user, sizeof(user)) ==
+	    NULL || (pw = getpwnam(user)) == NULL)
+		check_report(0, "sshd for %s: AuthorizedKeysCommandUser %s is "
+		    "not a user", account, value(out,
+		    "authorizedkeyscommanduser", user, sizeof(user)) ? user :
+		    "(unset)");
+	else if (pw->pw_uid != cache_uid)
+		check_report(0, "sshd for %s: AuthorizedKeysCommandUser %s "
+		    "(uid %u) does not own cache_dir %s (uid %u): the command "
+		    "could not keep its cache", account, user,
+		    (unsigned)pw->pw_uid, cfg->cache_dir, (unsigned)cache_uid);
+	else
+		check_report(1, "sshd for %s: AuthorizedKeysCommandUser %s owns "
+		    "cache_dir", account, user);
+	free(out);
+}
+
+void
+check_sshd(const struct ak_config *cfg, const char *config)
+{
+	char why[256], v[1024];
+	struct stat st;
+	char *out;
+	uid_t cache_uid = stat(cfg->cache_dir, &st) == 0 ? st.st_uid :
+	    (uid_t)-1;
+	size_t i;
+
+	if ((out = sshd_t(config, NULL, why, sizeof(why))) == NULL) {
+		check_report(-1, "sshd configuration: %s", why);
+		return;
+	}
+	if (value(out, "usepam", v, sizeof(v)) != NULL &&
+	    strcasecmp(v, "yes") != 0)
+		check_report(0, "sshd: UsePAM %s: pam_authkeys never runs (no "
+		    "re-check of the key used, no session records)", v);
+	if (value(out, "revokedkeys", v, sizeof(v)) != NULL &&
+	    strcmp(v, "none") != 0) {
+		if (stat(v, &st) == -1)
+			check_report(0, "sshd: RevokedKeys %s is missing: sshd "
+			    "refuses every public key while it is", v);
+		else
+			check_report(1, "sshd: RevokedKeys %s present", v);
+		if (cfg->revoked_keys_file != NULL &&
+		    strcmp(cfg->revoked_keys_file, v) != 0)
+			check_report(-1, "sshd: RevokedKeys %s is not "
+			    "revoked_keys_file %s", v, cfg->revoked_keys_file);
+	} else if (cfg->revoked_keys_file != NULL)
+		check_report(-1, "sshd: no RevokedKeys: the KRL %s is not "
+		    "used (the drop-in sets it)", cfg->revoked_keys_file);
+	free(out);
+	for (i = 0; i < cfg->naccounts; i++)
+		one_account(cfg, config, cfg->accounts[i], cache_uid);
+}
