@@ -107,7 +107,8 @@ $(PAMMOD): $(O)/pam_module/pam_authkeys.o $(B)/libaknet.a $(B)/libakcore.a \
 
 include tests/unit/unit.mk
 
-check: all unit-check integration-check pam-check publish-check e2e-check
+check: all unit-check integration-check pam-check publish-check e2e-check \
+	docs-check
 
 integration-check: all test-tools
 	tests/integration/run.sh
@@ -120,6 +121,9 @@ publish-check: all test-tools
 
 e2e-check: all test-tools
 	tests/e2e/run.sh
+
+docs-check: all
+	tests/docs/run.sh
 
 package-check:
 	tests/package/run.sh
@@ -195,7 +199,7 @@ clean:
 	rm -rf $(B) build-asan build-fuzz
 
 .PHONY: all check unit-check integration-check pam-check publish-check \
-	e2e-check package-check sanitize-check valgrind-check install lint clean
+	e2e-check docs-check package-check sanitize-check valgrind-check install lint clean
 .SECONDARY:
 
 # libFuzzer targets, one per parser (clang). `make fuzz-check` runs each
