@@ -207,7 +207,7 @@ clean:
 FUZZ_CC	?= clang
 FUZZ_SECONDS ?= 15
 FUZZERS	= config keyline doc signers sshsig cache authinfo session userenv \
-	  krl pamstack
+	  krl pamstack pubsrc
 FUZZ_BINS = $(FUZZERS:%=build-fuzz/fuzz_%)
 LIB_SRCS = $(CORE:%=lib/%.c) $(NET:%=lib/%.c)
 

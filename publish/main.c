@@ -29,7 +29,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: authkeys-publish -k signing_key -s source_dir "
 	    "-o output_dir [--valid duration] [-f authkeys.conf]\n"
-	    "                        [--report file.html]\n"
+	    "                        [--resign-before duration] "
+	    "[--report file.html]\n"
 	    "       authkeys-publish --dry-run -s source_dir -o output_dir "
 	    "[-f authkeys.conf] [--report file.html]\n");
 	exit(2);
@@ -44,25 +45,77 @@ stderr_log(void *ctx, int prio, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-/* ssh-keygen -Y sign, no shell; the signature lands in FILE.sig. */
-static int
-sign(const char *key, const char *namespace, const char *file)
-{
-	pid_t pid;
-	int status;
+#define SIGN_BATCH	1000	/* files per ssh-keygen run */
+#define SIGN_PARALLEL	2
 
-	if ((pid = fork()) == -1)
+/* Starts ssh-keygen -Y sign on files (no shell); each FILE gets FILE.sig. */
+static pid_t
+sign_start(const char *key, const char *namespace, char **files, size_t n)
+{
+	char **argv;
+	size_t i;
+	pid_t pid;
+
+	if ((argv = calloc(n + 9, sizeof(*argv))) == NULL)
 		return -1;
-	if (pid == 0) {
-		execlp("ssh-keygen", "ssh-keygen", "-q", "-Y", "sign", "-n",
-		    namespace, "-f", key, file, (char *)NULL);
+	argv[0] = "ssh-keygen";
+	argv[1] = "-q";
+	argv[2] = "-Y";
+	argv[3] = "sign";
+	argv[4] = "-n";
+	argv[5] = (char *)namespace;
+	argv[6] = "-f";
+	argv[7] = (char *)key;
+	for (i = 0; i < n; i++)
+		argv[8 + i] = files[i];
+	if ((pid = fork()) == 0) {
+		execvp("ssh-keygen", argv);
 		perror("ssh-keygen");
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0)
+	free(argv);
+	return pid;
+}
+
+/*
+ * Signs every staged file: one ssh-keygen per SIGN_BATCH files (it signs
+ * many files in one run), SIGN_PARALLEL at a time. Returns 0 or -1.
+ */
+static int
+sign_all(const char *key, const char *namespace, struct pub_item *items,
+    size_t n)
+{
+	char **files;
+	pid_t running[SIGN_PARALLEL];
+	size_t i, nf = 0, off, nrun = 0, k;
+	int status, bad = 0;
+
+	if ((files = calloc(n + 1, sizeof(*files))) == NULL)
 		return -1;
-	return 0;
+	for (i = 0; i < n; i++)
+		if (items[i].staged != NULL)
+			files[nf++] = items[i].staged;
+	for (off = 0; off < nf || nrun > 0; ) {
+		if (off < nf && nrun < SIGN_PARALLEL) {
+			k = nf - off < SIGN_BATCH ? nf - off : SIGN_BATCH;
+			if ((running[nrun] = sign_start(key, namespace,
+			    files + off, k)) == -1) {
+				bad = 1;
+				break;
+			}
+			nrun++;
+			off += k;
+			continue;
+		}
+		if (waitpid(running[0], &status, 0) != running[0] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			bad = 1;
+		memmove(running, running + 1, --nrun * sizeof(*running));
+	}
+	while (nrun > 0)
+		waitpid(running[--nrun], &status, 0);
+	free(files);
+	return bad ? -1 : 0;
 }
 
 /* Appends FILE.sig to FILE, then checks the result parses. */
@@ -79,8 +132,8 @@ append_sig(const struct pub_item *it)
 	if (ak_file_read(sigpath, 65536, 0, 0, &sig, &siglen) != 0 ||
 	    (f = fopen(it->staged, "a")) == NULL)
 		goto out;
-	if (fwrite(sig, 1, siglen, f) != siglen || fflush(f) != 0 ||
-	    fsync(fileno(f)) != 0) {
+	/* Made durable all at once (syncfs) before anything is renamed. */
+	if (fwrite(sig, 1, siglen, f) != siglen || fflush(f) != 0) {
 		fclose(f);
 		goto out;
 	}
@@ -124,6 +177,29 @@ install_item(const struct pub_item *it)
 	return 0;
 }
 
+/* Flushes the staging directory's filesystem once (not a fsync per file). */
+static int
+sync_dir(const char *dir)
+{
+	int fd, r;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	r = syncfs(fd);
+	close(fd);
+	return r;
+}
+
+static size_t
+changed(const struct pub_item *items, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += items[i].staged != NULL ? 1 : 0;
+	return c;
+}
+
 static int
 mkdirs(const char *out)
 {
@@ -154,6 +230,7 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.valid = 7 * 86400;
+	o.resign_before = -1;
 	for (i = 1; i < (size_t)argc; i++) {
 		const char *a = argv[i], *v = i + 1 < (size_t)argc ?
 		    argv[i + 1] : NULL;
@@ -174,6 +251,12 @@ main(int argc, char **argv)
 			config = v;
 		else if (strcmp(a, "--report") == 0)
 			o.report = v;
+		else if (strcmp(a, "--resign-before") == 0) {
+			if ((o.resign_before = pub_parse_duration(v)) < 0) {
+				fprintf(stderr, "bad duration '%s'\n", v);
+				return 2;
+			}
+		}
 		else if (strcmp(a, "--valid") == 0) {
 			if ((o.valid = pub_parse_duration(v)) < 0) {
 				fprintf(stderr, "bad duration '%s' (N, Ns, Nm, "
@@ -193,11 +276,22 @@ main(int argc, char **argv)
 	}
 	ak_log_set(stderr_log, NULL);
 	o.now = time(NULL);
+	/* Unchanged documents are re-signed in the last half of their life. */
+	if (o.resign_before < 0)
+		o.resign_before = o.valid / 2;
 	if ((config != NULL ? ak_config_load(config, &pol) :
 	    ak_config_defaults(&pol)) != 0)
 		return 1;
 	if (pub_read_sources(&o, pol, &items, &n) != 0) {
 		fprintf(stderr, "nothing published\n");
+		goto done;
+	}
+	/* Unchanged and far from #expires: same file, serial, ETag. */
+	if (!o.dry_run && pub_mark_unchanged(&o, items, n) == n) {
+		printf("nothing changed: %zu document(s) left as they are\n",
+		    n);
+		status = o.report != NULL ? (pub_report(&o, pol) == 0 ? 0 : 1) :
+		    0;
 		goto done;
 	}
 	if (o.dry_run) {
@@ -222,21 +316,34 @@ main(int argc, char **argv)
 		fprintf(stderr, "nothing published\n");
 		goto cleanup;
 	}
+	/* The namespace the hosts verify with (-f), else "authkeys". */
+	if (sign_all(o.key, pol->namespace, items, n) != 0) {
+		fprintf(stderr, "signing failed; nothing published\n");
+		goto cleanup;
+	}
 	for (i = 0; i < n; i++) {
-		/* The namespace the hosts verify with (-f), else "authkeys". */
-		if (sign(o.key, pol->namespace, items[i].staged) != 0 ||
-		    append_sig(&items[i]) != 0) {
+		if (items[i].staged != NULL && append_sig(&items[i]) != 0) {
 			fprintf(stderr, "%s: signing failed; nothing "
 			    "published\n", items[i].final);
 			goto cleanup;
 		}
 	}
-	/* All signed: only now does anything in OUTPUT_DIR change. */
+	if (sync_dir(staging) != 0) {
+		fprintf(stderr, "%s: %s; nothing published\n", staging,
+		    strerror(errno));
+		goto cleanup;
+	}
+	/* All signed and on disk: only now does OUTPUT_DIR change. */
 	for (i = 0; i < n; i++) {
+		if (items[i].staged == NULL)
+			continue;
 		if (install_item(&items[i]) != 0)
 			goto cleanup;
 		printf("%s serial %llu\n", items[i].final, serial);
 	}
+	if (n - changed(items, n) > 0)
+		printf("%zu unchanged document(s) left as they are\n",
+		    n - changed(items, n));
 	status = 0;
 	if (o.report != NULL && pub_report(&o, pol) != 0)
 		status = 1;
@@ -244,7 +351,7 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		char sig[4200];
 
-		if (items[i].staged[0] == '\0')
+		if (items[i].staged == NULL)
 			continue;
 		unlink(items[i].staged);
 		snprintf(sig, sizeof(sig), "%s.sig", items[i].staged);

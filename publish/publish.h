@@ -15,6 +15,7 @@ struct pub_opts {
 	const char *out;
 	const char *report;	/* --report FILE.html, or NULL */
 	long valid;		/* seconds */
+	long resign_before;	/* re-sign unchanged documents this close to #expires */
 	int dry_run;
 	time_t now;
 };
@@ -24,9 +25,18 @@ struct pub_item {
 	char name[64];		/* account name, or "" for the list */
 	char *body;		/* key lines, one per line (normalised) */
 	size_t bodylen;
-	char staged[4096];	/* path of the signed file in staging */
-	char final[4096];	/* where it goes */
+	char *staged;		/* path of the signed file in staging, or NULL */
+	char *final;		/* where it goes */
+	int unchanged;		/* same body, far from #expires: left alone */
 };
+
+/*
+ * Marks the items whose published document has the same body and expires
+ * more than o->resign_before from now: they keep their file, serial and
+ * ETag (hosts get 304s). Returns how many were marked.
+ */
+size_t pub_mark_unchanged(const struct pub_opts *o, struct pub_item *items,
+    size_t n);
 
 /*
  * Reads and checks every source file (names, every line, with policy;

@@ -161,6 +161,18 @@ check_source(const char *path, const char *buf, size_t len, int revoked,
 	return 0;
 }
 
+/* a + "/" + b + c in a new string. */
+static char *
+path_join(const char *a, const char *b, const char *c)
+{
+	size_t len = strlen(a) + strlen(b) + strlen(c) + 2;
+	char *p;
+
+	if ((p = malloc(len)) != NULL)
+		snprintf(p, len, "%s/%s%s", a, b, c);
+	return p;
+}
+
 static int
 add_item(struct pub_item **items, size_t *n)
 {
@@ -211,12 +223,9 @@ one(const struct pub_opts *o, const struct ak_config *pol,
 	snprintf(it->name, sizeof(it->name), "%s", account ? account : "");
 	it->body = body;
 	it->bodylen = bodylen;
-	if (account != NULL)
-		snprintf(it->final, sizeof(it->final), "%s/v1/accounts/%s",
-		    o->out, account);
-	else
-		snprintf(it->final, sizeof(it->final), "%s/v1/revoked",
-		    o->out);
+	if ((it->final = path_join(o->out, account != NULL ? "v1/accounts/" :
+	    "v1/revoked", account != NULL ? account : "")) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -225,8 +234,11 @@ pub_items_free(struct pub_item *items, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(items[i].body);
+		free(items[i].staged);
+		free(items[i].final);
+	}
 	free(items);
 }
 
@@ -243,8 +255,11 @@ pub_stage(const struct pub_opts *o, const char *staging,
 	for (i = 0; i < n; i++) {
 		struct pub_item *it = &items[i];
 
-		snprintf(it->staged, sizeof(it->staged), "%s/%s%s", staging,
-		    it->name[0] ? "acct." : "revoked", it->name);
+		if (it->unchanged)
+			continue;
+		if ((it->staged = path_join(staging, it->name[0] ? "acct." :
+		    "revoked", it->name)) == NULL)
+			return -1;
 		if ((f = fopen(it->staged, "w")) == NULL) {
 			fprintf(stderr, "%s: %s\n", it->staged,
 			    strerror(errno));
@@ -318,4 +333,53 @@ pub_read_sources(const struct pub_opts *o, const struct ak_config *pol,
 	    np) != 0)
 		bad = 1;
 	return bad ? -1 : 0;
+}
+
+/* The body of a published document: what follows its 4 header lines. */
+static int
+same_body(const struct ak_doc *d, const struct pub_item *it)
+{
+	const char *p = d->buf, *end = d->buf + d->signed_len;
+	int lines = 0;
+
+	while (p < end && lines < 4) {
+		if ((p = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return 0;
+		p++;
+		lines++;
+	}
+	return lines == 4 && (size_t)(end - p) == it->bodylen &&
+	    (it->bodylen == 0 || memcmp(p, it->body, it->bodylen) == 0);
+}
+
+size_t
+pub_mark_unchanged(const struct pub_opts *o, struct pub_item *items,
+    size_t n)
+{
+	struct ak_doc *d;
+	char *buf;
+	size_t i, len, marked = 0;
+
+	for (i = 0; i < n; i++) {
+		if (ak_file_read(items[i].final, AK_DOC_MAX, 0, 0, &buf,
+		    &len) != 0)
+			continue;
+		if (ak_doc_parse(buf, len, items[i].name[0] ? AK_DOC_ACCOUNT :
+		    AK_DOC_REVOCATIONS, &d) == 0) {
+			/*
+			 * Kept while it is not in the last stretch of its
+			 * life and not valid longer than now asked (--valid
+			 * shortened: re-signed).
+			 */
+			if (same_body(d, &items[i]) &&
+			    d->expires > o->now + o->resign_before &&
+			    d->expires <= o->now + o->valid + 60) {
+				items[i].unchanged = 1;
+				marked++;
+			}
+			ak_doc_free(d);
+		}
+		free(buf);
+	}
+	return marked;
 }

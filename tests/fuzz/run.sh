@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 secs=${FUZZ_SECONDS:-15}
 status=0
 for f in config keyline doc signers sshsig cache authinfo session userenv krl \
-    pamstack; do
+    pamstack pubsrc; do
 	work=build-fuzz/corpus-$f
 	rm -rf "$work"
 	mkdir -p "$work"

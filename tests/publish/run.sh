@@ -46,10 +46,30 @@ check "comments kept, options kept" grep -qxF "no-pty $(cat user3.pub)" <<<"$OUT
 check "published files are world-readable, not writable" \
 	test "$(stat -c %a "$WWW/v1/accounts/deploy")" = 644
 s1=$(serial_of "$WWW/v1/accounts/deploy")
+e1=$(sha256sum < "$WWW/v1/accounts/deploy")
 
+# issue 11: an unchanged account is not re-signed (serial and ETag stay,
+# hosts get 304s) until its document nears #expires.
+pub
+check "unchanged source: nothing re-signed, file byte for byte the same" \
+	eval '[ "$(sha256sum < "$WWW/v1/accounts/deploy")" = "$e1" ] && grep -q "nothing changed" <<<"$POUT"'
+pub --resign-before 8d
+check "--resign-before longer than what is left: re-signed" \
+	test "$(serial_of "$WWW/v1/accounts/deploy")" -gt "$s1"
+s1=$(serial_of "$WWW/v1/accounts/deploy")
+echo "# a comment does not change the document" >> "$SRC/accounts/deploy"
+pub
+check "a comment line in the source changes nothing published" \
+	test "$(serial_of "$WWW/v1/accounts/deploy")" = "$s1"
+cat user1.pub > "$SRC/accounts/deploy"
 pub
 s2=$(serial_of "$WWW/v1/accounts/deploy")
 check "serial always higher than the last published (same second too)" test "$s2" -gt "$s1"
+check "only the changed document was re-signed" \
+	eval 'grep -q "accounts/deploy serial" <<<"$POUT" && ! grep -q "accounts/octo serial" <<<"$POUT"'
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
+pub --resign-before 8d
+s2=$(serial_of "$WWW/v1/accounts/deploy")
 check "every document of one run shares the serial" \
 	test "$(serial_of "$WWW/v1/revoked")" = "$s2"
 
@@ -112,15 +132,15 @@ for i in 1 2 3 4 5 6; do
 done
 check "back-to-back publishes of same-size documents are all seen (ETag changes)" test "$bad" = 0
 
-pub --valid 90m
+pub --valid 90m --resign-before 3650d
 check "--valid 90m" expires_near "+90 minutes"
-pub --valid 2h
+pub --valid 2h --resign-before 3650d
 check "--valid 2h" expires_near "+2 hours"
-pub --valid 30s
+pub --valid 30s --resign-before 3650d
 check "--valid 30s" expires_near "+30 seconds"
-pub --valid 1d
+pub --valid 1d --resign-before 3650d
 check "--valid 1d" expires_near "+1 day"
-pub --valid 3w
+pub --valid 3w --resign-before 3650d
 check "bad duration refused" test "$PRC" = 2
 
 eval "$(ssh-agent -s)" >/dev/null
