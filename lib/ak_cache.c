@@ -156,6 +156,84 @@ ak_cache_read(const char *dir, const char *name, uid_t also_trust,
 }
 
 int
+ak_cache_read_head(const char *dir, const char *name, uid_t also_trust,
+    struct ak_cache_entry **ep, size_t *doclenp, int *fdp)
+{
+	struct ak_cache_entry *e = NULL;
+	struct stat st;
+	char path[PATH_MAX];
+	size_t off = 0;
+	ssize_t n;
+	int fd = -1, r = AK_ERR_IO;
+
+	*ep = NULL;
+	*fdp = -1;
+	*doclenp = 0;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
+		return AK_ERR_TOO_LARGE;
+	if ((r = dir_trusted(dir, also_trust)) != 0)
+		return r;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return errno == ENOENT ? AK_ERR_NOT_FOUND : AK_ERR_PERM;
+	r = AK_ERR_PERM;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    !ak_file_trusted(&st, also_trust) ||
+	    (size_t)st.st_size > AK_DOC_MAX + HEADER_MAX)
+		goto out;
+	r = AK_ERR_ALLOC;
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->raw = malloc(AK_CACHE_HEAD + 1)) == NULL)
+		goto out;
+	r = AK_ERR_IO;
+	while (off < AK_CACHE_HEAD && off < (size_t)st.st_size) {
+		if ((n = read(fd, e->raw + off, AK_CACHE_HEAD - off)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	e->raw[off] = '\0';
+	if ((r = ak_cache_parse(e->raw, off, e)) != 0)
+		goto out;
+	if (st.st_mtime > e->checked)
+		e->checked = st.st_mtime;
+	*doclenp = (size_t)st.st_size - (size_t)(e->body - e->raw);
+	*ep = e;
+	e = NULL;
+	*fdp = fd;
+	fd = -1;
+	r = 0;
+ out:
+	ak_cache_entry_free(e);
+	if (fd != -1)
+		close(fd);
+	return r;
+}
+
+int
+ak_cache_pread(int fd, const struct ak_cache_entry *e, size_t off,
+    size_t len, char *buf)
+{
+	size_t done = 0, base = (size_t)(e->body - e->raw);
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, buf + done, len - done,
+		    (off_t)(base + off + done));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return AK_ERR_IO;
+		done += (size_t)n;
+	}
+	buf[len] = '\0';
+	return 0;
+}
+
+int
 ak_cache_write(const char *dir, const char *name,
     const struct ak_cache_entry *e)
 {

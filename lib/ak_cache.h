@@ -45,6 +45,24 @@ int ak_cache_read(const char *dir, const char *name, uid_t also_trust,
  */
 int ak_cache_parse(char *raw, size_t len, struct ak_cache_entry *e);
 
+/*
+ * Reads only the first AK_CACHE_HEAD bytes of dir/name (same checks as
+ * ak_cache_read): the header, and in e->body the start of the document;
+ * *doclenp is the document's whole length and *fdp stays open (close it)
+ * for ak_cache_pread. Returns 0 or AK_ERR_*.
+ */
+#define AK_CACHE_HEAD	8192
+int ak_cache_read_head(const char *dir, const char *name, uid_t also_trust,
+    struct ak_cache_entry **ep, size_t *doclenp, int *fdp);
+
+/*
+ * Reads len bytes at offset off of the document held by the entry behind
+ * fd (as ak_cache_read_head left it) into buf (len + 1 bytes, terminated).
+ * Returns 0 or AK_ERR_IO.
+ */
+int ak_cache_pread(int fd, const struct ak_cache_entry *e, size_t off,
+    size_t len, char *buf);
+
 /* Atomically replaces dir/name with e, mode 0600. Returns 0 or AK_ERR_*. */
 int ak_cache_write(const char *dir, const char *name,
     const struct ak_cache_entry *e);

@@ -272,6 +272,27 @@ ak_doc_parse(const char *buf, size_t len, enum ak_doc_kind kind,
 	return r;
 }
 
+int
+ak_doc_parse_header(const char *buf, size_t len, enum ak_doc_kind kind,
+    struct ak_doc *hdr, size_t *hdrlenp)
+{
+	const char *p = buf;
+	unsigned long lineno = 0;
+	int r;
+
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->kind = kind;
+	if (kind == AK_DOC_PLAIN)
+		return AK_ERR_FORMAT;
+	if ((r = parse_header(&p, buf + len, hdr, &lineno)) != 0)
+		return r;
+	/* The last header line must be whole, not cut by a short read. */
+	if (p[-1] != '\n')
+		return AK_ERR_FORMAT;
+	*hdrlenp = (size_t)(p - buf);
+	return 0;
+}
+
 void
 ak_doc_free(struct ak_doc *doc)
 {

@@ -44,6 +44,14 @@ int ak_doc_parse(const char *buf, size_t len, enum ak_doc_kind kind,
 void ak_doc_free(struct ak_doc *doc);
 
 /*
+ * Parses only the four header lines at the start of len bytes (a prefix of
+ * a signed document) into hdr (account, serial, expires; no lines, no
+ * buffer) and their length into *hdrlenp. Returns 0 or AK_ERR_FORMAT.
+ */
+int ak_doc_parse_header(const char *buf, size_t len, enum ak_doc_kind kind,
+    struct ak_doc *hdr, size_t *hdrlenp);
+
+/*
  * Checks a parsed signed document: account (for AK_DOC_ACCOUNT), expiry
  * against now, serial not below min_serial. Returns 0, AK_ERR_ACCOUNT,
  * AK_ERR_EXPIRED or AK_ERR_ROLLBACK.

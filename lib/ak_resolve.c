@@ -12,6 +12,7 @@
 #include "ak_err.h"
 #include "ak_fetch.h"
 #include "ak_file.h"
+#include "ak_index.h"
 #include "ak_krl.h"
 #include "ak_log.h"
 #include "ak_policy.h"
@@ -130,10 +131,21 @@ validate(struct ak_resolver *rv, const struct target *t, const char *body,
 static void
 store_entry(struct ak_resolver *rv, const char *name, int status,
     const char *etag, unsigned long long min_serial, const char *body,
-    size_t len)
+    size_t len, const struct ak_doc *doc)
 {
 	struct ak_cache_entry e;
 	int r;
+
+	/*
+	 * The %f index of the cache owner's entries (the hit path's), first:
+	 * a reader that sees it before the entry finds them unbound.
+	 */
+	if (rv->peer_dir == NULL) {
+		if (doc != NULL)
+			(void)ak_index_write(rv->dir, name, doc);
+		else
+			ak_index_remove(rv->dir, name);
+	}
 
 	memset(&e, 0, sizeof(e));
 	e.checked = rv->now;
@@ -186,7 +198,8 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 			continue;
 		}
 		if (fr.status == 404) {
-			store_entry(rv, name, 404, NULL, min_serial, NULL, 0);
+			store_entry(rv, name, 404, NULL, min_serial, NULL, 0,
+			    NULL);
 			*docp = NULL;
 			*sourcep = "store";
 			return 0;
@@ -204,6 +217,10 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 				    ak_err(r));
 				continue;
 			}
+			/* An entry from before indexes gets one now. */
+			if (rv->peer_dir == NULL &&
+			    !ak_index_present(rv->dir, name))
+				(void)ak_index_write(rv->dir, name, *docp);
 			/* Confirmed: the file's mtime says so, no rewrite. */
 			if ((r = ak_cache_touch(rv->dir, name)) != 0)
 				ak_log(LOG_WARNING, "cache %s/%s: confirmation "
@@ -224,7 +241,7 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 		if ((*docp)->serial > min_serial)
 			min_serial = (*docp)->serial;
 		store_entry(rv, name, 200, fr.etag, min_serial, fr.body,
-		    fr.len);
+		    fr.len, *docp);
 		ak_fetch_result_clear(&fr);
 		*sourcep = "store";
 		return 0;

@@ -642,6 +642,49 @@ t0=$(date +%s%N); run deploy; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "outage, no cache: nothing printed, no wait ($ms ms)" \
 	eval '[ -z "$OUT" ] && [ "$ms" -lt $((1000 + SLACK)) ]'
 
+# --- issue 11: the %f index ---------------------------------------------------
+new_case
+conf "revocation_url = $STORE/v1/revoked"
+{ cat user1.pub; printf 'no-pty %s\n' "$(cat user2.pub)"; cat user3.pub; } | publish deploy 4
+fpr_of user3.pub | sign_doc signer "$WWW/v1/revoked" - 2 "$FUTURE"
+run deploy
+check "index written beside the entry, 0600" test "$(stat -c '%U %a' "$C/cache/idx.acct.deploy")" = "$RUNAS 600"
+: > "$W/access.log"
+run deploy "$(fpr_of user2.pub)"
+check "%f through the index: that key's line, options and all, from the cache" \
+	eval '[ "$OUT" = "no-pty $(cat user2.pub)" ] && grep -q "source=cache serial=4 printed=1" <<<"$ERR" && [ ! -s "$W/access.log" ]'
+run deploy "$(fpr_of user3.pub)"
+check "%f through the index: a revoked key is not printed" test -z "$OUT"
+run deploy "$(fpr_of stranger.pub)"
+check "%f through the index: an unlisted key prints nothing" test -z "$OUT"
+# A forged index pointing user1's fingerprint at user2's line: the line is
+# checked again, the full path decides.
+cp "$C/cache/idx.acct.deploy" "$W/idx.saved"
+python3 - "$C/cache/idx.acct.deploy" <<'PY'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, "rb").read())
+n = int.from_bytes(b[24:32], "big")
+offs = [b[32 + i * 40 + 32: 32 + i * 40 + 40] for i in range(n)]
+for i in range(n):   # rotate the line pointers
+    b[32 + i * 40 + 32: 32 + i * 40 + 40] = offs[(i + 1) % n]
+open(p, "wb").write(b)
+PY
+run deploy "$(fpr_of user1.pub)"
+check "a forged index never prints another key's line" \
+	eval '[ "$OUT" = "$(cat user1.pub)" ]'
+rm -f "$C/cache/idx.acct.deploy"
+run deploy "$(fpr_of user1.pub)"
+check "no index: the full path answers the same" eval '[ "$OUT" = "$(cat user1.pub)" ]'
+cp "$W/idx.saved" "$C/cache/idx.acct.deploy"
+cat user1.pub | publish deploy 5
+conf "refresh_after = 0"
+run deploy
+conf "refresh_after = 60"
+run deploy "$(fpr_of user2.pub)"
+check "a new document gets a new index: a removed key is gone" test -z "$OUT"
+run deploy "$(fpr_of user1.pub)"
+check "... and the remaining key is found" eval '[ "$OUT" = "$(cat user1.pub)" ]'
+
 # --- issue 9: the KRL for sshd's RevokedKeys ------------------------------
 KRL=$C/krl/revoked_keys
 krl_case() {
