@@ -154,7 +154,7 @@ valgrind-check: all test-tools $(UNIT_BINS)
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)/authkeys \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(COMMAND) $(DESTDIR)$(SBINDIR)/authkeys-command
 	install -m 0755 $(HELPER) $(DESTDIR)$(LIBEXECDIR)/authkeys/authkeys-fetch
 	install -m 0755 $(PUBLISH) $(DESTDIR)$(BINDIR)/authkeys-publish
@@ -169,6 +169,7 @@ install: all
 	install -d $(DESTDIR)$(PAMDIR)
 	install -m 0644 $(PAMMOD) $(DESTDIR)$(PAMDIR)/pam_authkeys.so
 	install -m 0644 man/authkeys-publish.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/authkeys.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/authkeys-command.8 man/pam_authkeys.8 \
 		man/authkeys-refresh.8 man/authkeys-sweep.8 \
 		$(DESTDIR)$(MANDIR)/man8/
