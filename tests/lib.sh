@@ -384,7 +384,10 @@ Include $W/sshd_config.d/*.conf
 SSHDCONF
 	"$SSHD" -t -f "$W/sshd_config" || { echo "sshd config invalid"; exit 1; }
 	EXTRA_CLEANUP="${EXTRA_CLEANUP:+$EXTRA_CLEANUP; }sshd_stop; rm -f $PAMSVC"
-	"$SSHD" -D -e -f "$W/sshd_config" >/dev/null 2>>"$W/sshd.log" &
+	# AK_SSHD_ENV (make sanitize-check): the sanitizer runtimes preloaded,
+	# so the stock sshd can load the ASan-built PAM module.
+	# shellcheck disable=SC2086
+	${AK_SSHD_ENV:-} "$SSHD" -D -e -f "$W/sshd_config" >/dev/null 2>>"$W/sshd.log" &
 	SSHD_PID=$!
 	for _ in $(seq 1 100); do
 		(exec 3<>/dev/tcp/127.0.0.1/"$SPORT") 2>/dev/null && return 0

@@ -6,6 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 reexec_in_mount_ns "$@"
 store_setup
+note "PAM module and command: $(ldd "$PAMMOD" | grep -q libasan && echo "ASan+UBSan build" || echo "plain build")"
 publish_all() { "$PUB" -k "$W/signer" -s "$SRC" -o "$WWW" "$@" >/dev/null; }
 
 new_case
