@@ -41,6 +41,7 @@ for i in range(46000):
 echo "document size: $(wc -c < "$WWW/v1/accounts/deploy") bytes"
 echo "command + helper, 4 MiB document fetched: $(rss "$CMD" -f "$CONF" deploy)"
 echo "refresher --once, 4 MiB document: $(rss "$REFRESH" -f "$CONF" --once)"
+echo "sweep (root, verified cache, no sessions): $(/usr/bin/time -f '%M' "$W/inst/usr/sbin/authkeys-sweep" -f "$CONF" 2>&1 >/dev/null | tail -1)"
 echo "publish of 1 account: $(/usr/bin/time -f '%M' "$PUB" -k "$W/signer" -s "$SRC" -o "$W/pubout" 2>&1 >/dev/null | tail -1)"
 
 echo "# 50 cold invocations at once"
