@@ -1,0 +1,372 @@
+/*
+ * ak_resolve's decisions, through file:// stores (no server needed): the
+ * freshness rule, stale-if-unavailable, expiry, rollback, the list failing
+ * closed, outage memory, the sweep's no-network mode, the module's trust
+ * split, and what a fetch leaves behind (index, KRL).
+ */
+#include "testutil.h"
+
+#include <sys/stat.h>
+
+#include <time.h>
+#include <unistd.h>
+
+#include "ak_cache.h"
+#include "ak_config.h"
+#include "ak_err.h"
+#include "ak_fetch.h"
+#include "ak_fresh.h"
+#include "ak_index.h"
+#include "ak_resolve.h"
+
+static char dir[] = "/tmp/ak-test-resolve.XXXXXX";
+static char store[600], cache[600], own[600];
+static char k1[700], k2[700];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	test_log_init();
+	if (mkdtemp(dir) == NULL || ak_fetch_global_init() != 0)
+		return -1;
+	chmod(dir, 0755);
+	snprintf(store, sizeof(store), "%s/store", dir);
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	snprintf(own, sizeof(own), "%s/own", dir);
+	run_ok("mkdir -p %s %s && chmod 700 %s && cd %s && "
+	    "ssh-keygen -q -t ed25519 -N '' -f signer && "
+	    "ssh-keygen -q -t ed25519 -N '' -C k1 -f k1 && "
+	    "ssh-keygen -q -t ed25519 -N '' -C k2 -f k2 && "
+	    "echo \"s $(cut -d' ' -f1,2 signer.pub)\" > allowed && "
+	    "chmod 644 allowed", store, cache, cache, dir);
+	snprintf(k1, sizeof(k1), "%s/k1.pub", dir);
+	snprintf(k2, sizeof(k2), "%s/k2.pub", dir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	run_ok("rm -rf %s", dir);
+	return 0;
+}
+
+/* A signed document at store/NAME ("-" account: the list) from key files. */
+static void
+publish(const char *name, const char *account, unsigned long long serial,
+    const char *expires, const char *keys)
+{
+	run_ok("cd %s && { echo '#authkeys-document v1'; "
+	    "if [ '%s' = - ]; then echo '#revocations'; else "
+	    "echo '#account %s'; fi; echo '#serial %llu'; "
+	    "echo '#expires %s'; %s; } > doc && rm -f doc.sig && "
+	    "ssh-keygen -q -Y sign -n authkeys -f signer doc && "
+	    "cat doc.sig >> doc && mv doc store/%s", dir, account, account,
+	    serial, expires, keys, name);
+}
+
+static struct ak_config *
+config(const char *extra)
+{
+	struct ak_config *cfg = NULL;
+	char conf[4096];
+
+	snprintf(conf, sizeof(conf), "url = file://%s/%%u\n"
+	    "trusted_signers = %s/allowed\ncache_dir = %s\n"
+	    "module_cache_dir = %s\naccounts = deploy\n%s", store, dir, cache,
+	    own, extra);
+	assert_int_equal(ak_config_parse(conf, strlen(conf), "t", &cfg), 0);
+	return cfg;
+}
+
+static void
+fresh_start(void)
+{
+	run_ok("rm -rf %s/* %s/* %s", store, cache, own);
+}
+
+/* One resolve of deploy; returns its code, the serial and the source. */
+static int
+resolve(const struct ak_config *cfg, enum ak_ask ask,
+    unsigned long long *serial, char *source, size_t srclen)
+{
+	struct ak_resolver rv;
+	struct ak_result res;
+	int r;
+
+	*serial = 0;
+	source[0] = '\0';
+	assert_int_equal(ak_resolver_init(&rv, cfg, ask), 0);
+	if ((r = ak_resolve(&rv, "deploy", &res)) == 0) {
+		*serial = res.doc != NULL ? res.doc->serial : 0;
+		snprintf(source, srclen, "%s", res.source);
+		ak_result_clear(&res);
+	}
+	ak_resolver_clear(&rv);
+	return r;
+}
+
+static void
+test_store_then_cache(void **state)
+{
+	struct ak_config *cfg = config("refresh_after = 60\n");
+	unsigned long long s;
+	char src[64];
+
+	(void)state;
+	fresh_start();
+	publish("deploy", "deploy", 3, "2099-01-01T00:00:00Z", "cat k1.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    0);
+	assert_string_equal(src, "store");
+	assert_int_equal(s, 3);
+	publish("deploy", "deploy", 4, "2099-01-01T00:00:00Z", "cat k2.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    0);
+	assert_string_equal(src, "cache");	/* fresh: no store */
+	assert_int_equal(s, 3);
+	assert_int_equal(resolve(cfg, AK_ASK_ALWAYS, &s, src, sizeof(src)),
+	    0);
+	assert_string_equal(src, "store");	/* revalidate=always */
+	assert_int_equal(s, 4);
+	ak_config_free(cfg);
+}
+
+static void
+test_404_means_no_keys(void **state)
+{
+	struct ak_config *cfg = config("refresh_after = 0\n");
+	unsigned long long s;
+	char src[64];
+
+	(void)state;
+	fresh_start();
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    0);
+	assert_string_equal(src, "store");
+	assert_int_equal(s, 0);
+	ak_config_free(cfg);
+}
+
+static void
+test_stale_if_unavailable_until_expiry(void **state)
+{
+	struct ak_config *cfg = config("refresh_after = 0\nretry_after = 0\n");
+	unsigned long long s;
+	char src[64], path[700];
+
+	(void)state;
+	fresh_start();
+	publish("deploy", "deploy", 5, "2099-01-01T00:00:00Z", "cat k1.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    0);
+	/* The store serves garbage: unavailable; the cache until #expires. */
+	snprintf(path, sizeof(path), "%s/deploy", store);
+	run_ok("echo garbage > %s", path);
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    0);
+	assert_string_equal(src, "stale cache");
+	assert_int_equal(s, 5);
+	/* A rolled-back document is refused the same way. */
+	publish("deploy", "deploy", 2, "2099-01-01T00:00:00Z", "cat k2.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    0);
+	assert_string_equal(src, "stale cache");
+	assert_int_equal(s, 5);
+	assert_non_null(strstr(last_log, "serial 5"));
+	ak_config_free(cfg);
+}
+
+static void
+test_expired_cache_never_used(void **state)
+{
+	struct ak_config *cfg = config("refresh_after = 0\nretry_after = 0\n");
+	unsigned long long s;
+	char src[64], exp[32], path[700];
+	time_t soon = time(NULL) + 2;
+
+	(void)state;
+	fresh_start();
+	ak_time_format(soon, exp);
+	publish("deploy", "deploy", 5, exp, "cat k1.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    0);
+	sleep(3);
+	snprintf(path, sizeof(path), "%s/deploy", store);
+	run_ok("echo garbage > %s", path);
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    AK_ERR_UNAVAILABLE);
+	ak_config_free(cfg);
+}
+
+static void
+test_list_404_fails_closed(void **state)
+{
+	char extra[800];
+	struct ak_config *cfg;
+	unsigned long long s;
+	char src[64];
+
+	(void)state;
+	fresh_start();
+	snprintf(extra, sizeof(extra), "refresh_after = 0\n"
+	    "revocation_url = file://%s/revoked\n", store);
+	cfg = config(extra);
+	publish("deploy", "deploy", 5, "2099-01-01T00:00:00Z", "cat k1.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    AK_ERR_UNAVAILABLE);
+	assert_non_null(strstr(last_log, "failing closed"));
+	publish("revoked", "-", 1, "2099-01-01T00:00:00Z", "true");
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    0);
+	ak_config_free(cfg);
+}
+
+static void
+test_outage_memory(void **state)
+{
+	struct ak_config *cfg = config("refresh_after = 0\nretry_after = 30\n");
+	struct ak_resolver rv;
+	struct ak_doc *doc = NULL;
+	const char *source;
+	unsigned long long s;
+	char src[64], path[700];
+
+	(void)state;
+	fresh_start();
+	publish("deploy", "deploy", 5, "2099-01-01T00:00:00Z", "cat k1.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    0);
+	snprintf(path, sizeof(path), "%s/deploy", store);
+	run_ok("echo garbage > %s", path);
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    0);
+	assert_true(ak_outage_read(cache, geteuid(), NULL, 0) > 0);
+	/* Within retry_after: not asked (a good store is not even seen). */
+	publish("deploy", "deploy", 6, "2099-01-01T00:00:00Z", "cat k2.pub");
+	assert_int_equal(ak_resolver_init(&rv, cfg, AK_ASK_IF_STALE), 0);
+	assert_int_equal(ak_resolve_doc(&rv, "deploy", &doc, &source), 0);
+	assert_string_equal(source, "stale cache");
+	assert_string_equal(rv.last_error, "store unavailable (outage "
+	    "recorded)");
+	ak_doc_free(doc);
+	ak_resolver_clear(&rv);
+	/* The refresher asks anyway, and its success clears the record. */
+	assert_int_equal(resolve(cfg, AK_ASK_FORCE, &s, src, sizeof(src)), 0);
+	assert_string_equal(src, "store");
+	assert_int_equal(s, 6);
+	assert_int_equal(ak_outage_read(cache, geteuid(), NULL, 0), 0);
+	ak_config_free(cfg);
+}
+
+static void
+test_never_mode_uses_no_network(void **state)
+{
+	struct ak_config *cfg = config("refresh_after = 0\n");
+	unsigned long long s;
+	char src[64];
+
+	(void)state;
+	fresh_start();
+	assert_int_equal(resolve(cfg, AK_ASK_NEVER, &s, src, sizeof(src)),
+	    AK_ERR_UNAVAILABLE);	/* nothing cached: nothing */
+	publish("deploy", "deploy", 5, "2099-01-01T00:00:00Z", "cat k1.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_NEVER, &s, src, sizeof(src)),
+	    AK_ERR_UNAVAILABLE);	/* the store is never asked */
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    0);
+	assert_int_equal(resolve(cfg, AK_ASK_NEVER, &s, src, sizeof(src)), 0);
+	assert_string_equal(src, "cache");	/* any age, verified */
+	ak_config_free(cfg);
+}
+
+static void
+test_module_trust_split(void **state)
+{
+	struct ak_config *cfg = config("refresh_after = 60\n");
+	struct ak_resolver rv;
+	struct ak_doc *doc = NULL;
+	const char *source;
+	unsigned long long s;
+	char src[64], path[700];
+	struct stat st;
+
+	(void)state;
+	fresh_start();
+	publish("deploy", "deploy", 7, "2099-01-01T00:00:00Z", "cat k1.pub");
+	/* The command (cache owner) fetches; the module then reads it. */
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    0);
+	assert_int_equal(ak_resolver_init(&rv, cfg, AK_ASK_IF_STALE), 0);
+	assert_int_equal(ak_resolver_private(&rv, own), 0);
+	assert_int_equal(stat(own, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(ak_resolve_doc(&rv, "deploy", &doc, &source), 0);
+	assert_string_equal(source, "cache");
+	assert_int_equal(doc->serial, 7);
+	ak_doc_free(doc);
+	/* Taking it raised the module's own floor (its own entry). */
+	snprintf(path, sizeof(path), "%s/acct.deploy", own);
+	assert_int_equal(stat(path, &st), 0);
+	ak_resolver_clear(&rv);
+	/* A tampered shared entry is not used by the module. */
+	snprintf(path, sizeof(path), "%s/acct.deploy", cache);
+	run_ok("sed -i 's/^#serial 7/#serial 8/' %s", path);
+	snprintf(path, sizeof(path), "%s/acct.deploy", own);
+	unlink(path);
+	assert_int_equal(ak_resolver_init(&rv, cfg, AK_ASK_IF_STALE), 0);
+	assert_int_equal(ak_resolver_private(&rv, own), 0);
+	assert_int_equal(ak_resolve_doc(&rv, "deploy", &doc, &source), 0);
+	assert_string_equal(source, "store");	/* not the forged entry */
+	assert_int_equal(doc->serial, 7);
+	ak_doc_free(doc);
+	ak_resolver_clear(&rv);
+	ak_config_free(cfg);
+}
+
+static void
+test_fetch_writes_index_and_krl(void **state)
+{
+	char extra[1600], path[700];
+	struct ak_config *cfg;
+	unsigned long long s;
+	char src[64];
+
+	(void)state;
+	fresh_start();
+	snprintf(extra, sizeof(extra), "refresh_after = 0\n"
+	    "revocation_url = file://%s/revoked\n"
+	    "revoked_keys_file = %s/krl\n", store, dir);
+	cfg = config(extra);
+	publish("deploy", "deploy", 5, "2099-01-01T00:00:00Z",
+	    "cat k1.pub k2.pub");
+	publish("revoked", "-", 9, "2099-01-01T00:00:00Z", "cat k2.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_IF_STALE, &s, src, sizeof(src)),
+	    0);
+	assert_true(ak_index_present(cache, "acct.deploy"));
+	assert_true(ak_index_present(cache, "revoked"));
+	snprintf(path, sizeof(path), "%s/krl", dir);
+	run_ok("ssh-keygen -Q -f %s %s | grep -q REVOKED", path, k2);
+	run_ok("! ssh-keygen -Q -f %s %s | grep -q REVOKED", path, k1);
+	ak_config_free(cfg);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_store_then_cache),
+		cmocka_unit_test(test_404_means_no_keys),
+		cmocka_unit_test(test_stale_if_unavailable_until_expiry),
+		cmocka_unit_test(test_expired_cache_never_used),
+		cmocka_unit_test(test_list_404_fails_closed),
+		cmocka_unit_test(test_outage_memory),
+		cmocka_unit_test(test_never_mode_uses_no_network),
+		cmocka_unit_test(test_module_trust_split),
+		cmocka_unit_test(test_fetch_writes_index_and_krl),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
