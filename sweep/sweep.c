@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ak_cache.h"
 #include "ak_config.h"
 #include "ak_err.h"
 #include "ak_file.h"
@@ -70,26 +71,51 @@ descendants(pid_t root, pid_t *out, size_t max)
 	return nout;
 }
 
-/* Ends the session: its processes first, then sshd's monitor. */
+/*
+ * Signals one session to end: its processes SIGKILL, sshd's monitor (which
+ * then cleans up: PAM close, utmp) SIGTERM. Returns 0, or -1 if it is gone
+ * or no longer the process recorded.
+ */
 static int
-end_session(const struct ak_session *s)
+signal_session(const struct ak_session *s)
 {
 	pid_t kids[MAX_TREE];
 	size_t n, i;
-	int tries;
 
 	if (!ak_session_alive(s))
 		return -1;
 	n = descendants(s->pid, kids, MAX_TREE);
-	if (kill(s->pid, SIGTERM) == -1 && errno != ESRCH)
-		return -1;
 	for (i = 0; i < n; i++)
 		(void)kill(kids[i], SIGKILL);
-	for (tries = 0; tries < 20 && ak_session_alive(s); tries++)
-		usleep(50000);
-	if (ak_session_alive(s))
-		(void)kill(s->pid, SIGKILL);
+	if (kill(s->pid, SIGTERM) == -1 && errno != ESRCH)
+		return -1;
 	return 0;
+}
+
+/*
+ * Waits, for all the sessions signalled at once, up to a second for sshd's
+ * monitors to go; SIGKILL those still there.
+ */
+static size_t
+reap_sessions(const struct ak_session *ss, size_t n)
+{
+	size_t i, left, killed = 0;
+	int tries;
+
+	for (tries = 0; tries < 50; tries++) {
+		for (i = left = 0; i < n; i++)
+			left += ak_session_alive(&ss[i]) ? 1 : 0;
+		if (left == 0)
+			return 0;
+		usleep(20000);
+	}
+	for (i = 0; i < n; i++) {
+		if (ak_session_alive(&ss[i])) {
+			(void)kill(ss[i].pid, SIGKILL);
+			killed++;
+		}
+	}
+	return killed;
 }
 
 static struct acct_view *
@@ -149,11 +175,12 @@ sweep_run(const struct ak_config *cfg)
 	struct ak_revlist *rl = NULL;
 	struct ak_doc *rdoc = NULL;
 	struct acct_view *views = NULL;
-	struct ak_session s;
+	struct ak_session s, *ending = NULL, *tmp;
 	struct dirent *de;
 	const char *source, *why, *fpr;
 	DIR *d = NULL;
-	size_t i, ended = 0;
+	size_t i, ended = 0, killed;
+	long long t0;
 	int r, status = 0;
 
 	if ((r = ak_resolver_init(&rv, cfg, AK_ASK_NEVER)) != 0 ||
@@ -207,22 +234,30 @@ sweep_run(const struct ak_config *cfg)
 		if ((why = verdict(cfg, &rv, rl, views, cfg->naccounts, &s,
 		    &fpr)) == NULL)
 			continue;
-		if (end_session(&s) == 0) {
-			ak_log(LOG_NOTICE, "ended session: account=%s "
-			    "fingerprint=%s sshd_pid=%ld reason=%s", s.account,
-			    fpr, (long)s.pid, why);
-			ak_session_remove(cfg->session_dir, s.pid);
-			ended++;
-		}
+		/* Signal now, wait for all of them together below. */
+		if (signal_session(&s) != 0 || (tmp = reallocarray(ending,
+		    ended + 1, sizeof(*ending))) == NULL)
+			continue;
+		ending = tmp;
+		ending[ended++] = s;
+		ak_log(LOG_NOTICE, "ended session: account=%s fingerprint=%s "
+		    "sshd_pid=%ld reason=%s", s.account, fpr, (long)s.pid, why);
 	}
+	t0 = ak_now_ms();
+	killed = reap_sessions(ending, ended);
+	for (i = 0; i < ended; i++)
+		ak_session_remove(cfg->session_dir, ending[i].pid);
 	if (ended > 0)
-		ak_log(LOG_INFO, "%zu session(s) ended", ended);
+		ak_log(LOG_INFO, "%zu session(s) ended in %lld ms (%zu sshd "
+		    "monitor(s) needed SIGKILL)", ended, ak_now_ms() - t0,
+		    killed);
  out:
 	if (d != NULL)
 		closedir(d);
 	for (i = 0; views != NULL && i < cfg->naccounts; i++)
 		ak_doc_free(views[i].doc);
 	free(views);
+	free(ending);
 	ak_revlist_free(rl);
 	ak_doc_free(rdoc);
 	ak_resolver_clear(&rv);
