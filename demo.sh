@@ -20,6 +20,7 @@ new_case
 conf "revocation_url = $STORE/v1/revoked"
 conf "forced_options = restrict,pty"
 conf "allowed_options = from,no-pty,restrict,pty,command"
+conf "refresh_after = 2"
 ssh-keygen -q -t ed25519 -N '' -C octopus-deploy -f "$W/octopus"
 cat "$W/octopus.pub" "$W/user2.pub" > "$W/src/accounts/deploy"
 
@@ -34,6 +35,11 @@ sshd_setup "$CONF"
 say "sshd on 127.0.0.1:$SPORT with this drop-in:"
 show < "$W/sshd_config.d/authkeys.conf"
 
+say "Starting authkeys-refresh (as the packaged service does): keeps the cache fresh"
+setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$REFRESH" -f "$CONF" 2>/dev/null &
+EXTRA_CLEANUP="${EXTRA_CLEANUP:+$EXTRA_CLEANUP; }kill $! 2>/dev/null"
+sleep 1.5
+
 say "What sshd's AuthorizedKeysCommand prints for deploy:"
 run deploy
 show <<<"$OUT"
@@ -47,6 +53,8 @@ say "Revoking the Octopus key centrally: its fingerprint into src/revoked, publi
 fpr_of "$W/octopus.pub" > "$W/src/revoked"
 "$PUB" -k "$W/signer" -s "$W/src" -o "$WWW" | show
 : > "$LOG"
+echo "   (the refresher picks it up within refresh_after / 2; waiting 3 s)"
+sleep 3
 
 say "Logging in again with the same key"
 login octopus deploy

@@ -9,6 +9,8 @@ cd "$(dirname "$0")"
 ./tools/install-deps.sh
 make -j2 all
 make check
+./demo.sh > build/demo.log 2>&1 || { cat build/demo.log; echo "demo.sh failed"; exit 1; }
+echo "demo.sh: the README's demo ran"
 make package-check
 make sanitize-check
 make valgrind-check
