@@ -174,13 +174,10 @@ ak_cache_read_head(const char *dir, const char *name, uid_t also_trust,
 		return AK_ERR_TOO_LARGE;
 	if ((r = dir_trusted(dir, also_trust)) != 0)
 		return r;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1)
-		return errno == ENOENT ? AK_ERR_NOT_FOUND : AK_ERR_PERM;
-	r = AK_ERR_PERM;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    !ak_file_trusted(&st, also_trust) ||
-	    (size_t)st.st_size > AK_DOC_MAX + HEADER_MAX)
+	if ((fd = ak_file_open_regular(path, 1, also_trust, &st)) < 0)
+		return fd;
+	r = AK_ERR_TOO_LARGE;
+	if ((size_t)st.st_size > AK_DOC_MAX + HEADER_MAX)
 		goto out;
 	r = AK_ERR_ALLOC;
 	if ((e = calloc(1, sizeof(*e))) == NULL ||

@@ -34,6 +34,27 @@ ak_file_check_owner(const char *path, uid_t other, int is_dir)
 }
 
 int
+ak_file_open_regular(const char *path, int check, uid_t other,
+    struct stat *st)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) ==
+	    -1)
+		return errno == ENOENT ? AK_ERR_NOT_FOUND :
+		    errno == ELOOP ? AK_ERR_PERM : AK_ERR_IO;
+	if (fstat(fd, st) == -1) {
+		close(fd);
+		return AK_ERR_IO;
+	}
+	if (!S_ISREG(st->st_mode) || (check && !ak_file_trusted(st, other))) {
+		close(fd);
+		return AK_ERR_PERM;
+	}
+	return fd;
+}
+
+int
 ak_file_read(const char *path, size_t max, int check, uid_t other,
     char **bufp, size_t *lenp)
 {
@@ -52,16 +73,8 @@ ak_file_read_mtime(const char *path, size_t max, int check, uid_t other,
 
 	*bufp = NULL;
 	*lenp = 0;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) ==
-	    -1)
-		return errno == ENOENT ? AK_ERR_NOT_FOUND :
-		    errno == ELOOP ? AK_ERR_PERM : AK_ERR_IO;
-	if (fstat(fd, &st) == -1)
-		goto out;
-	if (!S_ISREG(st.st_mode) || (check && !ak_file_trusted(&st, other))) {
-		r = AK_ERR_PERM;
-		goto out;
-	}
+	if ((fd = ak_file_open_regular(path, check, other, &st)) < 0)
+		return fd;
 	if ((size_t)st.st_size > max) {
 		r = AK_ERR_TOO_LARGE;
 		goto out;

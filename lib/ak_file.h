@@ -18,6 +18,16 @@ int ak_file_trusted(const struct stat *st, uid_t other);
 int ak_file_check_owner(const char *path, uid_t other, int is_dir);
 
 /*
+ * Opens path read-only without following a link or blocking (a FIFO put in
+ * its place opens at once and is refused); it must be a regular file and,
+ * with check, pass ak_file_trusted(other). Returns the descriptor with *st
+ * filled, or AK_ERR_NOT_FOUND, AK_ERR_PERM (a link, not regular, not
+ * trusted) or AK_ERR_IO.
+ */
+int ak_file_open_regular(const char *path, int check, uid_t other,
+    struct stat *st);
+
+/*
  * Reads at most max bytes of the regular file path into a new NUL-terminated
  * buffer (*bufp, caller frees). With check, the file must pass
  * ak_file_trusted(other). Symbolic links are not followed. Returns 0,

@@ -155,11 +155,10 @@ ak_index_lookup(const char *dir, const char *name, uid_t also_trust,
 	if (snprintf(path, sizeof(path), "%s/%s", dir, iname) >=
 	    (int)sizeof(path))
 		return AK_ERR_TOO_LARGE;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1)
-		return errno == ENOENT ? AK_ERR_IO : AK_ERR_PERM;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    !ak_file_trusted(&st, also_trust) || st.st_size < HDR_LEN ||
+	/* No index is not "no such key": the caller parses instead. */
+	if ((fd = ak_file_open_regular(path, 1, also_trust, &st)) < 0)
+		return fd == AK_ERR_NOT_FOUND ? AK_ERR_IO : fd;
+	if (st.st_size < HDR_LEN ||
 	    (size_t)st.st_size > HDR_LEN + (size_t)MAX_RECS * REC_LEN) {
 		r = AK_ERR_PERM;
 		goto out;
