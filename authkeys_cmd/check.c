@@ -16,6 +16,7 @@
 #include "ak_file.h"
 #include "ak_pamstack.h"
 #include "ak_resolve.h"
+#include "ak_url.h"
 #include "check.h"
 #include "cmd.h"
 
@@ -50,14 +51,16 @@ check_path(const char *what, const char *path)
 		if (stat(buf, &st) == -1 || st.st_uid != 0 ||
 		    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
 			check_report(0, "%s: %s must be owned by root and not "
-			    "group/world writable (sshd refuses it)", what, buf);
+			    "group/world writable (sshd refuses it)", what,
+			    buf);
 			return;
 		}
 		if ((p = strrchr(buf, '/')) == NULL)
 			break;
 		*p = '\0';
 	}
-	check_report(1, "%s %s: ownership and modes as sshd requires", what, path);
+	check_report(1, "%s %s: ownership and modes as sshd requires", what,
+	    path);
 }
 
 /*
@@ -69,14 +72,15 @@ static void
 check_cache(const struct ak_config *cfg)
 {
 	struct stat st;
+	int r;
 
-	if (stat(cfg->cache_dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
-		check_report(0, "cache_dir %s: missing", cfg->cache_dir);
-		return;
-	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		check_report(0, "cache_dir %s: group/world writable; entries "
-		    "would be ignored", cfg->cache_dir);
+	/* The same rule the cache applies when it reads. */
+	if ((r = ak_file_check_owner(cfg->cache_dir, geteuid(), 1)) != 0 ||
+	    stat(cfg->cache_dir, &st) == -1) {
+		check_report(0, "cache_dir %s: %s", cfg->cache_dir,
+		    r == AK_ERR_NOT_FOUND ? "missing" : r == AK_ERR_PERM ?
+		    "not a directory of root or this user, or group/world "
+		    "writable; entries would be ignored" : ak_err(r));
 		return;
 	}
 	if (geteuid() != 0 && (st.st_uid != geteuid() ||
@@ -110,7 +114,8 @@ check_pam(const char *service)
 
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if ((r = ak_pamstack_scan(service, types[i], &ps)) != 0) {
-			check_report(0, "PAM service %s: %s", service, ak_err(r));
+			check_report(0, "PAM service %s: %s", service,
+			    ak_err(r));
 			return;
 		}
 		if (!ps.module_found)
@@ -118,14 +123,16 @@ check_pam(const char *service)
 		if (i == 2)
 			in_session = 1;
 		if (ps.env_before)
-			check_report(0, "PAM %s stack: pam_env with user_readenv=1 "
-			    "(%s) runs before pam_authkeys (%s): a user's "
-			    "~/.pam_environment could rewrite SSH_AUTH_INFO_0; "
+			check_report(0, "PAM %s stack: pam_env with "
+			    "user_readenv=1 (%s) runs before pam_authkeys "
+			    "(%s): a user's ~/.pam_environment could rewrite "
+			    "SSH_AUTH_INFO_0; "
 			    "put pam_authkeys first", types[i], ps.env_at,
 			    ps.module_at);
 		else
-			check_report(1, "PAM %s stack: pam_authkeys (%s) runs before "
-			    "any user_readenv pam_env", types[i], ps.module_at);
+			check_report(1, "PAM %s stack: pam_authkeys (%s) runs "
+			    "before any user_readenv pam_env", types[i],
+			    ps.module_at);
 	}
 	if (!in_session)
 		check_report(0, "PAM service %s: pam_authkeys.so is not in the "
@@ -150,8 +157,8 @@ check_url(struct ak_resolver *rv, const char *account, const char *url)
 		check_report(account == NULL ? 0 : 1, "%s: 404 (%s)", expanded,
 		    account == NULL ? "no revocation list" : "no keys");
 	else
-		check_report(1, "%s: verified, serial %llu, %zu line(s)", expanded,
-		    doc->serial, doc->nlines);
+		check_report(1, "%s: verified, serial %llu, %zu line(s)",
+		    expanded, doc->serial, doc->nlines);
 	ak_doc_free(doc);
 }
 
@@ -166,13 +173,13 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 	int r;
 
 	failures = 0;
-	check_report(1, "config %s: parsed, owned by root, not writable by others",
-	    config_path);
+	check_report(1, "config %s: parsed, owned by root, not writable by "
+	    "others", config_path);
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
 		self[n] = '\0';
 		check_path("helper", self);
-		snprintf(helper, sizeof(helper), "%s/../../sbin/authkeys-command",
-		    dirname(self));
+		snprintf(helper, sizeof(helper),
+		    "%s/../../sbin/authkeys-command", dirname(self));
 		check_path("command", helper);
 	}
 	check_cache(cfg);

@@ -1,3 +1,4 @@
+/* authkeys-command --check: configuration, store, sshd and PAM set-up. */
 #ifndef AK_CHECK_H
 #define AK_CHECK_H
 

@@ -173,8 +173,8 @@ one_account(const struct ak_config *cfg, const char *config,
 		    "could not keep its cache", account, user,
 		    (unsigned)pw->pw_uid, cfg->cache_dir, (unsigned)cache_uid);
 	else
-		check_report(1, "sshd for %s: AuthorizedKeysCommandUser %s owns "
-		    "cache_dir", account, user);
+		check_report(1, "sshd for %s: AuthorizedKeysCommandUser %s "
+		    "owns cache_dir", account, user);
 	free(out);
 }
 

@@ -1,3 +1,7 @@
+/*
+ * The command's shared part: arguments, the config, and printing the lines
+ * a verified document allows (policy, revocations, %f selection).
+ */
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -7,6 +11,7 @@
 #include "ak_key.h"
 #include "ak_log.h"
 #include "ak_policy.h"
+#include "ak_valid.h"
 #include "cmd.h"
 
 static void

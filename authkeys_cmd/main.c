@@ -32,8 +32,9 @@
  * 404), 0 if the helper must decide, -1 if the answer is "nothing".
  */
 static int
-cached_doc(const struct ak_config *cfg, const char *account, int kind,
-    time_t now, time_t outage, int *stale, struct ak_doc **docp)
+cached_doc(const struct ak_config *cfg, const char *account,
+    enum ak_doc_kind kind, time_t now, time_t outage, int *stale,
+    struct ak_doc **docp)
 {
 	struct ak_cache_entry *e = NULL;
 	char name[64];

@@ -11,6 +11,7 @@
 #include "ak_config.h"
 #include "ak_doc.h"
 #include "ak_fresh.h"
+#include "ak_time.h"
 #include "status.h"
 
 #define REVOCATIONS_LABEL	"@revocations"
@@ -127,7 +128,8 @@ prometheus(const struct doc_status *ds, size_t n, time_t now, time_t outage,
 	    "of the cached document (0: unsigned or 404).");
 	for (i = 0; i < n; i++)
 		if (ds[i].have)
-			prom_value("authkeys_document_expires_timestamp_seconds",
+			prom_value(
+			    "authkeys_document_expires_timestamp_seconds",
 			    &ds[i], (long long)ds[i].expires);
 	prom_help("authkeys_document_fresh", "1 if younger than "
 	    "refresh_after.");

@@ -1,3 +1,4 @@
+/* authkeys-command --status: per-document freshness, text or Prometheus. */
 #ifndef AK_STATUS_H
 #define AK_STATUS_H
 

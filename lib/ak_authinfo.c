@@ -1,3 +1,8 @@
+/*
+ * sshd's SSH_AUTH_INFO_0 for the PAM module: which public key(s) the
+ * session authenticated with, and whether each is still listed for the
+ * account and not revoked. Untrusted text in a bounded parse.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -5,6 +10,7 @@
 #include "ak_err.h"
 #include "ak_key.h"
 #include "ak_policy.h"
+#include "ak_valid.h"
 
 #define CERT_SUFFIX	"-cert-v01@openssh.com"
 
@@ -68,7 +74,7 @@ ak_authinfo_parse(const char *info, struct ak_authinfo *ai)
 			if ((r = parse_publickey(p + 10, nl, ai)) != 0)
 				return r;
 		}
-		/* Other methods (keyboard-interactive, ...) say nothing here. */
+		/* Other methods (keyboard-interactive...) say nothing here. */
 	}
 	return ai->nkeys == 0 ? AK_ERR_NOT_FOUND : 0;
 }

@@ -1,3 +1,7 @@
+/*
+ * Base64 (RFC 4648) with no dependencies, so the libc-only cache-hit
+ * binary can decode key blobs and fingerprints; strict (no white space).
+ */
 #include <stddef.h>
 
 #include "ak_b64.h"

@@ -1,3 +1,8 @@
+/*
+ * The cache of verified documents: entries read without following links or
+ * blocking and only from trusted owners, written atomically mode 0600,
+ * per-document locks that no other user can hold, 304 confirmations by mtime.
+ */
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -16,18 +21,12 @@
 #include "ak_err.h"
 #include "ak_file.h"
 #include "ak_key.h"
+#include "ak_time.h"
+#include "ak_valid.h"
 
 #define CACHE_MAGIC	"#authkeys-cache v1\n"
 #define HEADER_MAX	512
 
-long long
-ak_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 ak_cache_name(const char *account, char *out, size_t outlen)
@@ -43,19 +42,16 @@ ak_cache_name(const char *account, char *out, size_t outlen)
 	return n < 0 || (size_t)n >= outlen ? AK_ERR_TOO_LARGE : 0;
 }
 
+/* The cache directory: root's, the running user's or also_trust's. */
 static int
 dir_trusted(const char *dir, uid_t also_trust)
 {
-	struct stat st;
+	int r;
 
-	if (stat(dir, &st) == -1)
-		return errno == ENOENT ? AK_ERR_NOT_FOUND : AK_ERR_IO;
-	if (!S_ISDIR(st.st_mode))
-		return AK_ERR_PERM;
-	if (st.st_uid != 0 && st.st_uid != geteuid() &&
-	    st.st_uid != also_trust)
-		return AK_ERR_PERM;
-	return (st.st_mode & (S_IWGRP | S_IWOTH)) ? AK_ERR_PERM : 0;
+	if ((r = ak_file_check_owner(dir, geteuid(), 1)) == AK_ERR_PERM &&
+	    also_trust != geteuid())
+		r = ak_file_check_owner(dir, also_trust, 1);
+	return r;
 }
 
 /* Reads "#key value\n" at *p; value must be printable, without spaces. */
@@ -344,8 +340,8 @@ ak_cache_unlock(int fd)
 }
 
 int
-ak_cache_doc(const struct ak_cache_entry *e, int kind, const char *account,
-    time_t now, struct ak_doc **docp)
+ak_cache_doc(const struct ak_cache_entry *e, enum ak_doc_kind kind,
+    const char *account, time_t now, struct ak_doc **docp)
 {
 	struct ak_doc *doc = NULL;
 	int r;

@@ -13,15 +13,14 @@
 
 #include "ak_config.h"
 #include "ak_doc.h"
-
-#define AK_ETAG_MAX	256
+#include "ak_limits.h"
 
 struct ak_cache_entry {
 	time_t checked;		/* last confirmed: header, or later mtime */
 	int status;		/* 200: document; 404: no document */
 	char etag[AK_ETAG_MAX + 1];	/* "" if none */
 	unsigned long long min_serial;	/* highest serial ever accepted */
-	char *body;		/* document bytes (inside raw), NUL-terminated */
+	char *body;		/* the document (inside raw), NUL-terminated */
 	size_t bodylen;
 	char *raw;
 };
@@ -93,10 +92,7 @@ void ak_cache_unlock(int fd);
  * signature check: the cache is trusted by ownership). Sets *docp to NULL
  * for a cached 404. Returns 0 or the AK_ERR_* of the parse or check.
  */
-int ak_cache_doc(const struct ak_cache_entry *e, int kind,
+int ak_cache_doc(const struct ak_cache_entry *e, enum ak_doc_kind kind,
     const char *account, time_t now, struct ak_doc **docp);
-
-/* Milliseconds of CLOCK_MONOTONIC. */
-long long ak_now_ms(void);
 
 #endif

@@ -1,3 +1,8 @@
+/*
+ * authkeys.conf: "key = value" lines into struct ak_config, every key
+ * checked and bounded; an unknown key or bad value is an error, never a
+ * default (SPEC "Configuration").
+ */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -12,6 +17,7 @@
 #include "ak_file.h"
 #include "ak_key.h"
 #include "ak_log.h"
+#include "ak_valid.h"
 
 static const char *default_allowed_options[] = {
 	"from", "expiry-time", "no-pty", "restrict", "command",

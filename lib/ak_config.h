@@ -1,4 +1,4 @@
-/* The configuration file, /etc/authkeys/authkeys.conf (SPEC "Configuration"). */
+/* The configuration, /etc/authkeys/authkeys.conf (SPEC "Configuration"). */
 #ifndef AK_CONFIG_H
 #define AK_CONFIG_H
 
@@ -59,11 +59,5 @@ int ak_config_manages(const struct ak_config *cfg, const char *account);
 /* Returns 1 if the option name (lower case) is in allowed_options. */
 int ak_config_option_allowed(const struct ak_config *cfg, const char *name);
 
-/*
- * Expands a URL template: %u becomes account, percent-encoded, %% a '%'.
- * Returns 0, or AK_ERR_TOO_LARGE if out (outlen bytes) is too small.
- */
-int ak_url_expand(const char *tmpl, const char *account, char *out,
-    size_t outlen);
 
 #endif

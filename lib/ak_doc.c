@@ -1,4 +1,10 @@
+/*
+ * The store document format in one place (SPEC "Store documents"): the
+ * header writer used by publish and the tests, the envelope parser, and the
+ * account/expiry/rollback checks.
+ */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -7,74 +13,13 @@
 #include "ak_doc.h"
 #include "ak_err.h"
 #include "ak_key.h"
+#include "ak_time.h"
+#include "ak_valid.h"
 
 #define MAGIC		"#authkeys-document v1"
 #define SIG_BEGIN	"-----BEGIN SSH SIGNATURE-----"
 #define SIG_END		"-----END SSH SIGNATURE-----"
 #define SIG_MAX		16384
-
-static int
-digits(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	}
-	return 1;
-}
-
-static int
-num(const char *s, size_t n)
-{
-	int v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-int
-ak_time_parse(const char *s, size_t len, time_t *tp)
-{
-	struct tm tm, chk;
-	time_t t;
-
-	if (len != 20 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) ||
-	    s[7] != '-' || !digits(s + 8, 2) || s[10] != 'T' ||
-	    !digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) ||
-	    s[16] != ':' || !digits(s + 17, 2) || s[19] != 'Z')
-		return AK_ERR_FORMAT;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = num(s, 4) - 1900;
-	tm.tm_mon = num(s + 5, 2) - 1;
-	tm.tm_mday = num(s + 8, 2);
-	tm.tm_hour = num(s + 11, 2);
-	tm.tm_min = num(s + 14, 2);
-	tm.tm_sec = num(s + 17, 2);
-	chk = tm;
-	if ((t = timegm(&tm)) == (time_t)-1)
-		return AK_ERR_FORMAT;
-	/* timegm normalises 2026-02-30; refuse dates that are not real. */
-	if (tm.tm_year != chk.tm_year || tm.tm_mon != chk.tm_mon ||
-	    tm.tm_mday != chk.tm_mday || tm.tm_hour != chk.tm_hour ||
-	    tm.tm_min != chk.tm_min || tm.tm_sec != chk.tm_sec)
-		return AK_ERR_FORMAT;
-	*tp = t;
-	return 0;
-}
-
-void
-ak_time_format(time_t t, char out[21])
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
-		memcpy(out, "1970-01-01T00:00:00Z", 21);
-}
 
 /* Cuts the next line off [*p, end): sets *line and *len, no newline. */
 static int
@@ -133,7 +78,7 @@ parse_header(const char **p, const char *end, struct ak_doc *doc,
 			return AK_ERR_FORMAT;
 	}
 	if (!next_line(p, end, &l, &n) || !prefix_is(l, n, "#serial ") ||
-	    n - 8 < 1 || n - 8 > 20 || !digits(l + 8, n - 8))
+	    n - 8 < 1 || n - 8 > 20 || !ak_digits(l + 8, n - 8))
 		return AK_ERR_FORMAT;
 	errno = 0;
 	doc->serial = strtoull(l + 8, &ep, 10);
@@ -270,6 +215,29 @@ ak_doc_parse(const char *buf, size_t len, enum ak_doc_kind kind,
  out:
 	ak_doc_free(doc);
 	return r;
+}
+
+int
+ak_doc_format_header(enum ak_doc_kind kind, const char *account,
+    unsigned long long serial, time_t expires, char *out, size_t outlen)
+{
+	char exp[21];
+	int n;
+
+	ak_time_format(expires, exp);
+	if (kind == AK_DOC_ACCOUNT) {
+		if (!ak_account_valid(account))
+			return AK_ERR_BAD_NAME;
+		n = snprintf(out, outlen, MAGIC "\n#account %s\n#serial %llu\n"
+		    "#expires %s\n", account, serial, exp);
+	} else if (kind == AK_DOC_REVOCATIONS) {
+		n = snprintf(out, outlen, MAGIC "\n#revocations\n#serial %llu\n"
+		    "#expires %s\n", serial, exp);
+	} else
+		return AK_ERR_FORMAT;
+	if (n < 0 || (size_t)n >= outlen)
+		return AK_ERR_TOO_LARGE;
+	return n;
 }
 
 int

@@ -44,6 +44,17 @@ int ak_doc_parse(const char *buf, size_t len, enum ak_doc_kind kind,
 void ak_doc_free(struct ak_doc *doc);
 
 /*
+ * Writes the four header lines of a document of kind (AK_DOC_ACCOUNT for
+ * account, or AK_DOC_REVOCATIONS), the ones ak_doc_parse_header reads, into
+ * out. Returns their length, or AK_ERR_BAD_NAME, AK_ERR_FORMAT (another
+ * kind), AK_ERR_TOO_LARGE. The one writer of the format: publish and the
+ * tests' signer use it.
+ */
+#define AK_DOC_HEADER_MAX	128
+int ak_doc_format_header(enum ak_doc_kind kind, const char *account,
+    unsigned long long serial, time_t expires, char *out, size_t outlen);
+
+/*
  * Parses only the four header lines at the start of len bytes (a prefix of
  * a signed document) into hdr (account, serial, expires; no lines, no
  * buffer) and their length into *hdrlenp. Returns 0 or AK_ERR_FORMAT.
@@ -58,10 +69,5 @@ int ak_doc_parse_header(const char *buf, size_t len, enum ak_doc_kind kind,
  */
 int ak_doc_check(const struct ak_doc *doc, const char *account, time_t now,
     unsigned long long min_serial);
-
-/* Parses "YYYY-MM-DDTHH:MM:SSZ" of len bytes. Returns 0 or AK_ERR_FORMAT. */
-int ak_time_parse(const char *s, size_t len, time_t *tp);
-/* Writes t as "YYYY-MM-DDTHH:MM:SSZ" into out (21 bytes). */
-void ak_time_format(time_t t, char out[21]);
 
 #endif

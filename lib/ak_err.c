@@ -1,3 +1,4 @@
+/* Strings for the core's AK_ERR_* codes (the only place they are spelled). */
 #include "ak_err.h"
 
 const char *

@@ -1,4 +1,4 @@
-/* Error codes of the authkeys core; every core function returns 0 or one of these. */
+/* Error codes of the core: every core function returns 0 or one of these. */
 #ifndef AK_ERR_H
 #define AK_ERR_H
 
@@ -26,9 +26,9 @@
 #define AK_ERR_PRIVATE_KEY	-22
 #define AK_ERR_POLICY		-23
 #define AK_ERR_REVOKED		-24
-#define AK_ERR_NOSPACE		-26
-#define AK_ERR_LOCKED		-27
-#define AK_ERR_NAMESPACE	-28
+#define AK_ERR_NOSPACE		-25
+#define AK_ERR_LOCKED		-26
+#define AK_ERR_NAMESPACE	-27
 
 /* Returns a static, human readable string for an AK_ERR_* code. */
 const char *ak_err(int r);

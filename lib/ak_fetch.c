@@ -127,7 +127,7 @@ scheme_of(const char *url)
 }
 
 int
-ak_fetch(struct ak_fetcher *f, const struct ak_config *cfg, const char *url,
+ak_fetch(struct ak_fetcher *f, const char *ca_file, const char *url,
     const char *etag, long timeout_ms, size_t max,
     struct ak_fetch_result *res)
 {
@@ -148,11 +148,10 @@ ak_fetch(struct ak_fetcher *f, const struct ak_config *cfg, const char *url,
 	if (timeout_ms < 1)
 		return AK_ERR_TIMEOUT;
 	/* The CA bundle decides whom TLS trusts: root's, like the config. */
-	if (cfg->ca_file != NULL && (r = ak_file_check_root_path(
-	    cfg->ca_file)) != 0) {
+	if (ca_file != NULL && (r = ak_file_check_root_path(ca_file)) != 0) {
 		ak_log(LOG_ERR, "ca_file %s: %s (it and its directory must be "
 		    "owned by root and writable by no one else); store not "
-		    "asked", cfg->ca_file, ak_err(r));
+		    "asked", ca_file, ak_err(r));
 		return r == AK_ERR_PERM ? AK_ERR_PERM : AK_ERR_UNAVAILABLE;
 	}
 	if (f != NULL) {
@@ -196,8 +195,8 @@ ak_fetch(struct ak_fetcher *f, const struct ak_config *cfg, const char *url,
 	    CURLE_OK ||
 	    (hdrs != NULL && curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs) !=
 	    CURLE_OK) ||
-	    (cfg->ca_file != NULL && curl_easy_setopt(c, CURLOPT_CAINFO,
-	    cfg->ca_file) != CURLE_OK)) {
+	    (ca_file != NULL && curl_easy_setopt(c, CURLOPT_CAINFO,
+	    ca_file) != CURLE_OK)) {
 		ak_log(LOG_ERR, "%s: cannot set up the transfer", url);
 		goto out;
 	}

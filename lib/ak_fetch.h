@@ -4,8 +4,7 @@
 
 #include <stddef.h>
 
-#include "ak_cache.h"
-#include "ak_config.h"
+#include "ak_limits.h"
 
 struct ak_fetch_result {
 	long status;		/* 200, 304 or 404 */
@@ -24,7 +23,7 @@ struct ak_fetcher;
 /* Initialises libcurl once per process (not in the PAM module's host). */
 int ak_fetch_global_init(void);
 
-/* Returns 0 and a new fetcher in *fp (free with ak_fetcher_free), or AK_ERR_ALLOC. */
+/* Returns 0 and a new fetcher in *fp (ak_fetcher_free), or AK_ERR_ALLOC. */
 int ak_fetcher_new(struct ak_fetcher **fp);
 void ak_fetcher_free(struct ak_fetcher *f);
 
@@ -33,10 +32,12 @@ void ak_fetcher_free(struct ak_fetcher *f);
  * when etag is not empty, on f's connection (f NULL: a handle of its own).
  * Returns 0 with res->status 200, 304 or 404 (file:// that does not exist
  * counts as 404), or AK_ERR_UNAVAILABLE (with a logged reason),
- * AK_ERR_TIMEOUT, AK_ERR_TOO_LARGE, AK_ERR_PERM (ca_file not root's).
+ * AK_ERR_TIMEOUT, AK_ERR_TOO_LARGE, AK_ERR_CONFIG (not https, http or
+ * file), AK_ERR_PERM (ca_file, the CA bundle to trust or NULL for the
+ * system's, not root's).
  */
-int ak_fetch(struct ak_fetcher *f, const struct ak_config *cfg,
-    const char *url, const char *etag, long timeout_ms, size_t max,
+int ak_fetch(struct ak_fetcher *f, const char *ca_file, const char *url,
+    const char *etag, long timeout_ms, size_t max,
     struct ak_fetch_result *res);
 void ak_fetch_result_clear(struct ak_fetch_result *res);
 

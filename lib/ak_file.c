@@ -1,3 +1,7 @@
+/*
+ * Files others might shape: bounded reads that neither follow links nor
+ * block, ownership checks, atomic replacement, private directories.
+ */
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -243,4 +247,22 @@ ak_file_read_proc(const char *path, char *buf, size_t size)
 	close(fd);
 	buf[off] = '\0';
 	return (long)off;
+}
+
+int
+ak_file_replace_newer(const char *from, const char *to)
+{
+	struct stat st, nst;
+	struct timespec ts[2];
+
+	/* Compare with the new file's own mtime: it may predate "now". */
+	if (stat(to, &st) == 0 && stat(from, &nst) == 0 &&
+	    nst.st_mtime <= st.st_mtime) {
+		ts[0].tv_sec = ts[1].tv_sec = st.st_mtime + 1;
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
+		if (utimensat(AT_FDCWD, from, ts, 0) != 0)
+			return AK_ERR_IO;
+	}
+	return rename(from, to) == 0 ? 0 : errno == ENOSPC ? AK_ERR_NOSPACE :
+	    AK_ERR_IO;
 }

@@ -80,4 +80,12 @@ int ak_file_private_dir(const char *path);
  */
 int ak_file_check_root_path(const char *path);
 
+/*
+ * Renames from over to, first giving from a modification time later than
+ * to's if it has none: web servers derive ETags from mtime and size, so a
+ * new document of the same size must not keep the old one's ETag (clients
+ * would never see it). Returns 0, AK_ERR_NOSPACE or AK_ERR_IO (errno set).
+ */
+int ak_file_replace_newer(const char *from, const char *to);
+
 #endif

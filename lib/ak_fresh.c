@@ -10,6 +10,7 @@
 #include "ak_file.h"
 #include "ak_fresh.h"
 #include "ak_key.h"
+#include "ak_valid.h"
 
 #define OUTAGE_MAX	512
 

@@ -16,6 +16,7 @@
 #include "ak_file.h"
 #include "ak_index.h"
 #include "ak_key.h"
+#include "ak_valid.h"
 
 #define MAGIC		"AKIDX1\n"	/* + NUL: 8 bytes */
 #define HDR_LEN		32		/* magic, serial, doclen, count */

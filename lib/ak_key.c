@@ -1,3 +1,7 @@
+/*
+ * authorized_keys lines: options, key type and blob (each type's wire
+ * format checked), RSA size, comment and SHA256 fingerprint.
+ */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +10,7 @@
 #include "ak_err.h"
 #include "ak_key.h"
 #include "ak_sha256.h"
+#include "ak_valid.h"
 #include "ak_wire.h"
 
 static const struct {
@@ -49,55 +54,6 @@ ak_key_type_name(enum ak_key_type t)
 			return key_types[i].name;
 	}
 	return "unknown";
-}
-
-int
-ak_has_ctrl(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return 1;
-	}
-	return 0;
-}
-
-int
-ak_account_valid(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-		return 0;
-	for (i = 1; s[i] != '\0'; i++) {
-		char c = s[i];
-
-		if (i >= 32)
-			return 0;
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '_' || c == '.' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-int
-ak_fpr_valid(const char *s)
-{
-	unsigned char tmp[33];
-	size_t i;
-
-	if (s == NULL || strncmp(s, "SHA256:", 7) != 0 ||
-	    strlen(s) != AK_FPR_LEN)
-		return 0;
-	for (i = 7; i < AK_FPR_LEN; i++) {
-		if (s[i] == '=')
-			return 0;
-	}
-	return ak_b64_decode(s + 7, 43, tmp, sizeof(tmp)) == 32;
 }
 
 void
@@ -245,7 +201,8 @@ parse_options(const char *s, size_t len, struct ak_key_line *kl,
 			if (++i >= len || s[i] != '"')
 				return r;
 			for (i++; i < len && s[i] != '"'; i++) {
-				if (s[i] == '\\' && i + 1 < len && s[i + 1] == '"')
+				if (s[i] == '\\' && i + 1 < len &&
+				    s[i + 1] == '"')
 					i++;
 			}
 			if (i >= len)

@@ -47,11 +47,11 @@ struct ak_key_line {
 int ak_key_line_parse(const char *s, size_t len, struct ak_key_line **klp);
 void ak_key_line_free(struct ak_key_line *kl);
 
-/* Parses a bare "type base64" public key (as in allowed_signers); same codes. */
+/* Parses a bare "type base64" key (as in allowed_signers); same codes. */
 int ak_key_parse_pub(const char *type, const char *b64, size_t b64len,
     unsigned char **blobp, size_t *lenp, enum ak_key_type *typep);
 
-/* Returns 0 if s is a well-formed options field as a whole, else AK_ERR_FORMAT. */
+/* Returns 0 if s is a well-formed options field, else AK_ERR_FORMAT. */
 int ak_key_options_check(const char *s);
 
 /* Returns the key type for an SSH key type name, or AK_KT_UNKNOWN. */
@@ -61,12 +61,5 @@ const char *ak_key_type_name(enum ak_key_type t);
 
 /* Writes "SHA256:..." for blob into out (AK_FPR_LEN + 1 bytes). */
 void ak_key_fingerprint(const unsigned char *blob, size_t len, char *out);
-
-/* Returns 1 if s is "SHA256:" followed by 43 base64 characters, else 0. */
-int ak_fpr_valid(const char *s);
-/* Returns 1 if s is an account name [a-z_][a-z0-9_.-]{0,31}, else 0. */
-int ak_account_valid(const char *s);
-/* Returns 1 if len bytes of s hold a control character (tab allowed). */
-int ak_has_ctrl(const char *s, size_t len);
 
 #endif

@@ -1,3 +1,4 @@
+/* The core's one log sink, set by each front end (syslog, pam_syslog...). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <syslog.h>

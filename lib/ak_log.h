@@ -1,4 +1,4 @@
-/* Logging of the core: one sink, chosen by the front end (syslog or pam_syslog). */
+/* Logging of the core: one sink, chosen by the front end. */
 #ifndef AK_LOG_H
 #define AK_LOG_H
 

@@ -1,3 +1,7 @@
+/*
+ * What may be printed: revocation lists (by fingerprint or by key), the
+ * allowed key types, RSA size and options (SPEC "Policy").
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +12,7 @@
 #include "ak_key.h"
 #include "ak_log.h"
 #include "ak_policy.h"
+#include "ak_valid.h"
 
 static int
 fpr_cmp(const void *a, const void *b)

@@ -153,7 +153,8 @@ rfc4716(struct cursor *c, struct ak_src *src, unsigned long first,
 			if (more)
 				n--;
 			if (hlen + n > HEADER_MAX) {
-				*whyp = "RFC 4716 header longer than 1024 bytes";
+				*whyp = "RFC 4716 header longer than "
+				    "1024 bytes";
 				goto out;
 			}
 			memcpy(header + hlen, s, n);

@@ -1,3 +1,8 @@
+/*
+ * The one orchestrator front ends call: the freshness rule, cache and lock,
+ * mirrors within the time budget, verification, rollback floors, outage
+ * memory, stale-if-unavailable, and the index and KRL written on the way.
+ */
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -18,6 +23,8 @@
 #include "ak_policy.h"
 #include "ak_resolve.h"
 #include "ak_sshsig.h"
+#include "ak_time.h"
+#include "ak_url.h"
 
 #define URL_MAX	2048
 
@@ -189,7 +196,7 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 		if (rv->fetcher == NULL && (r = ak_fetcher_new(&rv->fetcher)) !=
 		    0)
 			return r;
-		r = ak_fetch(rv->fetcher, rv->cfg, url, cdoc != NULL ?
+		r = ak_fetch(rv->fetcher, rv->cfg->ca_file, url, cdoc != NULL ?
 		    ce->etag : NULL, share, AK_DOC_MAX, &fr);
 		if (r != 0) {
 			/* Logged by ak_fetch in detail. */
@@ -544,7 +551,7 @@ ak_resolve_probe(struct ak_resolver *rv, const char *account, const char *url,
 	    rv->cfg->require_signature ? AK_DOC_ACCOUNT : AK_DOC_PLAIN;
 	if (rv->fetcher == NULL && (r = ak_fetcher_new(&rv->fetcher)) != 0)
 		return r;
-	if ((r = ak_fetch(rv->fetcher, rv->cfg, url, NULL, (long)left,
+	if ((r = ak_fetch(rv->fetcher, rv->cfg->ca_file, url, NULL, (long)left,
 	    AK_DOC_MAX, &fr)) != 0)
 		return r;
 	if (fr.status == 404)

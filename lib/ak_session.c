@@ -12,6 +12,7 @@
 #include "ak_file.h"
 #include "ak_key.h"
 #include "ak_session.h"
+#include "ak_valid.h"
 
 #define RECORD_MAX	1024
 
@@ -110,8 +111,8 @@ ak_session_parse(const char *text, size_t len, struct ak_session *s)
 	memcpy(buf, text, len);
 	buf[len] = '\0';
 	p = buf;
-	if (take_ull(&p, &pid) != 0 || pid < 2 || pid > INT_MAX || *p++ != ' ' ||
-	    take_ull(&p, &s->start) != 0 || *p++ != ' ')
+	if (take_ull(&p, &pid) != 0 || pid < 2 || pid > INT_MAX ||
+	    *p++ != ' ' || take_ull(&p, &s->start) != 0 || *p++ != ' ')
 		return AK_ERR_FORMAT;
 	s->pid = (pid_t)pid;
 	p[strlen(p) - 1] = '\0';	/* the newline */

@@ -1,3 +1,8 @@
+/*
+ * ssh-keygen's allowed_signers file (ssh-keygen(1) "ALLOWED SIGNERS"):
+ * principals, namespaces=, valid-after=/valid-before= and the key, as
+ * ssh-keygen -Y verify reads them; lines we cannot honour are refused.
+ */
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +13,7 @@
 #include "ak_key.h"
 #include "ak_log.h"
 #include "ak_signers.h"
+#include "ak_valid.h"
 
 static const char *
 skip_ws(const char *p, const char *e)
@@ -75,7 +81,10 @@ parse_validity(const char *s, size_t len, time_t *tp)
 	return *tp == (time_t)-1 ? AK_ERR_FORMAT : 0;
 }
 
-/* Options: cert-authority, namespaces="..", valid-after="..", valid-before="..". */
+/*
+ * Options: cert-authority, namespaces="..", valid-after="..",
+ * valid-before="..".
+ */
 static int
 parse_opts(const char *p, const char *e, struct ak_signer *sg, int *skip)
 {
@@ -93,7 +102,8 @@ parse_opts(const char *p, const char *e, struct ak_signer *sg, int *skip)
 			if (ve >= e)
 				return AK_ERR_FORMAT;
 		}
-#define IS(n) ((size_t)(ne - p) == strlen(n) && strncasecmp(p, n, strlen(n)) == 0)
+#define IS(n) ((size_t)(ne - p) == strlen(n) && \
+    strncasecmp(p, n, strlen(n)) == 0)
 		if (IS("cert-authority")) {
 			*skip = 1;
 		} else if (IS("namespaces") && v != NULL) {

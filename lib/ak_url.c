@@ -1,8 +1,8 @@
 /* URL templates of the configuration: %u and %%. */
 #include <stddef.h>
 
-#include "ak_config.h"
 #include "ak_err.h"
+#include "ak_url.h"
 
 int
 ak_url_expand(const char *tmpl, const char *account, char *out, size_t outlen)

@@ -1,3 +1,4 @@
+/* A bounded reader of SSH wire encoding (RFC 4251 uint32, string, mpint). */
 #include <stdint.h>
 #include <string.h>
 

@@ -33,6 +33,7 @@
 #include "ak_resolve.h"
 #include "ak_session.h"
 #include "ak_userenv.h"
+#include "ak_valid.h"
 
 struct args {
 	const char *config;

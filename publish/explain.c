@@ -88,7 +88,8 @@ pub_explain(const char *line, int r, const struct ak_config *pol,
 		if (kl != NULL && kl->type == AK_KT_RSA) {
 			snprintf(out, len, "RSA key of %u bits is smaller than "
 			    "min_rsa_bits (%u): make a new key (ssh-keygen -t "
-			    "ed25519, or -t rsa -b 4096), or lower min_rsa_bits "
+			    "ed25519, or -t rsa -b 4096), or lower "
+			    "min_rsa_bits "
 			    "in the config given with -f", kl->bits,
 			    pol->min_rsa_bits);
 			return;

@@ -152,25 +152,12 @@ append_sig(const struct pub_item *it)
 	return r;
 }
 
-/*
- * Moves a signed document into place. Its mtime must be newer than the old
- * file's: web servers derive ETags from mtime + size.
- */
+/* Moves a signed document into place, its mtime (ETag) newer than the old. */
 static int
 install_item(const struct pub_item *it)
 {
-	struct stat st, nst;
-	struct timespec ts[2];
-
 	chmod(it->staged, 0644);
-	/* Compare with the new file's own mtime: it may predate "now". */
-	if (stat(it->final, &st) == 0 && stat(it->staged, &nst) == 0 &&
-	    nst.st_mtime <= st.st_mtime) {
-		ts[0].tv_sec = ts[1].tv_sec = st.st_mtime + 1;
-		ts[0].tv_nsec = ts[1].tv_nsec = 0;
-		(void)utimensat(AT_FDCWD, it->staged, ts, 0);
-	}
-	if (rename(it->staged, it->final) != 0) {
+	if (ak_file_replace_newer(it->staged, it->final) != 0) {
 		fprintf(stderr, "%s: %s\n", it->final, strerror(errno));
 		return -1;
 	}

@@ -15,7 +15,7 @@ struct pub_opts {
 	const char *out;
 	const char *report;	/* --report FILE.html, or NULL */
 	long valid;		/* seconds */
-	long resign_before;	/* re-sign unchanged documents this close to #expires */
+	long resign_before;	/* re-sign unchanged ones this near #expires */
 	int dry_run;
 	time_t now;
 };
@@ -25,7 +25,7 @@ struct pub_item {
 	char name[64];		/* account name, or "" for the list */
 	char *body;		/* key lines, one per line (normalised) */
 	size_t bodylen;
-	char *staged;		/* path of the signed file in staging, or NULL */
+	char *staged;		/* the signed file in staging, or NULL */
 	char *final;		/* where it goes */
 	int unchanged;		/* same body, far from #expires: left alone */
 };

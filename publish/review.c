@@ -13,6 +13,8 @@
 #include "ak_err.h"
 #include "ak_file.h"
 #include "ak_key.h"
+#include "ak_time.h"
+#include "ak_valid.h"
 #include "publish.h"
 
 #define MAX_ENTRIES	100000
@@ -261,7 +263,8 @@ write_report(FILE *f, const struct pub_opts *o, const struct ak_config *pol,
 	size_t i, j, nw = 0;
 
 	ak_time_format(o->now, now);
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	    "<meta charset=\"utf-8\">"
 	    "<title>authkeys access review</title>\n<style>\n"
 	    "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\n"
 	    "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}\n"
@@ -291,8 +294,9 @@ write_report(FILE *f, const struct pub_opts *o, const struct ak_config *pol,
 				    "expiry-time");
 			if (e->kl != NULL && e->kl->type == AK_KT_RSA &&
 			    e->kl->bits < 4096)
-				warn(f, &nw, ac[i].name, e->fpr, "RSA key under "
-				    "4096 bits: an old key type, prefer ed25519");
+				warn(f, &nw, ac[i].name, e->fpr, "RSA key "
+				    "under 4096 bits: an old key type, prefer "
+				    "ed25519");
 			if (e->kl != NULL && e->kl->type == AK_KT_RSA &&
 			    e->kl->bits < pol->min_rsa_bits)
 				warn(f, &nw, ac[i].name, e->fpr, "weak: RSA "

@@ -13,6 +13,8 @@
 #include "ak_key.h"
 #include "ak_policy.h"
 #include "ak_pubsrc.h"
+#include "ak_time.h"
+#include "ak_valid.h"
 #include "publish.h"
 
 long
@@ -108,11 +110,11 @@ check_source(const char *path, const char *buf, size_t len, int revoked,
 	*bodylenp = 0;
 	if ((r = ak_src_parse(buf, len, &src, &eline, &why)) != 0) {
 		if (r == AK_ERR_PRIVATE_KEY)
-			fprintf(stderr, "%s:%lu: this is %s. A private key must "
-			    "stay in the deployment tool (Octopus, Ansible, "
-			    "Jenkins...) with its passphrase; put only the "
-			    "public key here. Nothing published.\n", path,
-			    eline, why);
+			fprintf(stderr, "%s:%lu: this is %s. A private key "
+			    "must stay in the deployment tool (Octopus, "
+			    "Ansible, Jenkins...) with its passphrase; put "
+			    "only the public key here. Nothing published.\n",
+			    path, eline, why);
 		else
 			fprintf(stderr, "%s:%lu: %s\n", path, eline,
 			    why != NULL ? why : ak_err(r));
@@ -246,12 +248,11 @@ int
 pub_stage(const struct pub_opts *o, const char *staging,
     unsigned long long serial, struct pub_item *items, size_t n)
 {
-	char expires[21];
+	char hdr[AK_DOC_HEADER_MAX];
 	size_t i;
 	FILE *f;
-	int ok;
+	int ok, hlen;
 
-	ak_time_format(o->now + o->valid, expires);
 	for (i = 0; i < n; i++) {
 		struct pub_item *it = &items[i];
 
@@ -265,12 +266,14 @@ pub_stage(const struct pub_opts *o, const char *staging,
 			    strerror(errno));
 			return -1;
 		}
-		fprintf(f, "#authkeys-document v1\n");
-		if (it->name[0] != '\0')
-			fprintf(f, "#account %s\n", it->name);
-		else
-			fprintf(f, "#revocations\n");
-		fprintf(f, "#serial %llu\n#expires %s\n", serial, expires);
+		if ((hlen = ak_doc_format_header(it->name[0] != '\0' ?
+		    AK_DOC_ACCOUNT : AK_DOC_REVOCATIONS, it->name, serial,
+		    o->now + o->valid, hdr, sizeof(hdr))) < 0) {
+			fprintf(stderr, "%s: %s\n", it->staged, ak_err(hlen));
+			fclose(f);
+			return -1;
+		}
+		fwrite(hdr, 1, (size_t)hlen, f);
 		if (it->bodylen > 0)
 			fwrite(it->body, 1, it->bodylen, f);
 		ok = fflush(f) == 0 && ferror(f) == 0;
@@ -300,7 +303,8 @@ pub_read_sources(const struct pub_opts *o, const struct ak_config *pol,
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (!ak_account_valid(de->d_name)) {

@@ -24,6 +24,7 @@
 #include "ak_fetch.h"
 #include "ak_log.h"
 #include "ak_resolve.h"
+#include "ak_time.h"
 #include "refresh.h"
 
 static volatile sig_atomic_t stop_flag, reload_flag;

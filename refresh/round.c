@@ -6,6 +6,7 @@
 #include "ak_doc.h"
 #include "ak_err.h"
 #include "ak_log.h"
+#include "ak_time.h"
 #include "refresh.h"
 
 long long

@@ -19,6 +19,7 @@
 #include "ak_policy.h"
 #include "ak_resolve.h"
 #include "ak_session.h"
+#include "ak_time.h"
 #include "sweep.h"
 
 #define MAX_TREE	4096

@@ -1,3 +1,4 @@
+/* authkeys-sweep: ending live sessions of keys that are no longer allowed. */
 #ifndef AK_SWEEP_H
 #define AK_SWEEP_H
 

@@ -1,6 +1,7 @@
 #include "fuzz_common.h"
 
 #include "ak_config.h"
+#include "ak_url.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

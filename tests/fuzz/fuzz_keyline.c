@@ -5,6 +5,7 @@
 #include "ak_config.h"
 #include "ak_key.h"
 #include "ak_policy.h"
+#include "ak_valid.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -116,7 +116,7 @@ new_case
 conf "refresh_after = 0"
 cat user1.pub | publish deploy 1
 run deploy
-sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|" "$CONF"
+store_down
 run deploy
 check "store down: stale cache used" has_key user1
 check "store down: stale use logged" grep -q "source=stale cache" <<<"$ERR"
@@ -127,7 +127,7 @@ cat user1.pub | publish deploy 1 "$(rfc3339 '+3 seconds')"
 run deploy
 check "short-lived document printed while valid" has_key user1
 sleep 4
-sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|" "$CONF"
+store_down
 run deploy
 check "store down and cached document expired: nothing" test -z "$OUT"
 
@@ -136,7 +136,7 @@ conf "refresh_after = 3600"
 cat user1.pub | publish deploy 1 "$(rfc3339 '+2 seconds')"
 run deploy
 sleep 3
-sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|" "$CONF"
+store_down
 run deploy
 check "fresh but expired cache entry never printed" test -z "$OUT"
 
@@ -150,7 +150,7 @@ cat user1.pub | publish deploy 1
 run deploy
 printf '#authkeys-cache v1\ngarbage\n' > "$C/cache/acct.deploy"
 chown "$RUNAS" "$C/cache/acct.deploy"
-sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|" "$CONF"
+store_down
 run deploy
 check "corrupt cache file, store down: nothing printed" test -z "$OUT"
 check "corrupt cache file: logged as ignored" grep -q "ignored: malformed" <<<"$ERR"
@@ -172,7 +172,7 @@ new_case
 cat user1.pub | publish deploy 1
 run deploy
 chmod 777 "$C/cache"
-sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|" "$CONF"
+store_down
 run deploy
 check "world-writable cache dir: entries ignored, nothing printed" test -z "$OUT"
 chmod 755 "$C/cache"

@@ -13,6 +13,7 @@
 #include "ak_err.h"
 #include "ak_file.h"
 #include "ak_fresh.h"
+#include "ak_time.h"
 
 static char dir[] = "/tmp/ak-test-cache.XXXXXX";
 static struct ak_config *cfg;

@@ -6,6 +6,7 @@
 #include "ak_config.h"
 #include "ak_err.h"
 #include "ak_key.h"
+#include "ak_url.h"
 
 #define BASE "url = https://keys.example.com/v1/accounts/%u\n" \
 	"trusted_signers = /etc/authkeys/signers\naccounts = deploy,octo\n"

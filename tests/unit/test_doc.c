@@ -4,6 +4,7 @@
 
 #include "ak_doc.h"
 #include "ak_err.h"
+#include "ak_time.h"
 
 #define ED "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJduHAHHuu7TvBhBXjr7WwmNRIwylavTmFPGm+0M5IhM"
 #define HDR "#authkeys-document v1\n#account deploy\n#serial 42\n" \

@@ -3,6 +3,7 @@
 #include "ak_b64.h"
 #include "ak_err.h"
 #include "ak_key.h"
+#include "ak_valid.h"
 
 static char tmpdir[] = "/tmp/ak-test-key.XXXXXX";
 

@@ -18,6 +18,7 @@
 #include "ak_fresh.h"
 #include "ak_index.h"
 #include "ak_resolve.h"
+#include "ak_time.h"
 
 static char dir[] = "/tmp/ak-test-resolve.XXXXXX";
 static char store[600], cache[600], own[600];
@@ -53,18 +54,31 @@ teardown(void **state)
 	return 0;
 }
 
-/* A signed document at store/NAME ("-" account: the list) from key files. */
+/*
+ * A signed document at store/NAME ("-" account: the list) from key files;
+ * its header written by the one writer of the format.
+ */
 static void
 publish(const char *name, const char *account, unsigned long long serial,
     const char *expires, const char *keys)
 {
-	run_ok("cd %s && { echo '#authkeys-document v1'; "
-	    "if [ '%s' = - ]; then echo '#revocations'; else "
-	    "echo '#account %s'; fi; echo '#serial %llu'; "
-	    "echo '#expires %s'; %s; } > doc && rm -f doc.sig && "
+	char hdr[AK_DOC_HEADER_MAX], path[4096];
+	time_t exp;
+	FILE *f;
+	int n;
+
+	assert_int_equal(ak_time_parse(expires, strlen(expires), &exp), 0);
+	n = ak_doc_format_header(strcmp(account, "-") == 0 ?
+	    AK_DOC_REVOCATIONS : AK_DOC_ACCOUNT, account, serial, exp, hdr,
+	    sizeof(hdr));
+	assert_true(n > 0);
+	snprintf(path, sizeof(path), "%s/doc", dir);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(hdr, 1, (size_t)n, f), (size_t)n);
+	assert_int_equal(fclose(f), 0);
+	run_ok("cd %s && { %s; } >> doc && rm -f doc.sig && "
 	    "ssh-keygen -q -Y sign -n authkeys -f signer doc && "
-	    "cat doc.sig >> doc && mv doc store/%s", dir, account, account,
-	    serial, expires, keys, name);
+	    "cat doc.sig >> doc && mv doc store/%s", dir, keys, name);
 }
 
 static struct ak_config *

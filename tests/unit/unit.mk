@@ -31,7 +31,11 @@ $(B)/tests/delayproxy: tests/tools/delayproxy.c
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CPPFLAGS) -std=c11 -Wall -Wextra $(WERROR) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-TEST_TOOLS = $(B)/tests/blackhole $(B)/tests/logsink $(B)/tests/pam_driver \
+$(B)/tests/akdoc: $(O)/tests/tools/akdoc.o $(B)/libakcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CFLAGS) $(CFLAGS) $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^
+
+TEST_TOOLS = $(B)/tests/akdoc $(B)/tests/blackhole $(B)/tests/logsink $(B)/tests/pam_driver \
 	$(B)/tests/nss_caseless.so $(B)/tests/delayproxy
 
 test-tools: $(TEST_TOOLS)

@@ -1,0 +1,267 @@
+# A test store: a test CA, nginx HTTPS on 127.0.0.1, documents signed and
+# installed through the code authkeys-publish uses, a syslog sink, and the
+# command run as sshd runs it. Functions only (store_setup does the work).
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	local p
+	for _ in $(seq 1 200); do
+		p=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# make_ca DIR: a CA and a server certificate for 127.0.0.1 / localhost.
+make_ca() {
+	local d=$1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/ca.key" -out "$d/ca.pem" -days 2 \
+		-subj "/CN=authkeys test CA" >/dev/null 2>&1 || return 1
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/server.key" -out "$d/server.csr" \
+		-subj "/CN=127.0.0.1" >/dev/null 2>&1 || return 1
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$d/san.ext"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" \
+		-CAkey "$d/ca.key" -CAcreateserial -out "$d/server.pem" \
+		-days 2 -extfile "$d/san.ext" >/dev/null 2>&1
+}
+
+# start_nginx DIR PORT: serves DIR/www over HTTPS on 127.0.0.1:PORT.
+start_nginx() {
+	local d=$1 port=$2
+	mkdir -p "$d/www" "$d/nginx"
+	cat > "$d/nginx/nginx.conf" <<CONF
+daemon on;
+pid $d/nginx/nginx.pid;
+error_log $d/nginx/error.log;
+worker_processes 1;
+user root;
+events { worker_connections 256; }
+http {
+	log_format ak '\$remote_addr [\$time_local] "\$request" \$status \$body_bytes_sent conn=\$connection reqs=\$connection_requests';
+	access_log $d/access.log ak;
+	client_body_temp_path $d/nginx/body;
+	proxy_temp_path $d/nginx/proxy;
+	fastcgi_temp_path $d/nginx/fastcgi;
+	uwsgi_temp_path $d/nginx/uwsgi;
+	scgi_temp_path $d/nginx/scgi;
+	default_type text/plain;
+	server {
+		listen 127.0.0.1:$port ssl;
+		ssl_certificate $d/server.pem;
+		ssl_certificate_key $d/server.key;
+		root $d/www;
+		location /slow/ { limit_rate 1; }
+		location /redirect-http/ { return 302 http://127.0.0.1:$port/; }
+	}
+}
+CONF
+	nginx -c "$d/nginx/nginx.conf" -p "$d/nginx" -e "$d/nginx/error.log" \
+		|| return 1
+	for _ in $(seq 1 100); do
+		(exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+stop_nginx() {
+	local d=$1 pid
+	[ -f "$d/nginx/nginx.pid" ] || return 0
+	pid=$(cat "$d/nginx/nginx.pid")
+	kill "$pid" 2>/dev/null
+	for _ in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	rm -f "$d/nginx/nginx.pid"
+}
+
+# rfc3339 OFFSET: UTC time OFFSET from now ("+1 hour", "-1 day").
+rfc3339() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
+
+# sign_doc KEY OUT ACCOUNT|- SERIAL EXPIRES < body: a signed document
+# (ACCOUNT "-" makes a revocation list), its header written and installed
+# by the code authkeys-publish uses (akdoc): atomically, with an mtime newer
+# than the old file's (nginx's ETag is mtime + size).
+sign_doc() {
+	local key=$1 out=$2 account=$3 serial=$4 expires=$5 tmp
+	tmp=$(mktemp "$out.XXXXXX")
+	{
+		"$TOP/build/tests/akdoc" header "$account" "$serial" "$expires" \
+			|| return 1
+		cat
+	} > "$tmp"
+	ssh-keygen -q -Y sign -n authkeys -f "$key" "$tmp" || return 1
+	cat "$tmp.sig" >> "$tmp"
+	rm -f "$tmp.sig"
+	chmod 644 "$tmp"
+	"$TOP/build/tests/akdoc" install "$tmp" "$out"
+}
+
+fpr_of() { ssh-keygen -lf "$1" | cut -d' ' -f2; }
+key_of() { cut -d' ' -f1,2 "$1"; }
+
+# count_requests LOG PATH: GETs of PATH the store received.
+count_requests() {
+	[ -f "$1" ] || { echo 0; return; }
+	grep -c "\"GET $2 " "$1" || true
+}
+
+# --- a whole test store ---------------------------------------------------
+# store_setup: as root, makes the unprivileged command user ($RUNAS), a work
+# dir $W (under /run: sshd refuses paths others can write), installs the
+# build into $W/inst ($CMD, $PUB; publish sources in $SRC), starts nginx HTTPS ($STORE, files in $WWW), a hanging
+# listener ($BHPORT), a syslog sink ($LOG), and makes keys signer, stranger,
+# user1..3, rsa2048, rsa3072 in $W.
+store_setup() {
+	[ "$(id -u)" -eq 0 ] || { echo "these tests need root"; exit 1; }
+	RUNAS=akit
+	id "$RUNAS" >/dev/null 2>&1 || useradd --system --no-create-home \
+		--shell /usr/sbin/nologin "$RUNAS"
+	W=$(mktemp -d /run/ak-test.XXXXXX)
+	chmod 755 "$W"
+	BH_PID=
+	LS_PID=
+	trap store_cleanup EXIT
+	make -s -C "$TOP" install DESTDIR="$W/inst" PREFIX=/usr \
+		SYSCONFDIR=/etc PAMDIR=/usr/lib/security >/dev/null || exit 1
+	make -s -C "$TOP" test-tools >/dev/null || exit 1
+	CMD=$W/inst/usr/sbin/authkeys-command
+	PUB=$W/inst/usr/bin/authkeys-publish
+	REFRESH=$W/inst/usr/sbin/authkeys-refresh
+	SRC=$W/src
+	mkdir -p "$SRC/accounts"
+	PAMMOD=$W/inst/usr/lib/security/pam_authkeys.so
+	start_logsink
+	make_ca "$W" || { echo "cannot make test CA"; exit 1; }
+	PORT=$(free_port)
+	BHPORT=$(free_port)
+	DEAD=$(free_port)
+	start_nginx "$W" "$PORT" || { echo "nginx did not start"; exit 1; }
+	"$TOP/build/tests/blackhole" "$BHPORT" 1800 &
+	BH_PID=$!
+	STORE=https://127.0.0.1:$PORT
+	WWW=$W/www
+	mkdir -p "$WWW/v1/accounts"
+	cd "$W" || exit 1
+	for k in signer stranger user1 user2 user3; do
+		ssh-keygen -q -t ed25519 -N '' -C "$k" -f "$W/$k"
+	done
+	ssh-keygen -q -t rsa -b 2048 -N '' -C small -f "$W/rsa2048"
+	ssh-keygen -q -t rsa -b 3072 -N '' -C big -f "$W/rsa3072"
+	echo "signer@test $(key_of signer.pub)" > "$W/allowed_signers"
+	chmod 644 "$W"/*.pub "$W/allowed_signers" "$W/ca.pem"
+	FUTURE=$(rfc3339 "+1 day")
+	PAST=$(rfc3339 "-1 minute")
+	N=0
+}
+
+store_cleanup() {
+	stop_nginx "$W"
+	[ -n "$BH_PID" ] && kill "$BH_PID" 2>/dev/null
+	[ -n "$LS_PID" ] && kill "$LS_PID" 2>/dev/null
+	[ "${LOGSOCK:-}" = /dev/log ] && rm -f /dev/log
+	[ -n "${EXTRA_CLEANUP:-}" ] && eval "$EXTRA_CLEANUP"
+	mountpoint -q /dev/log 2>/dev/null && umount /dev/log
+	cd /
+	rm -rf "$W"
+}
+
+# start_logsink: syslog lines land in $LOG. Where no syslog socket exists we
+# own /dev/log for the run; where one exists, the suite was re-executed in
+# its own mount namespace (reexec_in_mount_ns) and we bind over it there.
+start_logsink() {
+	LOG=$W/syslog
+	: > "$LOG"
+	chmod 644 "$LOG"
+	if [ -e /dev/log ]; then
+		LOGSOCK=$W/log.sock
+	else
+		LOGSOCK=/dev/log
+	fi
+	"$TOP/build/tests/logsink" "$LOGSOCK" "$LOG" 1800 &
+	LS_PID=$!
+	for _ in $(seq 1 50); do [ -S "$LOGSOCK" ] && break; sleep 0.05; done
+	if [ "$LOGSOCK" != /dev/log ]; then
+		mount --bind "$LOGSOCK" /dev/log || { echo "cannot bind /dev/log"; exit 1; }
+	fi
+}
+
+# Call first thing in a suite: a private mount namespace if /dev/log exists.
+reexec_in_mount_ns() {
+	if [ -e /dev/log ] && [ -z "${AK_IN_NS:-}" ]; then
+		exec env AK_IN_NS=1 unshare --mount --propagation private "$0" "$@"
+	fi
+}
+
+# new_case: fresh cache dir and config; $C, $CONF. Lines added with conf.
+new_case() {
+	N=$((N + 1))
+	C=$W/case$N
+	mkdir -p "$C/etc" "$C/cache"
+	chown "$RUNAS" "$C/cache"
+	chmod 755 "$C" "$C/etc" "$C/cache"
+	CONF=$C/etc/authkeys.conf
+	cat > "$CONF" <<CONF
+url = $STORE/v1/accounts/%u
+trusted_signers = $W/allowed_signers
+ca_file = $W/ca.pem
+cache_dir = $C/cache
+module_cache_dir = $C/modcache
+session_dir = $C/sessions
+accounts = deploy, octo
+retry_after = 0
+timeout = $((3 + SLACK / 1000 * 2))
+CONF
+	chmod 644 "$CONF"
+	: > "$W/access.log"
+	rm -f "$WWW/v1/revoked"
+	rm -f "$WWW"/v1/accounts/*
+}
+# conf "key = value": sets key (replacing a line new_case wrote; url adds a mirror).
+conf() {
+	local k=${1%% *}
+	if [ "$k" != url ] && grep -q "^$k = " "$CONF"; then
+		sed -i "s|^$k = .*|$*|" "$CONF"
+	else
+		echo "$*" >> "$CONF"
+	fi
+}
+store_down() { sed -i "s|^url = .*|url = https://127.0.0.1:$DEAD/v1/accounts/%u|" "$CONF"; }
+
+# run ACCOUNT [FPR]: the command as sshd runs it; sets OUT, ERR, RC.
+run() {
+	# shellcheck disable=SC2086
+	OUT=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+		${AK_WRAP:-} "$CMD" -e -f "$CONF" "$@" 2>"$C/err")
+	RC=$?
+	ERR=$(cat "$C/err")
+}
+
+# refresh_once: one round of the refresher as the command user; RROUT, RRC.
+refresh_once() {
+	# shellcheck disable=SC2086
+	RROUT=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+		${AK_WRAP:-} "$REFRESH" -e -f "$CONF" --once 2>&1)
+	RRC=$?
+}
+
+# status [=prometheus]: --status as the command user; STOUT, STRC.
+status() {
+	STOUT=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+		"$CMD" -f "$CONF" "--status${1:-}" 2>/dev/null)
+	STRC=$?
+}
+
+publish() { # ACCOUNT SERIAL [EXPIRES] < lines
+	sign_doc "$W/signer" "$WWW/v1/accounts/$1" "$1" "$2" "${3:-$FUTURE}"
+}
+
+has_key() { grep -qF "$(key_of "$W/$1.pub")" <<<"$OUT"; }
+lines() { [ -z "$OUT" ] && echo 0 || wc -l <<<"$OUT"; }
+reqs() { count_requests "$W/access.log" "/v1/accounts/$1"; }
