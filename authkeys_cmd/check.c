@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -74,9 +75,16 @@ check_cache(const struct ak_config *cfg)
 	struct stat st;
 	int r;
 
-	/* The same rule the cache applies when it reads. */
-	if ((r = ak_file_check_owner(cfg->cache_dir, geteuid(), 1)) != 0 ||
-	    stat(cfg->cache_dir, &st) == -1) {
+	/*
+	 * The same rule the cache applies when it reads. Run as root, the
+	 * owner is judged below, against sshd's command user.
+	 */
+	if (stat(cfg->cache_dir, &st) == -1)
+		r = errno == ENOENT ? AK_ERR_NOT_FOUND : AK_ERR_IO;
+	else
+		r = ak_file_check_owner(cfg->cache_dir, geteuid() == 0 ?
+		    st.st_uid : geteuid(), 1);
+	if (r != 0) {
 		check_report(0, "cache_dir %s: %s", cfg->cache_dir,
 		    r == AK_ERR_NOT_FOUND ? "missing" : r == AK_ERR_PERM ?
 		    "not a directory of root or this user, or group/world "

@@ -10,27 +10,10 @@
 #include "ak_index.h"
 #include "ak_key.h"
 
-static char dir[] = "/tmp/ak-test-idx.XXXXXX";
 static const char *K1 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHcK+qHEM/Wkf0"
     "eo4MFBaqQ5/tT48Vk7hcZWSOsaxH0v k1";
 static const char *K2 = "restrict ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqn"
     "kVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl k2";
-
-static int
-setup(void **state)
-{
-	(void)state;
-	test_log_init();
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	run_ok("rm -rf %s", dir);
-	return 0;
-}
 
 static struct ak_doc *
 plain(const char *text)
@@ -64,29 +47,29 @@ test_write_lookup_and_binding(void **state)
 	(void)state;
 	snprintf(text, sizeof(text), "%s\n# c\n%s\n", K1, K2);
 	d = plain(text);
-	assert_int_equal(ak_index_write(dir, "acct.x", d), 0);
-	assert_true(ak_index_present(dir, "acct.x"));
+	assert_int_equal(ak_index_write(test_dir, "acct.x", d), 0);
+	assert_true(ak_index_present(test_dir, "acct.x"));
 	fpr_hash(K1, h1);
 	fpr_hash(K2, h2);
-	assert_int_equal(ak_index_lookup(dir, "acct.x", geteuid(), 42, d->len,
+	assert_int_equal(ak_index_lookup(test_dir, "acct.x", geteuid(), 42, d->len,
 	    h2, &off, &len), 0);
 	assert_int_equal(len, strlen(K2));
 	assert_memory_equal(text + off, K2, len);
-	assert_int_equal(ak_index_lookup(dir, "acct.x", geteuid(), 42, d->len,
+	assert_int_equal(ak_index_lookup(test_dir, "acct.x", geteuid(), 42, d->len,
 	    h1, &off, &len), 0);
 	assert_int_equal(off, 0);
 	memset(hx, 7, sizeof(hx));
-	assert_int_equal(ak_index_lookup(dir, "acct.x", geteuid(), 42, d->len,
+	assert_int_equal(ak_index_lookup(test_dir, "acct.x", geteuid(), 42, d->len,
 	    hx, &off, &len), AK_ERR_NOT_FOUND);
 	/* Another serial or length: not this document's index. */
-	assert_int_equal(ak_index_lookup(dir, "acct.x", geteuid(), 43, d->len,
+	assert_int_equal(ak_index_lookup(test_dir, "acct.x", geteuid(), 43, d->len,
 	    h1, &off, &len), AK_ERR_FORMAT);
-	assert_int_equal(ak_index_lookup(dir, "acct.x", geteuid(), 42,
+	assert_int_equal(ak_index_lookup(test_dir, "acct.x", geteuid(), 42,
 	    d->len + 1, h1, &off, &len), AK_ERR_FORMAT);
 	ak_doc_free(d);
-	ak_index_remove(dir, "acct.x");
-	assert_false(ak_index_present(dir, "acct.x"));
-	assert_int_not_equal(ak_index_lookup(dir, "acct.x", geteuid(), 42, 1,
+	ak_index_remove(test_dir, "acct.x");
+	assert_false(ak_index_present(test_dir, "acct.x"));
+	assert_int_not_equal(ak_index_lookup(test_dir, "acct.x", geteuid(), 42, 1,
 	    h1, &off, &len), 0);
 }
 
@@ -99,8 +82,8 @@ test_duplicates_mean_no_index(void **state)
 	(void)state;
 	snprintf(text, sizeof(text), "%s\nfrom=\"10.0.0.1\" %s\n", K1, K1);
 	d = plain(text);
-	assert_int_equal(ak_index_write(dir, "acct.dup", d), 0);
-	assert_false(ak_index_present(dir, "acct.dup"));
+	assert_int_equal(ak_index_write(test_dir, "acct.dup", d), 0);
+	assert_false(ak_index_present(test_dir, "acct.dup"));
 	ak_doc_free(d);
 }
 
@@ -115,16 +98,16 @@ test_untrusted_or_garbage_index(void **state)
 
 	(void)state;
 	fpr_hash(K1, h);
-	assert_int_equal(ak_index_write(dir, "acct.g", d), 0);
-	snprintf(path, sizeof(path), "%s/idx.acct.g", dir);
+	assert_int_equal(ak_index_write(test_dir, "acct.g", d), 0);
+	snprintf(path, sizeof(path), "%s/idx.acct.g", test_dir);
 	run_ok("chmod 666 %s", path);
-	assert_int_equal(ak_index_lookup(dir, "acct.g", geteuid(), 42, d->len,
+	assert_int_equal(ak_index_lookup(test_dir, "acct.g", geteuid(), 42, d->len,
 	    h, &off, &len), AK_ERR_PERM);
 	run_ok("chmod 600 %s && truncate -s 39 %s", path, path);
-	assert_int_equal(ak_index_lookup(dir, "acct.g", geteuid(), 42, d->len,
+	assert_int_equal(ak_index_lookup(test_dir, "acct.g", geteuid(), 42, d->len,
 	    h, &off, &len), AK_ERR_FORMAT);
 	run_ok("rm -f %s && mkfifo %s", path, path);
-	assert_int_not_equal(ak_index_lookup(dir, "acct.g", geteuid(), 42,
+	assert_int_not_equal(ak_index_lookup(test_dir, "acct.g", geteuid(), 42,
 	    d->len, h, &off, &len), 0);
 	unlink(path);
 	assert_int_equal(ak_index_hash_of("SHA256:short", h), AK_ERR_BAD_FPR);
@@ -140,5 +123,6 @@ main(void)
 		cmocka_unit_test(test_untrusted_or_garbage_index),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup,
+	    test_dir_teardown);
 }

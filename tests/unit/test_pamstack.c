@@ -6,22 +6,6 @@
 #include "ak_err.h"
 #include "ak_pamstack.h"
 
-static char dir[] = "/tmp/ak-test-pamd.XXXXXX";
-
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	run_ok("rm -rf %s", dir);
-	return 0;
-}
 
 static void
 put(const char *name, const char *text)
@@ -29,7 +13,7 @@ put(const char *name, const char *text)
 	char path[700];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", test_dir, name);
 	assert_non_null(f = fopen(path, "w"));
 	fputs(text, f);
 	fclose(f);
@@ -40,7 +24,7 @@ scan(const char *type, struct ak_pamstack *ps)
 {
 	char path[700];
 
-	snprintf(path, sizeof(path), "%s/sshd", dir);
+	snprintf(path, sizeof(path), "%s/sshd", test_dir);
 	return ak_pamstack_scan(path, type, ps);
 }
 
@@ -140,5 +124,6 @@ main(void)
 		cmocka_unit_test(test_errors),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup,
+	    test_dir_teardown);
 }

@@ -10,24 +10,7 @@
 #include "ak_err.h"
 #include "ak_session.h"
 
-static char dir[] = "/tmp/ak-test-sess.XXXXXX";
 static const char *F1 = "SHA256:gF0Ancv76bCGerODY2IyWYq1PCpM6IacXNhFZct+7RQ";
-
-static int
-setup(void **state)
-{
-	(void)state;
-	test_log_init();
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	run_ok("rm -rf %s", dir);
-	return 0;
-}
 
 static void
 test_roundtrip_and_alive(void **state)
@@ -44,9 +27,9 @@ test_roundtrip_and_alive(void **state)
 	strcpy(s.account, "deploy");
 	strcpy(s.fprs[0], F1);
 	s.nfprs = 1;
-	assert_int_equal(ak_session_record(dir, &s), 0);
+	assert_int_equal(ak_session_record(test_dir, &s), 0);
 	snprintf(name, sizeof(name), "%ld", (long)s.pid);
-	assert_int_equal(ak_session_read(dir, name, &t), 0);
+	assert_int_equal(ak_session_read(test_dir, name, &t), 0);
 	assert_int_equal(t.pid, s.pid);
 	assert_true(t.start == s.start);
 	assert_string_equal(t.account, "deploy");
@@ -55,10 +38,10 @@ test_roundtrip_and_alive(void **state)
 	/* Same PID, another start time: a reused PID is not our session. */
 	t.start++;
 	assert_false(ak_session_alive(&t));
-	snprintf(name, sizeof(name), "%s/%ld", dir, (long)s.pid);
+	snprintf(name, sizeof(name), "%s/%ld", test_dir, (long)s.pid);
 	assert_int_equal(stat(name, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	ak_session_remove(dir, s.pid);
+	ak_session_remove(test_dir, s.pid);
 	assert_int_equal(stat(name, &st), -1);
 }
 
@@ -113,13 +96,13 @@ test_record_not_ours_is_refused(void **state)
 	char path[600];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/4242", dir);
+	snprintf(path, sizeof(path), "%s/4242", test_dir);
 	run_ok("printf '4242 1 deploy %s\\n' > %s && chmod 666 %s", F1, path,
 	    path);
-	assert_int_equal(ak_session_read(dir, "4242", &s), AK_ERR_PERM);
+	assert_int_equal(ak_session_read(test_dir, "4242", &s), AK_ERR_PERM);
 	unlink(path);
 	run_ok("mkfifo %s", path);
-	assert_int_equal(ak_session_read(dir, "4242", &s), AK_ERR_PERM);
+	assert_int_equal(ak_session_read(test_dir, "4242", &s), AK_ERR_PERM);
 	unlink(path);
 }
 
@@ -133,5 +116,6 @@ main(void)
 		cmocka_unit_test(test_record_not_ours_is_refused),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup,
+	    test_dir_teardown);
 }

@@ -73,4 +73,41 @@ slurp(const char *path, size_t *lenp)
 	return buf;
 }
 
+/*
+ * A scratch directory for one test binary: pass test_dir_setup and
+ * test_dir_teardown to cmocka_run_group_tests; tests use test_dir.
+ */
+static char test_dir[64];
+
+static inline int
+test_dir_setup(void **state)
+{
+	(void)state;
+	test_log_init();
+	snprintf(test_dir, sizeof(test_dir), "/tmp/ak-unit.XXXXXX");
+	return mkdtemp(test_dir) == NULL ? -1 : 0;
+}
+
+static inline int
+test_dir_teardown(void **state)
+{
+	(void)state;
+	run_ok("rm -rf %s", test_dir);
+	return 0;
+}
+
+/* Writes text to test_dir/name (mode 0644); returns the path (static). */
+static inline const char *
+test_file(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", test_dir, name);
+	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF ||
+	    fclose(f) != 0)
+		fail_msg("cannot write %s", path);
+	return path;
+}
+
 #endif

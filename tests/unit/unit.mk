@@ -1,5 +1,6 @@
 # cmocka unit tests: one file per core module.
-UNIT	= test_b64 test_sha256 test_key test_config test_sshsig test_doc test_policy test_cache test_userenv test_pamstack test_fresh test_krl test_session test_index test_resolve test_authinfo
+UNIT	= test_b64 test_sha256 test_key test_config test_sshsig test_doc test_policy test_cache test_userenv test_pamstack test_fresh test_krl test_session test_index test_resolve test_authinfo \
+	  test_signers test_fetch
 UNIT_BINS = $(UNIT:%=$(B)/tests/%)
 
 $(B)/tests/%: $(O)/tests/unit/%.o $(B)/libaknet.a $(B)/libakcore.a
