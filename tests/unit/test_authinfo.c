@@ -96,82 +96,6 @@ test_authinfo_check(void **state)
 	ak_config_free(cfg);
 }
 
-static void
-test_wire_bounds(void **state)
-{
-	const unsigned char buf[] = { 0, 0, 0, 3, 'a', 'b', 'c', 0, 0, 0, 9,
-	    'x' };
-	const unsigned char mp[] = { 0, 0, 0, 2, 0, 0x80, 0, 0, 0, 1, 0x80 };
-	struct ak_wire w = { buf, sizeof(buf) };
-	const unsigned char *s;
-	size_t len;
-	uint32_t v;
-
-	(void)state;
-	assert_int_equal(ak_wire_string(&w, &s, &len), 0);
-	assert_int_equal(len, 3);
-	assert_memory_equal(s, "abc", 3);
-	/* A length past the end is refused, not read. */
-	assert_int_equal(ak_wire_string(&w, &s, &len), AK_ERR_FORMAT);
-	w.p = buf;
-	w.len = 3;
-	assert_int_equal(ak_wire_u32(&w, &v), AK_ERR_FORMAT);
-	w.p = buf;
-	w.len = sizeof(buf);
-	assert_int_equal(ak_wire_expect(&w, "abc"), 0);
-	w.p = buf;
-	w.len = sizeof(buf);
-	assert_int_equal(ak_wire_expect(&w, "abd"), AK_ERR_FORMAT);
-	w.p = mp;
-	w.len = sizeof(mp);
-	assert_int_equal(ak_wire_mpint(&w, &s, &len), 0);
-	assert_int_equal(len, 1);	/* the leading zero stripped */
-	assert_int_equal(s[0], 0x80);
-	/* 0x80 without its zero byte would be negative: refused. */
-	assert_int_equal(ak_wire_mpint(&w, &s, &len), AK_ERR_FORMAT);
-}
-
-static void
-test_file_read_and_checks(void **state)
-{
-	char dir[] = "/tmp/ak-test-file.XXXXXX", path[600], *buf;
-	size_t len;
-
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/f", dir);
-	run_ok("printf 'hello' > %s && chmod 644 %s", path, path);
-	assert_int_equal(ak_file_read(path, 5, 1, 0, &buf, &len), 0);
-	assert_int_equal(len, 5);
-	assert_string_equal(buf, "hello");
-	free(buf);
-	assert_int_equal(ak_file_read(path, 4, 0, 0, &buf, &len),
-	    AK_ERR_TOO_LARGE);
-	run_ok("chmod 666 %s", path);
-	assert_int_equal(ak_file_read(path, 5, 1, 0, &buf, &len), AK_ERR_PERM);
-	assert_int_equal(ak_file_check_root_path(path), AK_ERR_PERM);
-	run_ok("chmod 644 %s", path);
-	assert_int_equal(ak_file_check_root_path(path), 0);
-	/* A parent others may write makes the file untrustworthy too. */
-	run_ok("chmod 777 %s", dir);
-	assert_int_equal(ak_file_check_root_path(path), AK_ERR_PERM);
-	run_ok("chmod 700 %s", dir);
-	snprintf(path, sizeof(path), "%s/missing", dir);
-	assert_int_equal(ak_file_read(path, 5, 0, 0, &buf, &len),
-	    AK_ERR_NOT_FOUND);
-	snprintf(path, sizeof(path), "%s/link", dir);
-	assert_int_equal(symlink("/etc/hostname", path), 0);
-	assert_int_equal(ak_file_read(path, 4096, 0, 0, &buf, &len),
-	    AK_ERR_PERM);
-	/* A private dir: made 0700; refused when others can enter it. */
-	snprintf(path, sizeof(path), "%s/priv", dir);
-	assert_int_equal(ak_file_private_dir(path), 0);
-	run_ok("test \"$(stat -c %%a %s)\" = 700", path);
-	run_ok("chmod 755 %s", path);
-	assert_int_equal(ak_file_private_dir(path), AK_ERR_PERM);
-	run_ok("rm -rf %s", dir);
-}
-
 int
 main(void)
 {
@@ -179,8 +103,6 @@ main(void)
 		cmocka_unit_test(test_authinfo_forms),
 		cmocka_unit_test(test_authinfo_refusals),
 		cmocka_unit_test(test_authinfo_check),
-		cmocka_unit_test(test_wire_bounds),
-		cmocka_unit_test(test_file_read_and_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,3 +1,4 @@
+/* ak_b64: strict base64 of key blobs and fingerprints. */
 #include "testutil.h"
 
 #include "ak_b64.h"

@@ -1,3 +1,4 @@
+/* ak_cache: entries, trust by owner, locks no one else can hold, 304s. */
 #include "testutil.h"
 
 #include <sys/file.h>

@@ -1,3 +1,4 @@
+/* ak_config: every key, defaults, errors naming file and line, ownership. */
 #include "testutil.h"
 
 #include <sys/stat.h>
@@ -146,22 +147,6 @@ test_load_checks_permissions(void **state)
 	rmdir(dir);
 }
 
-static void
-test_url_expand(void **state)
-{
-	char out[64];
-
-	(void)state;
-	assert_int_equal(ak_url_expand("https://k/v1/%u?a=%%20", "de.ploy",
-	    out, sizeof(out)), 0);
-	assert_string_equal(out, "https://k/v1/de.ploy?a=%20");
-	assert_int_equal(ak_url_expand("https://k/%u", "a b", out,
-	    sizeof(out)), 0);
-	assert_string_equal(out, "https://k/a%20b");
-	assert_int_equal(ak_url_expand("https://k/%u", "abcdef", out, 12),
-	    AK_ERR_TOO_LARGE);
-}
-
 int
 main(void)
 {
@@ -170,7 +155,6 @@ main(void)
 		cmocka_unit_test(test_all_keys),
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_load_checks_permissions),
-		cmocka_unit_test(test_url_expand),
 	};
 
 	test_log_init();

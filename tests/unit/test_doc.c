@@ -1,3 +1,4 @@
+/* ak_doc: the document envelope, its bounds and its checks. */
 #include "testutil.h"
 
 #include <time.h>
@@ -130,26 +131,6 @@ test_size_limits(void **state)
 	free(big);
 }
 
-static void
-test_time(void **state)
-{
-	time_t t;
-	char out[21];
-
-	(void)state;
-	assert_int_equal(ak_time_parse("1970-01-01T00:00:00Z", 20, &t), 0);
-	assert_int_equal(t, 0);
-	assert_int_equal(ak_time_parse("2024-02-29T23:59:59Z", 20, &t), 0);
-	ak_time_format(t, out);
-	assert_string_equal(out, "2024-02-29T23:59:59Z");
-	assert_int_equal(ak_time_parse("2023-02-29T00:00:00Z", 20, &t),
-	    AK_ERR_FORMAT);
-	assert_int_equal(ak_time_parse("2023-01-01T24:00:00Z", 20, &t),
-	    AK_ERR_FORMAT);
-	assert_int_equal(ak_time_parse("2023-01-01t00:00:00Z", 20, &t),
-	    AK_ERR_FORMAT);
-}
-
 int
 main(void)
 {
@@ -158,7 +139,6 @@ main(void)
 		cmocka_unit_test(test_revocations_and_plain),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_size_limits),
-		cmocka_unit_test(test_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,3 +1,4 @@
+/* ak_key: authorized_keys lines, options and fingerprints (as ssh-keygen). */
 #include "testutil.h"
 
 #include "ak_b64.h"
@@ -170,35 +171,6 @@ test_sk_ed25519(void **state)
 	ak_key_line_free(kl);
 }
 
-static void
-test_names(void **state)
-{
-	(void)state;
-	assert_true(ak_account_valid("deploy"));
-	assert_true(ak_account_valid("_svc.ci-1"));
-	assert_true(ak_account_valid("a2345678901234567890123456789012"));
-	assert_false(ak_account_valid("a23456789012345678901234567890123"));
-	assert_false(ak_account_valid(""));
-	assert_false(ak_account_valid("Deploy"));
-	assert_false(ak_account_valid("1deploy"));
-	assert_false(ak_account_valid("-deploy"));
-	assert_false(ak_account_valid("../etc"));
-	assert_false(ak_account_valid("de/ploy"));
-	assert_false(ak_account_valid("de%2fploy"));
-	assert_false(ak_account_valid("deploy\n"));
-	assert_false(ak_account_valid("dé"));
-	assert_true(ak_fpr_valid(
-	    "SHA256:ydSwwv6YNHRaPr3WTK5VTjUY1sVFDtkv78scTm+xsB8"));
-	assert_false(ak_fpr_valid(
-	    "SHA256:ydSwwv6YNHRaPr3WTK5VTjUY1sVFDtkv78scTm+xsB"));
-	assert_false(ak_fpr_valid(
-	    "MD5:ydSwwv6YNHRaPr3WTK5VTjUY1sVFDtkv78scTm+xsB8"));
-	assert_false(ak_fpr_valid(
-	    "SHA256:ydSwwv6YNHRaPr3WTK5VTjUY1sVFDtkv78scTm+x/B$"));
-	assert_false(ak_fpr_valid(
-	    "SHA256:ydSwwv6YNHRaPr3WTK5VTjUY1sVFDtkv78scTm+xsB8="));
-}
-
 int
 main(void)
 {
@@ -207,7 +179,6 @@ main(void)
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_sk_ed25519),
-		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,3 +1,4 @@
+/* ak_policy: revocation lists and the key/option policy. */
 #include "testutil.h"
 
 #include "ak_config.h"

@@ -1,3 +1,4 @@
+/* ak_sha256: the libc-only SHA-256 against NIST vectors. */
 #include "testutil.h"
 
 #include <openssl/sha.h>
