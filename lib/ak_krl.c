@@ -34,7 +34,8 @@ put(struct buf *b, const void *data, size_t len)
 	unsigned char *np;
 	size_t cap;
 
-	if (b->err)
+	/* Nothing to add (an empty section whose buffer never grew: NULL). */
+	if (b->err || len == 0)
 		return;
 	if (len > AK_KRL_MAX || b->len + len > AK_KRL_MAX) {
 		b->err = AK_ERR_TOO_LARGE;

@@ -5,6 +5,7 @@
  * split, and what a fetch leaves behind (index, KRL).
  */
 #include "testutil.h"
+#include "storeutil.h"
 
 #include <sys/stat.h>
 
@@ -19,87 +20,6 @@
 #include "ak_index.h"
 #include "ak_resolve.h"
 #include "ak_time.h"
-
-static char dir[] = "/tmp/ak-test-resolve.XXXXXX";
-static char store[600], cache[600], own[600];
-static char k1[700], k2[700];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	test_log_init();
-	if (mkdtemp(dir) == NULL || ak_fetch_global_init() != 0)
-		return -1;
-	chmod(dir, 0755);
-	snprintf(store, sizeof(store), "%s/store", dir);
-	snprintf(cache, sizeof(cache), "%s/cache", dir);
-	snprintf(own, sizeof(own), "%s/own", dir);
-	run_ok("mkdir -p %s %s && chmod 700 %s && cd %s && "
-	    "ssh-keygen -q -t ed25519 -N '' -f signer && "
-	    "ssh-keygen -q -t ed25519 -N '' -C k1 -f k1 && "
-	    "ssh-keygen -q -t ed25519 -N '' -C k2 -f k2 && "
-	    "echo \"s $(cut -d' ' -f1,2 signer.pub)\" > allowed && "
-	    "chmod 644 allowed", store, cache, cache, dir);
-	snprintf(k1, sizeof(k1), "%s/k1.pub", dir);
-	snprintf(k2, sizeof(k2), "%s/k2.pub", dir);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	run_ok("rm -rf %s", dir);
-	return 0;
-}
-
-/*
- * A signed document at store/NAME ("-" account: the list) from key files;
- * its header written by the one writer of the format.
- */
-static void
-publish(const char *name, const char *account, unsigned long long serial,
-    const char *expires, const char *keys)
-{
-	char hdr[AK_DOC_HEADER_MAX], path[4096];
-	time_t exp;
-	FILE *f;
-	int n;
-
-	assert_int_equal(ak_time_parse(expires, strlen(expires), &exp), 0);
-	n = ak_doc_format_header(strcmp(account, "-") == 0 ?
-	    AK_DOC_REVOCATIONS : AK_DOC_ACCOUNT, account, serial, exp, hdr,
-	    sizeof(hdr));
-	assert_true(n > 0);
-	snprintf(path, sizeof(path), "%s/doc", dir);
-	assert_non_null(f = fopen(path, "w"));
-	assert_int_equal(fwrite(hdr, 1, (size_t)n, f), (size_t)n);
-	assert_int_equal(fclose(f), 0);
-	run_ok("cd %s && { %s; } >> doc && rm -f doc.sig && "
-	    "ssh-keygen -q -Y sign -n authkeys -f signer doc && "
-	    "cat doc.sig >> doc && mv doc store/%s", dir, keys, name);
-}
-
-static struct ak_config *
-config(const char *extra)
-{
-	struct ak_config *cfg = NULL;
-	char conf[4096];
-
-	snprintf(conf, sizeof(conf), "url = file://%s/%%u\n"
-	    "trusted_signers = %s/allowed\ncache_dir = %s\n"
-	    "module_cache_dir = %s\naccounts = deploy\n%s", store, dir, cache,
-	    own, extra);
-	assert_int_equal(ak_config_parse(conf, strlen(conf), "t", &cfg), 0);
-	return cfg;
-}
-
-static void
-fresh_start(void)
-{
-	run_ok("rm -rf %s/* %s/* %s", store, cache, own);
-}
 
 /* One resolve of deploy; returns its code, the serial and the source. */
 static int
@@ -352,7 +272,7 @@ test_fetch_writes_index_and_krl(void **state)
 	fresh_start();
 	snprintf(extra, sizeof(extra), "refresh_after = 0\n"
 	    "revocation_url = file://%s/revoked\n"
-	    "revoked_keys_file = %s/krl\n", store, dir);
+	    "revoked_keys_file = %s/krl\n", store, test_dir);
 	cfg = config(extra);
 	publish("deploy", "deploy", 5, "2099-01-01T00:00:00Z",
 	    "cat k1.pub k2.pub");
@@ -361,7 +281,7 @@ test_fetch_writes_index_and_krl(void **state)
 	    0);
 	assert_true(ak_index_present(cache, "acct.deploy"));
 	assert_true(ak_index_present(cache, "revoked"));
-	snprintf(path, sizeof(path), "%s/krl", dir);
+	snprintf(path, sizeof(path), "%s/krl", test_dir);
 	run_ok("ssh-keygen -Q -f %s %s | grep -q REVOKED", path, k2);
 	run_ok("! ssh-keygen -Q -f %s %s | grep -q REVOKED", path, k1);
 	ak_config_free(cfg);
@@ -382,5 +302,6 @@ main(void)
 		cmocka_unit_test(test_fetch_writes_index_and_krl),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, store_setup,
+	    store_teardown);
 }

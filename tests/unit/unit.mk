@@ -1,12 +1,23 @@
 # cmocka unit tests: one file per core module.
 UNIT	= test_b64 test_sha256 test_key test_config test_sshsig test_doc test_policy test_cache test_userenv test_pamstack test_fresh test_krl test_session test_index test_resolve test_authinfo \
 	  test_signers test_fetch test_pubsrc test_valid test_time test_url \
-	  test_wire test_err test_file
+	  test_wire test_err test_file test_faults
 UNIT_BINS = $(UNIT:%=$(B)/tests/%)
 
 $(B)/tests/%: $(O)/tests/unit/%.o $(B)/libaknet.a $(B)/libakcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CFLAGS) $(CFLAGS) $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(CMOCKA_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS)
+
+# Failure injection: the core's calls to these fail on demand (test_faults.c).
+FAULT_WRAP = malloc calloc realloc reallocarray strdup strndup read pread \
+	write rename fsync curl_easy_init curl_slist_append curl_easy_perform
+
+$(B)/tests/test_faults: $(O)/tests/unit/test_faults.o $(B)/libaknet.a \
+		$(B)/libakcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CFLAGS) $(CFLAGS) $(AK_LDFLAGS) $(LDFLAGS) \
+		$(FAULT_WRAP:%=-Wl,--wrap=%) -o $@ $^ \
 		$(CMOCKA_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS)
 
 unit-check: $(UNIT_BINS)
