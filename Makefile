@@ -90,10 +90,13 @@ $(SWEEP): $(O)/sweep/main.o $(O)/sweep/sweep.o $(B)/libaknet.a \
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(CURL_LIBS) $(CRYPTO_LIBS)
 
+# Publish checks keys with libcrypto (ak_sshsig_key_check), not curl.
 $(PUBLISH): $(O)/publish/main.o $(O)/publish/source.o \
-		$(O)/publish/explain.o $(O)/publish/review.o $(B)/libakcore.a
+		$(O)/publish/explain.o $(O)/publish/review.o $(B)/libaknet.a \
+		$(B)/libakcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(CRYPTO_LIBS)
 
 $(PAMMOD): $(O)/pam_module/pam_authkeys.o $(B)/libaknet.a $(B)/libakcore.a \
 		pam_module/pam_authkeys.map

@@ -138,6 +138,9 @@ decode_key(enum ak_key_type t, const char *b64, size_t b64len,
 	int r;
 
 	*blobp = NULL;
+	/* Padded, as OpenSSH's b64_pton insists: sshd would skip the line. */
+	if (b64len % 4 != 0)
+		return AK_ERR_KEY_INVALID;
 	if ((blob = malloc(max)) == NULL)
 		return AK_ERR_ALLOC;
 	if ((n = ak_b64_decode(b64, b64len, blob, max)) <= 0) {

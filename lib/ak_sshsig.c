@@ -277,3 +277,40 @@ ak_sshsig_verify_doc(const struct ak_doc *doc, const char *ns,
 	return ak_sshsig_verify(doc->sig, doc->siglen, doc->buf,
 	    doc->signed_len, ns, signers, now);
 }
+
+int
+ak_sshsig_key_check(enum ak_key_type t, const unsigned char *blob,
+    size_t len)
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	BIGNUM *x = NULL, *y = NULL;
+	int r = AK_ERR_KEY_INVALID, half;
+
+	if (t == AK_KT_SK_ED25519 || t == AK_KT_SK_ECDSA_P256)
+		return 0;	/* FIDO keys: the authenticator's business */
+	if ((pkey = pkey_from_blob(t, blob, len)) == NULL)
+		goto out;
+	if (t == AK_KT_ECDSA_P256 || t == AK_KT_ECDSA_P384 ||
+	    t == AK_KT_ECDSA_P521) {
+		/* On the curve, in the group, not the point at infinity. */
+		if ((ctx = EVP_PKEY_CTX_new(pkey, NULL)) == NULL ||
+		    EVP_PKEY_public_check(ctx) != 1)
+			goto out;
+		/* And, as OpenSSH: coordinates wider than half the order. */
+		half = (t == AK_KT_ECDSA_P256 ? 256 : t == AK_KT_ECDSA_P384 ?
+		    384 : 521) / 2;
+		if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X,
+		    &x) || !EVP_PKEY_get_bn_param(pkey,
+		    OSSL_PKEY_PARAM_EC_PUB_Y, &y) || BN_num_bits(x) <= half ||
+		    BN_num_bits(y) <= half)
+			goto out;
+	}
+	r = 0;
+ out:
+	BN_free(x);
+	BN_free(y);
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(pkey);
+	return r;
+}

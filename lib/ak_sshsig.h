@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "ak_doc.h"
+#include "ak_key.h"
 #include "ak_signers.h"
 
 /*
@@ -20,5 +21,15 @@ int ak_sshsig_verify(const unsigned char *sig, size_t siglen,
 /* Verifies a parsed signed document (its signature over its signed bytes). */
 int ak_sshsig_verify_doc(const struct ak_doc *doc, const char *ns,
     const struct ak_signers *signers, time_t now);
+
+/*
+ * Checks what the libc-only key parser cannot: that an ECDSA key's point
+ * lies on its curve and is not a small one (as OpenSSH's
+ * sshkey_ec_validate_public), and that OpenSSL can load the key at all.
+ * t and blob as ak_key_line_parse gave them. Returns 0, or
+ * AK_ERR_KEY_INVALID. Used by publish, where keys enter the store.
+ */
+int ak_sshsig_key_check(enum ak_key_type t, const unsigned char *blob,
+    size_t len);
 
 #endif

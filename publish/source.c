@@ -13,6 +13,7 @@
 #include "ak_key.h"
 #include "ak_policy.h"
 #include "ak_pubsrc.h"
+#include "ak_sshsig.h"
 #include "ak_time.h"
 #include "ak_valid.h"
 #include "publish.h"
@@ -141,6 +142,8 @@ check_source(const char *path, const char *buf, size_t len, int revoked,
 				bad = 1;
 			}
 		} else if ((r = ak_key_line_parse(t, n, &kl)) != 0 ||
+		    (r = ak_sshsig_key_check(kl->type, kl->blob,
+		    kl->bloblen)) != 0 ||
 		    (!revoked && (r = ak_policy_check(pol, NULL, kl)) != 0)) {
 			pub_explain(t, r, pol, kl, reason, sizeof(reason));
 			fprintf(stderr, "%s:%lu: %s\n", path,

@@ -202,7 +202,14 @@ for priv in "$W/jenkins|an OpenSSH private key" "$W/octo.ppk|a PuTTY private key
 done
 rm -f "$SRC/accounts/octo"
 
-# Refusals in words: truncated base64, unknown type, certificate, RSA size.
+# Refusals in words: truncated base64, unknown type, certificate, RSA size,
+# and what differential fuzzing against ssh-keygen -lf found the line parser
+# alone took: an ECDSA point off its curve, base64 without its padding.
+EC_GOOD="ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBPOqgoNrEpe7U+74dmOv63D3qm+O5wwHnxMKjvRn7eT5JfnlolbNY+Y4Gg0TtvkU5Nm5g2d1Y8OFjmOGfjUN0CE="
+EC_OFF_CURVE="${EC_GOOD%CE=}CA="
+printf '%s\n' "$EC_GOOD" > "$SRC/accounts/bad1"
+pub
+check "a well-formed ECDSA key (the base of the next two refusals) is published" test "$PRC" = 0
 ssh-keygen -q -t ed25519 -N '' -f "$W/ca"
 ssh-keygen -q -s "$W/ca" -I cert -n deploy "$W/user2.pub" 2>/dev/null
 for bad in "$(cut -c1-60 user1.pub)|the ssh-ed25519 key data (base64) is truncated or damaged" \
@@ -210,7 +217,9 @@ for bad in "$(cut -c1-60 user1.pub)|the ssh-ed25519 key data (base64) is truncat
 	"$(cat "$W/user2-cert.pub")|an SSH certificate (ssh-ed25519-cert-v01@openssh.com): publish the plain public key" \
 	"$(cat rsa2048.pub)|RSA key of 2048 bits is smaller than min_rsa_bits (3072)" \
 	"---- BEGIN SSH2 PUBLIC KEY ----|RFC 4716 key without its" \
-	"hello world|not a public key line"; do
+	"hello world|not a public key line" \
+	"$EC_OFF_CURVE|the ecdsa-sha2-nistp256 key data (base64) is truncated or damaged" \
+	"${EC_GOOD%=}|the ecdsa-sha2-nistp256 key data (base64) is truncated or damaged"; do
 	printf '%s\n' "${bad%|*}" > "$SRC/accounts/bad1"
 	pub
 	check "refused in words: ${bad#*|}" grep -qF "accounts/bad1:1: ${bad#*|}" <<<"$POUT"

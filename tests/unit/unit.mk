@@ -48,7 +48,12 @@ $(B)/tests/akdoc: $(O)/tests/tools/akdoc.o $(B)/libakcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CFLAGS) $(CFLAGS) $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^
 
-TEST_TOOLS = $(B)/tests/akdoc $(B)/tests/blackhole $(B)/tests/logsink $(B)/tests/pam_driver \
+$(B)/tests/keyfpr: $(O)/tests/tools/keyfpr.o $(B)/libaknet.a $(B)/libakcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CFLAGS) $(CFLAGS) $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(CRYPTO_LIBS)
+
+TEST_TOOLS = $(B)/tests/keyfpr $(B)/tests/akdoc $(B)/tests/blackhole $(B)/tests/logsink $(B)/tests/pam_driver \
 	$(B)/tests/nss_caseless.so $(B)/tests/delayproxy
 
 test-tools: $(TEST_TOOLS)
