@@ -24,16 +24,17 @@
 static int failures;
 
 void
-check_report(int ok, const char *fmt, ...)
+check_report(enum check_verdict v, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%s ", ok > 0 ? "ok  " : ok == 0 ? "FAIL" : "warn");
+	printf("%s ", v == CHECK_OK ? "ok  " : v == CHECK_FAIL ? "FAIL" :
+	    "warn");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
-	if (ok == 0)
+	if (v == CHECK_FAIL)
 		failures++;
 }
 
@@ -45,13 +46,14 @@ check_path(const char *what, const char *path)
 	struct stat st;
 
 	if (realpath(path, buf) == NULL) {
-		check_report(0, "%s %s: not found", what, path);
+		check_report(CHECK_FAIL, "%s %s: not found", what, path);
 		return;
 	}
 	for (p = buf + strlen(buf); p > buf; ) {
 		if (stat(buf, &st) == -1 || st.st_uid != 0 ||
 		    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-			check_report(0, "%s: %s must be owned by root and not "
+			check_report(CHECK_FAIL,
+			    "%s: %s must be owned by root and not "
 			    "group/world writable (sshd refuses it)", what,
 			    buf);
 			return;
@@ -60,7 +62,8 @@ check_path(const char *what, const char *path)
 			break;
 		*p = '\0';
 	}
-	check_report(1, "%s %s: ownership and modes as sshd requires", what,
+	check_report(CHECK_OK,
+	    "%s %s: ownership and modes as sshd requires", what,
 	    path);
 }
 
@@ -85,7 +88,7 @@ check_cache(const struct ak_config *cfg)
 		r = ak_file_check_owner(cfg->cache_dir, geteuid() == 0 ?
 		    st.st_uid : geteuid(), 1);
 	if (r != 0) {
-		check_report(0, "cache_dir %s: %s", cfg->cache_dir,
+		check_report(CHECK_FAIL, "cache_dir %s: %s", cfg->cache_dir,
 		    r == AK_ERR_NOT_FOUND ? "missing" : r == AK_ERR_PERM ?
 		    "not a directory of root or this user, or group/world "
 		    "writable; entries would be ignored" : ak_err(r));
@@ -93,15 +96,17 @@ check_cache(const struct ak_config *cfg)
 	}
 	if (geteuid() != 0 && (st.st_uid != geteuid() ||
 	    access(cfg->cache_dir, W_OK) != 0)) {
-		check_report(0, "cache_dir %s: not owned and writable by this "
+		check_report(CHECK_FAIL,
+		    "cache_dir %s: not owned and writable by this "
 		    "user (uid %u)", cfg->cache_dir, (unsigned)geteuid());
 		return;
 	}
-	check_report(1, "cache_dir %s: owner uid %u, mode %03o",
+	check_report(CHECK_OK, "cache_dir %s: owner uid %u, mode %03o",
 	    cfg->cache_dir, (unsigned)st.st_uid,
 	    (unsigned)(st.st_mode & 0777));
 	if ((st.st_mode & 077) != 0)
-		check_report(-1, "cache_dir %s: mode %03o; 0700 keeps other "
+		check_report(CHECK_WARN,
+		    "cache_dir %s: mode %03o; 0700 keeps other "
 		    "users from even looking", cfg->cache_dir,
 		    (unsigned)(st.st_mode & 0777));
 }
@@ -122,7 +127,7 @@ check_pam(const char *service)
 
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if ((r = ak_pamstack_scan(service, types[i], &ps)) != 0) {
-			check_report(0, "PAM service %s: %s", service,
+			check_report(CHECK_FAIL, "PAM service %s: %s", service,
 			    ak_err(r));
 			return;
 		}
@@ -131,19 +136,21 @@ check_pam(const char *service)
 		if (i == 2)
 			in_session = 1;
 		if (ps.env_before)
-			check_report(0, "PAM %s stack: pam_env with "
+			check_report(CHECK_FAIL, "PAM %s stack: pam_env with "
 			    "user_readenv=1 (%s) runs before pam_authkeys "
 			    "(%s): a user's ~/.pam_environment could rewrite "
 			    "SSH_AUTH_INFO_0; "
 			    "put pam_authkeys first", types[i], ps.env_at,
 			    ps.module_at);
 		else
-			check_report(1, "PAM %s stack: pam_authkeys (%s) runs "
+			check_report(CHECK_OK,
+			    "PAM %s stack: pam_authkeys (%s) runs "
 			    "before any user_readenv pam_env", types[i],
 			    ps.module_at);
 	}
 	if (!in_session)
-		check_report(0, "PAM service %s: pam_authkeys.so is not in the "
+		check_report(CHECK_FAIL,
+		    "PAM service %s: pam_authkeys.so is not in the "
 		    "session stack: keys removed or revoked centrally are not "
 		    "re-checked and sessions not recorded (see "
 		    "pam_authkeys(8))", service);
@@ -160,12 +167,13 @@ check_url(struct ak_resolver *rv, const char *account, const char *url)
 	    0)
 		r = ak_resolve_probe(rv, account, expanded, &doc);
 	if (r != 0)
-		check_report(0, "%s: %s", expanded, ak_err(r));
+		check_report(CHECK_FAIL, "%s: %s", expanded, ak_err(r));
 	else if (doc == NULL)
-		check_report(account == NULL ? 0 : 1, "%s: 404 (%s)", expanded,
+		check_report(account == NULL ? CHECK_FAIL : CHECK_OK,
+		    "%s: 404 (%s)", expanded,
 		    account == NULL ? "no revocation list" : "no keys");
 	else
-		check_report(1, "%s: verified, serial %llu, %zu line(s)",
+		check_report(CHECK_OK, "%s: verified, serial %llu, %zu line(s)",
 		    expanded, doc->serial, doc->nlines);
 	ak_doc_free(doc);
 }
@@ -181,7 +189,8 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 	int r;
 
 	failures = 0;
-	check_report(1, "config %s: parsed, owned by root, not writable by "
+	check_report(CHECK_OK,
+	    "config %s: parsed, owned by root, not writable by "
 	    "others", config_path);
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
 		self[n] = '\0';
@@ -194,11 +203,12 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 	check_pam(a->pam_service);
 	check_sshd(cfg, a->sshd_config);
 	if ((r = ak_resolver_init(&rv, cfg, AK_ASK_FORCE)) != 0) {
-		check_report(0, "trusted_signers %s: %s", cfg->trusted_signers,
+		check_report(CHECK_FAIL,
+		    "trusted_signers %s: %s", cfg->trusted_signers,
 		    ak_err(r));
 	} else {
 		if (rv.signers != NULL)
-			check_report(1, "trusted_signers %s: loaded",
+			check_report(CHECK_OK, "trusted_signers %s: loaded",
 			    cfg->trusted_signers);
 		for (i = 0; i < cfg->nurls; i++)
 			check_url(&rv, cfg->accounts[0], cfg->urls[i]);

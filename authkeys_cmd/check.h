@@ -8,8 +8,14 @@
 /* Runs the --check self-test and prints its report; returns exit status. */
 int check_run(const struct ak_config *cfg, const struct cmd_args *a);
 
-/* One line of the report: ok 1, FAIL 0 (counts as a failure), warn -1. */
-void check_report(int ok, const char *fmt, ...)
+/* What one line of the report says; a FAIL makes --check exit non-zero. */
+enum check_verdict {
+	CHECK_WARN = -1,
+	CHECK_FAIL = 0,
+	CHECK_OK = 1,
+};
+
+void check_report(enum check_verdict v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* sshd's ownership rule for the AuthorizedKeysCommand path and parents. */

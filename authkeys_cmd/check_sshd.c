@@ -137,13 +137,14 @@ one_account(const struct ak_config *cfg, const char *config,
 	char *out;
 
 	if ((out = sshd_t(config, account, why, sizeof(why))) == NULL) {
-		check_report(-1, "sshd for %s: %s", account, why);
+		check_report(CHECK_WARN, "sshd for %s: %s", account, why);
 		return;
 	}
 	if (value(out, "authorizedkeyscommand", cmd, sizeof(cmd)) == NULL ||
 	    strcmp(cmd, "none") == 0 || strstr(cmd, "authkeys-command") ==
 	    NULL) {
-		check_report(-1, "sshd for %s: does not run authkeys-command "
+		check_report(CHECK_WARN,
+		    "sshd for %s: does not run authkeys-command "
 		    "(AuthorizedKeysCommand %s); install the drop-in "
 		    "(conf/sshd_config.d/authkeys.conf) and reload sshd",
 		    account, value(out, "authorizedkeyscommand", cmd,
@@ -155,25 +156,29 @@ one_account(const struct ak_config *cfg, const char *config,
 	check_path("sshd's AuthorizedKeysCommand", path);
 	if (value(out, "authorizedkeysfile", akf, sizeof(akf)) != NULL &&
 	    strcmp(akf, "none") != 0)
-		check_report(0, "sshd for %s: AuthorizedKeysFile %s: a key "
+		check_report(CHECK_FAIL,
+		    "sshd for %s: AuthorizedKeysFile %s: a key "
 		    "there bypasses the store and its revocations; set "
 		    "AuthorizedKeysFile none in its Match block", account, akf);
 	else
-		check_report(1, "sshd for %s: runs %s, no local "
+		check_report(CHECK_OK, "sshd for %s: runs %s, no local "
 		    "AuthorizedKeysFile", account, path);
 	if (value(out, "authorizedkeyscommanduser", user, sizeof(user)) ==
 	    NULL || (pw = getpwnam(user)) == NULL)
-		check_report(0, "sshd for %s: AuthorizedKeysCommandUser %s is "
+		check_report(CHECK_FAIL,
+		    "sshd for %s: AuthorizedKeysCommandUser %s is "
 		    "not a user", account, value(out,
 		    "authorizedkeyscommanduser", user, sizeof(user)) ? user :
 		    "(unset)");
 	else if (pw->pw_uid != cache_uid)
-		check_report(0, "sshd for %s: AuthorizedKeysCommandUser %s "
+		check_report(CHECK_FAIL,
+		    "sshd for %s: AuthorizedKeysCommandUser %s "
 		    "(uid %u) does not own cache_dir %s (uid %u): the command "
 		    "could not keep its cache", account, user,
 		    (unsigned)pw->pw_uid, cfg->cache_dir, (unsigned)cache_uid);
 	else
-		check_report(1, "sshd for %s: AuthorizedKeysCommandUser %s "
+		check_report(CHECK_OK,
+		    "sshd for %s: AuthorizedKeysCommandUser %s "
 		    "owns cache_dir", account, user);
 	free(out);
 }
@@ -189,26 +194,30 @@ check_sshd(const struct ak_config *cfg, const char *config)
 	size_t i;
 
 	if ((out = sshd_t(config, NULL, why, sizeof(why))) == NULL) {
-		check_report(-1, "sshd configuration: %s", why);
+		check_report(CHECK_WARN, "sshd configuration: %s", why);
 		return;
 	}
 	if (value(out, "usepam", v, sizeof(v)) != NULL &&
 	    strcasecmp(v, "yes") != 0)
-		check_report(0, "sshd: UsePAM %s: pam_authkeys never runs (no "
+		check_report(CHECK_FAIL,
+		    "sshd: UsePAM %s: pam_authkeys never runs (no "
 		    "re-check of the key used, no session records)", v);
 	if (value(out, "revokedkeys", v, sizeof(v)) != NULL &&
 	    strcmp(v, "none") != 0) {
 		if (stat(v, &st) == -1)
-			check_report(0, "sshd: RevokedKeys %s is missing: sshd "
+			check_report(CHECK_FAIL,
+			    "sshd: RevokedKeys %s is missing: sshd "
 			    "refuses every public key while it is", v);
 		else
-			check_report(1, "sshd: RevokedKeys %s present", v);
+			check_report(CHECK_OK,
+			    "sshd: RevokedKeys %s present", v);
 		if (cfg->revoked_keys_file != NULL &&
 		    strcmp(cfg->revoked_keys_file, v) != 0)
-			check_report(-1, "sshd: RevokedKeys %s is not "
+			check_report(CHECK_WARN, "sshd: RevokedKeys %s is not "
 			    "revoked_keys_file %s", v, cfg->revoked_keys_file);
 	} else if (cfg->revoked_keys_file != NULL)
-		check_report(-1, "sshd: no RevokedKeys: the KRL %s is not "
+		check_report(CHECK_WARN,
+		    "sshd: no RevokedKeys: the KRL %s is not "
 		    "used (the drop-in sets it)", cfg->revoked_keys_file);
 	free(out);
 	for (i = 0; i < cfg->naccounts; i++)
