@@ -223,7 +223,8 @@ clean:
 .SECONDARY:
 
 # libFuzzer targets, one per parser (clang). `make fuzz-check` runs each
-# for FUZZ_SECONDS from the seeds in tests/fuzz/corpus/.
+# for FUZZ_SECONDS from the corpus in tests/fuzz/corpus/, then checks the
+# key-line parser against ssh-keygen -lf (tests/fuzz/differential.sh).
 FUZZ_CC	?= clang
 FUZZ_SECONDS ?= 15
 FUZZERS	= config keyline doc signers sshsig cache authinfo session userenv \
@@ -238,7 +239,8 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) tests/fuzz/fuzz_common.h
 
 fuzz: $(FUZZ_BINS)
 
-fuzz-check: $(FUZZ_BINS)
+fuzz-check: $(FUZZ_BINS) $(B)/tests/keyfpr
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+	tests/fuzz/differential.sh
 
 .PHONY: fuzz fuzz-check

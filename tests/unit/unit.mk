@@ -1,7 +1,7 @@
 # cmocka unit tests: one file per core module.
 UNIT	= test_b64 test_sha256 test_key test_config test_sshsig test_doc test_policy test_cache test_userenv test_pamstack test_fresh test_krl test_session test_index test_resolve test_authinfo \
 	  test_signers test_fetch test_pubsrc test_valid test_time test_url \
-	  test_wire test_err test_file test_faults
+	  test_wire test_err test_log test_file test_faults
 UNIT_BINS = $(UNIT:%=$(B)/tests/%)
 
 $(B)/tests/%: $(O)/tests/unit/%.o $(B)/libaknet.a $(B)/libakcore.a
