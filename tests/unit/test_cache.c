@@ -334,6 +334,135 @@ test_disk_full(void **state)
 	run_ok("umount %s", mnt);
 }
 
+/* An account document as the cache holds it (no signature needed here). */
+static const char *
+doc_text(const char *account, const char *expires, const char *body)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "#authkeys-document v1\n#account %s\n"
+	    "#serial 4\n#expires %s\n%s-----BEGIN SSH SIGNATURE-----\n"
+	    "U1NIU0lH\n-----END SSH SIGNATURE-----\n", account, expires,
+	    body);
+	return buf;
+}
+
+static void
+test_names(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(ak_cache_name("deploy", out, sizeof(out)), 0);
+	assert_string_equal(out, "acct.deploy");
+	assert_int_equal(ak_cache_name(NULL, out, sizeof(out)), 0);
+	assert_string_equal(out, "revoked");
+	/* A name that could leave the directory never becomes a path. */
+	assert_int_equal(ak_cache_name("../x", out, sizeof(out)),
+	    AK_ERR_BAD_NAME);
+	assert_int_equal(ak_cache_name("Deploy", out, sizeof(out)),
+	    AK_ERR_BAD_NAME);
+	assert_int_equal(ak_cache_name("deploy", out, 8), AK_ERR_TOO_LARGE);
+}
+
+static void
+test_cached_document_checks(void **state)
+{
+	struct ak_cache_entry *e = NULL;
+	struct ak_doc *doc = NULL;
+	time_t now = 1767225600;	/* 2026-01-01 */
+
+	(void)state;
+	write_entry("acct.deploy", 200, doc_text("deploy",
+	    "2027-01-01T00:00:00Z", "ssh-ed25519 AAAA k\n"), now);
+	assert_int_equal(ak_cache_read(dir, "acct.deploy", geteuid(), &e), 0);
+	assert_int_equal(ak_cache_doc(e, AK_DOC_ACCOUNT, "deploy", now, &doc),
+	    0);
+	assert_int_equal(doc->serial, 4);
+	assert_int_equal(doc->nlines, 1);
+	ak_doc_free(doc);
+	doc = NULL;
+	/* Another account's document, or one past #expires: refused. */
+	assert_int_equal(ak_cache_doc(e, AK_DOC_ACCOUNT, "octo", now, &doc),
+	    AK_ERR_ACCOUNT);
+	assert_null(doc);
+	assert_int_equal(ak_cache_doc(e, AK_DOC_ACCOUNT, "deploy",
+	    1798761601, &doc), AK_ERR_EXPIRED);
+	assert_null(doc);
+	ak_cache_entry_free(e);
+	/* A cached 404: no document, no error. */
+	write_entry("acct.octo", 404, "", now);
+	assert_int_equal(ak_cache_read(dir, "acct.octo", geteuid(), &e), 0);
+	doc = (struct ak_doc *)1;
+	assert_int_equal(ak_cache_doc(e, AK_DOC_ACCOUNT, "octo", now, &doc),
+	    0);
+	assert_null(doc);
+	ak_cache_entry_free(e);
+}
+
+static void
+test_head_and_pread(void **state)
+{
+	struct ak_cache_entry *e = NULL;
+	char *body, buf[64];
+	size_t doclen, i;
+	int fd = -1;
+
+	(void)state;
+	/* A document longer than the head the fast path reads. */
+	assert_non_null(body = malloc(3 * AK_CACHE_HEAD));
+	for (i = 0; i < 3 * AK_CACHE_HEAD - 1; i++)
+		body[i] = (char)('a' + i % 26);
+	body[3 * AK_CACHE_HEAD - 1] = '\0';
+	write_entry("acct.big", 200, body, 1700000000);
+	assert_int_equal(ak_cache_read_head(dir, "acct.big", geteuid(), &e,
+	    &doclen, &fd), 0);
+	assert_true(fd >= 0);
+	assert_int_equal(doclen, 3 * AK_CACHE_HEAD - 1);
+	assert_int_equal(e->status, 200);
+	assert_string_equal(e->etag, "\"abc\"");
+	assert_memory_equal(e->body, body, 100);
+	/* Any range of the document, by offset from its start. */
+	assert_int_equal(ak_cache_pread(fd, e, 2 * AK_CACHE_HEAD + 5, 10,
+	    buf), 0);
+	assert_memory_equal(buf, body + 2 * AK_CACHE_HEAD + 5, 10);
+	assert_int_equal(buf[10], '\0');
+	/* Past the end: an error, not a short answer. */
+	assert_int_equal(ak_cache_pread(fd, e, doclen - 5, 10, buf),
+	    AK_ERR_IO);
+	close(fd);
+	ak_cache_entry_free(e);
+	free(body);
+	/* The same owner and form rules as a full read. */
+	run_ok("chmod 666 %s/acct.big", dir);
+	assert_int_equal(ak_cache_read_head(dir, "acct.big", geteuid(), &e,
+	    &doclen, &fd), AK_ERR_PERM);
+	assert_int_equal(fd, -1);
+	assert_null(e);
+	assert_int_equal(ak_cache_read_head(dir, "acct.none", geteuid(), &e,
+	    &doclen, &fd), AK_ERR_NOT_FOUND);
+	run_ok("printf 'not a cache entry' > %s/acct.junk", dir);
+	assert_int_equal(ak_cache_read_head(dir, "acct.junk", geteuid(), &e,
+	    &doclen, &fd), AK_ERR_FORMAT);
+	assert_int_equal(fd, -1);
+}
+
+static void
+test_touch_confirms(void **state)
+{
+	struct ak_cache_entry *e = NULL;
+	time_t before = time(NULL);
+
+	(void)state;
+	write_entry("acct.t", 200, "x\n", 1000);
+	assert_int_equal(ak_cache_touch(dir, "acct.t"), 0);
+	assert_int_equal(ak_cache_read(dir, "acct.t", geteuid(), &e), 0);
+	/* The header still says 1000; the mtime says now. */
+	assert_true(e->checked >= before);
+	ak_cache_entry_free(e);
+	assert_int_equal(ak_cache_touch(dir, "acct.none"), AK_ERR_IO);
+}
+
 int
 main(void)
 {
@@ -347,6 +476,10 @@ main(void)
 		cmocka_unit_test(test_fifo_entry_does_not_block),
 		cmocka_unit_test(test_atomic_replace),
 		cmocka_unit_test(test_disk_full),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_cached_document_checks),
+		cmocka_unit_test(test_head_and_pread),
+		cmocka_unit_test(test_touch_confirms),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -148,6 +148,39 @@ test_revlist_forms(void **state)
 	ak_doc_free(rdoc);
 }
 
+/* What the sweep asks of a session's key: still listed, allowed, unrevoked. */
+static void
+test_allows(void **state)
+{
+	struct ak_config *cfg, *strict;
+	struct ak_doc *doc, *rdoc;
+	struct ak_revlist *rl = NULL;
+	const char *body = "ssh-ed25519 " K1 " k1\n";
+	const char *revs = "#authkeys-document v1\n#revocations\n#serial 1\n"
+	    "#expires 2099-01-01T00:00:00Z\n" K1FPR "\n" SIG;
+
+	(void)state;
+	assert_int_equal(ak_config_parse(BASE, strlen(BASE), "t", &cfg), 0);
+	assert_int_equal(ak_config_parse(BASE "allowed_key_types = ssh-rsa\n",
+	    strlen(BASE "allowed_key_types = ssh-rsa\n"), "t", &strict), 0);
+	assert_int_equal(ak_doc_parse(body, strlen(body), AK_DOC_PLAIN, &doc),
+	    0);
+	assert_true(ak_policy_allows(cfg, doc, NULL, K1FPR));
+	/* Not listed, not allowed by policy, or revoked: no. */
+	assert_false(ak_policy_allows(cfg, doc, NULL,
+	    "SHA256:ydSwwv6YNHRaPr3WTK5VTjUY1sVFDtkv78scTm+xsB9"));
+	assert_false(ak_policy_allows(strict, doc, NULL, K1FPR));
+	assert_int_equal(ak_doc_parse(revs, strlen(revs), AK_DOC_REVOCATIONS,
+	    &rdoc), 0);
+	assert_int_equal(ak_revlist_from_doc(rdoc, &rl), 0);
+	assert_false(ak_policy_allows(cfg, doc, rl, K1FPR));
+	ak_revlist_free(rl);
+	ak_doc_free(rdoc);
+	ak_doc_free(doc);
+	ak_config_free(strict);
+	ak_config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -156,6 +189,7 @@ main(void)
 		cmocka_unit_test(test_dropped_lines),
 		cmocka_unit_test(test_fingerprint_filter_and_revocation),
 		cmocka_unit_test(test_revlist_forms),
+		cmocka_unit_test(test_allows),
 	};
 
 	test_log_init();

@@ -6,6 +6,7 @@
  */
 #include "testutil.h"
 #include "storeutil.h"
+#include "httputil.h"
 
 #include <sys/stat.h>
 
@@ -287,6 +288,145 @@ test_fetch_writes_index_and_krl(void **state)
 	ak_config_free(cfg);
 }
 
+/* Per test: the HTTP server over store/, stopped even if the test fails. */
+static int
+http_setup(void **state)
+{
+	(void)state;
+	return http_start(store);
+}
+
+static int
+http_teardown(void **state)
+{
+	(void)state;
+	http_stop();
+	return 0;
+}
+
+/* A config whose store is the HTTP server of httputil.h over store/. */
+static struct ak_config *
+config_http(const char *extra)
+{
+	struct ak_config *cfg = NULL;
+	char conf[4096];
+
+	snprintf(conf, sizeof(conf), "url = %s/%%u\n"
+	    "trusted_signers = %s/allowed\ncache_dir = %s\n"
+	    "module_cache_dir = %s\naccounts = deploy\nretry_after = 0\n%s",
+	    http_base, test_dir, cache, own, extra);
+	assert_int_equal(ak_config_parse(conf, strlen(conf), "t", &cfg), 0);
+	return cfg;
+}
+
+static void
+test_304_confirms_without_rewrite(void **state)
+{
+	struct ak_config *cfg;
+	struct stat st1, st2;
+	unsigned long long s;
+	char src[64], path[700];
+	int gets;
+
+	(void)state;
+	fresh_start();
+	cfg = config_http("");
+	publish("deploy", "deploy", 5, "2099-01-01T00:00:00Z", "cat k1.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_ALWAYS, &s, src, sizeof(src)),
+	    0);
+	assert_string_equal(src, "store");
+	snprintf(path, sizeof(path), "%s/acct.deploy", cache);
+	run_ok("touch -d '-30 seconds' %s", path);
+	assert_int_equal(stat(path, &st1), 0);
+	gets = http_count('g');
+	/* Unchanged in the store: a 304, the entry touched, not rewritten. */
+	assert_int_equal(resolve(cfg, AK_ASK_ALWAYS, &s, src, sizeof(src)),
+	    0);
+	assert_string_equal(src, "store (not modified)");
+	assert_int_equal(s, 5);
+	assert_int_equal(http_count('g'), gets + 1);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	assert_true(st2.st_mtime > st1.st_mtime);
+	/* An entry from before indexes gets its index on a 304. */
+	run_ok("rm %s/idx.acct.deploy", cache);
+	assert_int_equal(resolve(cfg, AK_ASK_ALWAYS, &s, src, sizeof(src)),
+	    0);
+	assert_string_equal(src, "store (not modified)");
+	assert_true(ak_index_present(cache, "acct.deploy"));
+	/* Changed in the store: the new one, whole. */
+	publish("deploy", "deploy", 6, "2099-01-01T00:00:00Z",
+	    "cat k1.pub k2.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_ALWAYS, &s, src, sizeof(src)),
+	    0);
+	assert_string_equal(src, "store");
+	assert_int_equal(s, 6);
+	ak_config_free(cfg);
+}
+
+static void
+test_damaged_entry_gets_a_full_get(void **state)
+{
+	struct ak_config *cfg;
+	unsigned long long s;
+	char src[64];
+
+	(void)state;
+	fresh_start();
+	cfg = config_http("");
+	publish("deploy", "deploy", 5, "2099-01-01T00:00:00Z", "cat k1.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_ALWAYS, &s, src, sizeof(src)),
+	    0);
+	/*
+	 * The cached bytes no longer verify (k2's key put over k1's). Its
+	 * ETag would still match, so it must not be sent: a 304 would
+	 * confirm bytes nobody signed. A full GET brings the real document.
+	 */
+	run_ok("cd %s && k1=$(cut -d' ' -f2 k1.pub) && "
+	    "k2=$(cut -d' ' -f2 k2.pub) && sed -i \"s|$k1|$k2|\" "
+	    "%s/acct.deploy", test_dir, cache);
+	assert_int_equal(resolve(cfg, AK_ASK_ALWAYS, &s, src, sizeof(src)),
+	    0);
+	assert_non_null(strstr(last_log, "signature does not verify"));
+	assert_string_equal(src, "store");
+	assert_int_equal(s, 5);
+	run_ok("cd %s && ! grep -q \"$(cut -d' ' -f2 k2.pub)\" %s/acct.deploy",
+	    test_dir, cache);
+	ak_config_free(cfg);
+}
+
+static void
+test_probe(void **state)
+{
+	struct ak_config *cfg;
+	struct ak_resolver rv;
+	struct ak_doc *doc = NULL;
+	char url[700];
+
+	(void)state;
+	fresh_start();
+	cfg = config("");
+	publish("deploy", "deploy", 7, "2099-01-01T00:00:00Z", "cat k1.pub");
+	assert_int_equal(ak_resolver_init(&rv, cfg, AK_ASK_FORCE), 0);
+	snprintf(url, sizeof(url), "file://%s/deploy", store);
+	assert_int_equal(ak_resolve_probe(&rv, "deploy", url, &doc), 0);
+	assert_non_null(doc);
+	assert_int_equal(doc->serial, 7);
+	ak_doc_free(doc);
+	doc = NULL;
+	snprintf(url, sizeof(url), "file://%s/nobody", store);
+	assert_int_equal(ak_resolve_probe(&rv, "nobody", url, &doc), 0);
+	assert_null(doc);
+	/* A byte changed in the store: the probe says so. */
+	run_ok("sed -i 's/^#serial 7$/#serial 8/' %s/deploy", store);
+	snprintf(url, sizeof(url), "file://%s/deploy", store);
+	assert_int_equal(ak_resolve_probe(&rv, "deploy", url, &doc),
+	    AK_ERR_SIGNATURE);
+	assert_null(doc);
+	ak_resolver_clear(&rv);
+	ak_config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -300,6 +440,12 @@ main(void)
 		cmocka_unit_test(test_never_mode_uses_no_network),
 		cmocka_unit_test(test_module_trust_split),
 		cmocka_unit_test(test_fetch_writes_index_and_krl),
+		cmocka_unit_test_setup_teardown(test_304_confirms_without_rewrite,
+		    http_setup, http_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_damaged_entry_gets_a_full_get, http_setup,
+		    http_teardown),
+		cmocka_unit_test(test_probe),
 	};
 
 	return cmocka_run_group_tests(tests, store_setup,

@@ -1,0 +1,16 @@
+build-cov/obj/tests/unit/test_authinfo.o: tests/unit/test_authinfo.c \
+ tests/unit/testutil.h lib/ak_log.h lib/ak_authinfo.h lib/ak_config.h \
+ lib/ak_doc.h lib/ak_key.h lib/ak_policy.h lib/ak_config.h lib/ak_doc.h \
+ lib/ak_err.h lib/ak_file.h lib/ak_wire.h
+tests/unit/testutil.h:
+lib/ak_log.h:
+lib/ak_authinfo.h:
+lib/ak_config.h:
+lib/ak_doc.h:
+lib/ak_key.h:
+lib/ak_policy.h:
+lib/ak_config.h:
+lib/ak_doc.h:
+lib/ak_err.h:
+lib/ak_file.h:
+lib/ak_wire.h:

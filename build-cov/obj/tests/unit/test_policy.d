@@ -1,0 +1,14 @@
+build-cov/obj/tests/unit/test_policy.o: tests/unit/test_policy.c \
+ tests/unit/testutil.h lib/ak_log.h lib/ak_config.h lib/ak_doc.h \
+ lib/ak_err.h lib/ak_key.h lib/ak_policy.h lib/ak_config.h lib/ak_doc.h \
+ lib/ak_key.h
+tests/unit/testutil.h:
+lib/ak_log.h:
+lib/ak_config.h:
+lib/ak_doc.h:
+lib/ak_err.h:
+lib/ak_key.h:
+lib/ak_policy.h:
+lib/ak_config.h:
+lib/ak_doc.h:
+lib/ak_key.h:
