@@ -1,6 +1,8 @@
 /*
- * SSHSIG blobs against a fixed set of signers; the seed corpus holds real
- * ssh-keygen signatures of "message\n" by them.
+ * SSHSIG blobs against a fixed set of signers (ed25519, ECDSA P-256/384/521,
+ * RSA 3072); the seed corpus holds real ssh-keygen -Y sign blobs of
+ * "message\n" by each of them, SHA-256 and SHA-512, so mutations reach the
+ * signature checks of every key type, not only the parser.
  */
 #include "fuzz_common.h"
 
@@ -10,8 +12,29 @@
 #include "ak_sshsig.h"
 
 static const char signers_text[] =
-    "a ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMT3DXwn6lG/FC0T+vlcDPpV01+qaBhkt0H9fxPlC1kF\n"
-    "b ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBPOqgoNrEpe7U+74dmOv63D3qm+O5wwHnxMKjvRn7eT5JfnlolbNY+Y4Gg0TtvkU5Nm5g2d1Y8OFjmOGfjUN0CE=\n";
+    "ed25519 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIR3RmJ1mSSvMXIMqMCS"
+    "1i1HKIXH1yZ6+a9n8ENCXQq4\n"
+    "p256 ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbml"
+    "zdHAyNTYAAABBBCB6ud6YYuTF+qIABWJvw8EzoUe5gXA3w+cGF2yohf+luk5yc/6"
+    "0X1YLKw0t6yfQJJGyJsuhQeyF7RDB8adrGOQ=\n"
+    "p384 ecdsa-sha2-nistp384 AAAAE2VjZHNhLXNoYTItbmlzdHAzODQAAAAIbml"
+    "zdHAzODQAAABhBOe6BLl9Lik5OkDWtvXAkaPgAV2t3UWnwDB0OSOY38vOIknc+Nq"
+    "AjajFFObe4Pm3Nf35xrr6+T7dmerNhDOzCCfsDPpd2yBN1M0pXj+mOa6ME8ooXSS"
+    "vGDp8rp8LWFYHkA==\n"
+    "p521 ecdsa-sha2-nistp521 AAAAE2VjZHNhLXNoYTItbmlzdHA1MjEAAAAIbml"
+    "zdHA1MjEAAACFBAAuqLECJWWHItSGM5BAafDIE9vPWKp8aStJAddO+19yuCEdbkX"
+    "3jntCY2zWccn3VrsX3gKnhFXiEVD9sB0Nrxs0SAASL6e3/DFvW08WjafYmeLCzhl"
+    "lSrDNZVa6FqI6uVLLRO5p55XxQj1IYY0yaHwwGn3G9GfxLl0ECqzjhjLyy3AY5g="
+    "=\n"
+    "rsa ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQDYKO83nEs8AOMNwFGPAlsU"
+    "ouK0aRCK4NK+byTWvwik9CN64E6NfkP60zvpymDEb/kOvdh7kipXklx8HU/hIc4h"
+    "3CTIA5hntT0Qv8wuWuU83/zMHOZqLdJVToNFUgnz38MF6pIgHiRE+tSqyB96gogO"
+    "k7qM0IhiCvDqDaY6oEWm/Fk8iVTv8sLYY+5JE4yRsUw1W1kKjD6OXFs5/8miEhHJ"
+    "X034LRzfDRcgLSwQs2XETA8mVLuo+q38FtEI74liDOFFkQC2ysd4gPohsldj2SBE"
+    "dAek5Qsu2sNZLCKW+SUizqi8sDULpYfQFl6SERxq/lS3V71qhCWkrHZ+/jsqIbNo"
+    "XdFuxg/Spye+Z0p9NbZGi+UtPjpMIGEkBknunjTIEs4+nA9qOTcLWy3BE7mwRAt5"
+    "6kTxk1lm1JgAwggrWi07VlpqsNqSgAuwLx1og9F59qqMgf2CmXa9xbjrNnFSRpwH"
+    "fJMAk0DmaveQE5miY2LWweMYJk0pW68BiyhQ4xA+d9c=\n";
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
