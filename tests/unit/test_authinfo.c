@@ -96,6 +96,57 @@ test_authinfo_check(void **state)
 	ak_config_free(cfg);
 }
 
+/* A listed key that the policy refuses is refused, with the reason. */
+static void
+test_authinfo_policy_reasons(void **state)
+{
+	struct ak_config *cfg, *rsaonly;
+	struct ak_doc *doc;
+	struct ak_authinfo ai;
+	const char *conf = "url = https://k/%u\ntrusted_signers = /s\n"
+	    "accounts = deploy\n";
+	const char *conf2 = "url = https://k/%u\ntrusted_signers = /s\n"
+	    "accounts = deploy\nallowed_key_types = ssh-rsa\n";
+	const char *body = "agent-forwarding ssh-ed25519 " K1B64 " k1\n"
+	    "ssh-ed25519 " K2B64 " k2\n";
+	char fprs[256];
+
+	(void)state;
+	assert_int_equal(ak_config_parse(conf, strlen(conf), "t", &cfg), 0);
+	assert_int_equal(ak_config_parse(conf2, strlen(conf2), "t", &rsaonly),
+	    0);
+	assert_int_equal(ak_doc_parse(body, strlen(body), AK_DOC_PLAIN, &doc),
+	    0);
+	assert_int_equal(ak_authinfo_parse("publickey ssh-ed25519 " K1B64
+	    "\n", &ai), 0);
+	assert_string_equal(ak_authinfo_check(cfg, &ai, doc, NULL),
+	    "listed line carries an option not allowed");
+	ak_authinfo_clear(&ai);
+	assert_int_equal(ak_authinfo_parse("publickey ssh-ed25519 " K2B64
+	    "\n", &ai), 0);
+	assert_null(ak_authinfo_check(cfg, &ai, doc, NULL));
+	assert_string_equal(ak_authinfo_check(rsaonly, &ai, doc, NULL),
+	    "key type not allowed");
+	ak_authinfo_fprs(&ai, fprs, sizeof(fprs));
+	assert_int_equal(strlen(fprs), AK_FPR_LEN);
+	assert_memory_equal(fprs, "SHA256:", 7);
+	/* Too small a buffer: nothing half written. */
+	ak_authinfo_fprs(&ai, fprs, 10);
+	assert_string_equal(fprs, "");
+	ak_authinfo_clear(&ai);
+	/* sshd lists each key used; more than we keep is refused. */
+	assert_int_equal(ak_authinfo_parse(
+	    "publickey ssh-ed25519 " K1B64 "\npublickey ssh-ed25519 " K1B64
+	    "\npublickey ssh-ed25519 " K1B64 "\npublickey ssh-ed25519 " K1B64
+	    "\npublickey ssh-ed25519 " K1B64 "\npublickey ssh-ed25519 " K1B64
+	    "\npublickey ssh-ed25519 " K1B64 "\npublickey ssh-ed25519 " K1B64
+	    "\npublickey ssh-ed25519 " K1B64 "\n", &ai), AK_ERR_TOO_LARGE);
+	ak_authinfo_clear(&ai);
+	ak_doc_free(doc);
+	ak_config_free(rsaonly);
+	ak_config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -103,6 +154,7 @@ main(void)
 		cmocka_unit_test(test_authinfo_forms),
 		cmocka_unit_test(test_authinfo_refusals),
 		cmocka_unit_test(test_authinfo_check),
+		cmocka_unit_test(test_authinfo_policy_reasons),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
