@@ -3,8 +3,8 @@
  * serves http_root/PATH with an ETag of mtime and size (as nginx), answers
  * 304 to a matching If-None-Match and 404 to a missing file, keeps
  * connections alive, and counts requests and connections in
- * http_root/../http.log ("c" per connection, "g" per GET). Include after
- * testutil.h.
+ * http_root/../http.log ("c" per connection, "g" per GET). A test may set
+ * http_hook to answer some paths itself. Include after testutil.h.
  */
 #ifndef AK_HTTPUTIL_H
 #define AK_HTTPUTIL_H
@@ -24,6 +24,9 @@ static pid_t http_pid;
 static char http_base[64];
 static char http_root[700];
 static char http_log[720];
+
+/* Answers path itself (returning 1) or leaves it to the file server (0). */
+static int (*http_hook)(int c, const char *path, const char *req);
 
 static void
 http_note(const char *what)
@@ -54,6 +57,8 @@ http_answer(int c, const char *req)
 	memcpy(path, req + 4, (size_t)(sp - req - 4));
 	path[sp - req - 4] = '\0';
 	http_note("g\n");
+	if (http_hook != NULL && http_hook(c, path, req))
+		return;
 	snprintf(file, sizeof(file), "%s%s", http_root, path);
 	if (stat(file, &st) != 0 || (body = slurp(file, &len)) == NULL) {
 		n = snprintf(head, sizeof(head), "HTTP/1.1 404 Not Found\r\n"

@@ -75,19 +75,29 @@ publish(const char *name, const char *account, unsigned long long serial,
 	    "cat doc.sig >> doc && mv doc store/%s", test_dir, keys, name);
 }
 
-/* A config for account deploy on the file:// store, plus extra lines. */
+/* A config for account deploy on the store at url_tmpl, plus extra lines. */
 static struct ak_config *
-config(const char *extra)
+config_url(const char *url_tmpl, const char *extra)
 {
 	struct ak_config *cfg = NULL;
 	char conf[4096];
 
-	snprintf(conf, sizeof(conf), "url = file://%s/%%u\n"
+	snprintf(conf, sizeof(conf), "url = %s\n"
 	    "trusted_signers = %s/allowed\ncache_dir = %s\n"
-	    "module_cache_dir = %s\naccounts = deploy\n%s", store, test_dir, cache,
-	    own, extra);
+	    "module_cache_dir = %s\naccounts = deploy\n%s", url_tmpl,
+	    test_dir, cache, own, extra);
 	assert_int_equal(ak_config_parse(conf, strlen(conf), "t", &cfg), 0);
 	return cfg;
+}
+
+/* The same on the file:// store. */
+static struct ak_config *
+config(const char *extra)
+{
+	char url[700];
+
+	snprintf(url, sizeof(url), "file://%s/%%u", store);
+	return config_url(url, extra);
 }
 
 /* Empties the store and both caches. */

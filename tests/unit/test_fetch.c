@@ -5,16 +5,10 @@
  * HTTPS itself is exercised against nginx by the integration suite.
  */
 #include "testutil.h"
+#include "httputil.h"
 
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
-#include <netinet/in.h>
-
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,139 +16,80 @@
 #include "ak_fetch.h"
 #include "ak_time.h"
 
-static pid_t server_pid;
-static int port;
-static char base[64];
-static char connlog[128];
-
-/* One connection: answers requests until the client closes it. */
-static void
-serve(int c)
+/* Answers the test's own paths; "/doc" has the fixed ETag "v1". */
+static int
+answer(int c, const char *path, const char *req)
 {
-	char req[8192], path[256], resp[8192], big[5000];
-	size_t n = 0;
-	ssize_t k;
-	char *end, *inm, *sp;
+	char resp[8192], big[5000];
+	const char *end = strstr(req, "\r\n\r\n"), *inm;
 
-	req[0] = '\0';
-	for (;;) {
-		while ((end = strstr(req, "\r\n\r\n")) == NULL || n == 0) {
-			if (n >= sizeof(req) - 1)
-				_exit(0);
-			if ((k = read(c, req + n, sizeof(req) - 1 - n)) <= 0)
-				_exit(0);
-			n += (size_t)k;
-			req[n] = '\0';
-		}
-		if (strncmp(req, "GET ", 4) != 0 ||
-		    (sp = strchr(req + 4, ' ')) == NULL ||
-		    (size_t)(sp - req - 4) >= sizeof(path))
+	inm = strcasestr(req, "If-None-Match: \"v1\"");
+	if (strcmp(path, "/doc") == 0 && inm != NULL && inm < end)
+		snprintf(resp, sizeof(resp), "HTTP/1.1 304 Not Modified"
+		    "\r\nETag: \"v1\"\r\n\r\n");
+	else if (strcmp(path, "/doc") == 0)
+		snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\n"
+		    "ETag: \"v1\"\r\nContent-Length: 6\r\n\r\nhello\n");
+	else if (strcmp(path, "/oddetag") == 0)
+		snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\n"
+		    "ETag: \"a b\"\r\nContent-Length: 2\r\n\r\nok");
+	else if (strcmp(path, "/error") == 0)
+		snprintf(resp, sizeof(resp), "HTTP/1.1 503 Busy\r\n"
+		    "Content-Length: 0\r\n\r\n");
+	else if (strcmp(path, "/big") == 0)
+		snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\n"
+		    "Content-Length: 5000\r\n\r\n");
+	else if (strcmp(path, "/bigchunked") == 0)
+		snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\n"
+		    "Transfer-Encoding: chunked\r\n\r\n1388\r\n");
+	else if (strcmp(path, "/redirect") == 0)
+		snprintf(resp, sizeof(resp), "HTTP/1.1 302 Found\r\n"
+		    "Location: /doc\r\nETag: \"r\"\r\n"
+		    "Content-Length: 0\r\n\r\n");
+	else if (strcmp(path, "/tofile") == 0)
+		snprintf(resp, sizeof(resp), "HTTP/1.1 302 Found\r\n"
+		    "Location: file:///etc/passwd\r\n"
+		    "Content-Length: 0\r\n\r\n");
+	else if (strcmp(path, "/loop") == 0)
+		snprintf(resp, sizeof(resp), "HTTP/1.1 302 Found\r\n"
+		    "Location: /loop\r\nContent-Length: 0\r\n\r\n");
+	else if (strcmp(path, "/hang") == 0) {
+		sleep(30);
+		_exit(0);
+	} else if (strcmp(path, "/nothing-here-400") == 0)
+		snprintf(resp, sizeof(resp), "HTTP/1.1 400 Bad\r\n"
+		    "Content-Length: 0\r\n\r\n");
+	else
+		return 0;	/* files: /missing is a 404 */
+	if (write(c, resp, strlen(resp)) < 0)
+		_exit(0);
+	if (strncmp(path, "/big", 4) == 0) {
+		memset(big, 'x', sizeof(big));
+		if (write(c, big, sizeof(big)) < 0)
 			_exit(0);
-		memcpy(path, req + 4, (size_t)(sp - req - 4));
-		path[sp - req - 4] = '\0';
-		inm = strcasestr(req, "If-None-Match: \"v1\"");
-		if (strcmp(path, "/doc") == 0 && inm != NULL && inm < end)
-			snprintf(resp, sizeof(resp), "HTTP/1.1 304 Not Modified"
-			    "\r\nETag: \"v1\"\r\n\r\n");
-		else if (strcmp(path, "/doc") == 0)
-			snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\n"
-			    "ETag: \"v1\"\r\nContent-Length: 6\r\n\r\nhello\n");
-		else if (strcmp(path, "/oddetag") == 0)
-			snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\n"
-			    "ETag: \"a b\"\r\nContent-Length: 2\r\n\r\nok");
-		else if (strcmp(path, "/missing") == 0)
-			snprintf(resp, sizeof(resp), "HTTP/1.1 404 Not Found"
-			    "\r\nContent-Length: 0\r\n\r\n");
-		else if (strcmp(path, "/error") == 0)
-			snprintf(resp, sizeof(resp), "HTTP/1.1 503 Busy\r\n"
-			    "Content-Length: 0\r\n\r\n");
-		else if (strcmp(path, "/big") == 0)
-			snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\n"
-			    "Content-Length: 5000\r\n\r\n");
-		else if (strcmp(path, "/bigchunked") == 0)
-			snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\n"
-			    "Transfer-Encoding: chunked\r\n\r\n1388\r\n");
-		else if (strcmp(path, "/redirect") == 0)
-			snprintf(resp, sizeof(resp), "HTTP/1.1 302 Found\r\n"
-			    "Location: /doc\r\nETag: \"r\"\r\n"
-			    "Content-Length: 0\r\n\r\n");
-		else if (strcmp(path, "/tofile") == 0)
-			snprintf(resp, sizeof(resp), "HTTP/1.1 302 Found\r\n"
-			    "Location: file:///etc/passwd\r\n"
-			    "Content-Length: 0\r\n\r\n");
-		else if (strcmp(path, "/loop") == 0)
-			snprintf(resp, sizeof(resp), "HTTP/1.1 302 Found\r\n"
-			    "Location: /loop\r\nContent-Length: 0\r\n\r\n");
-		else if (strcmp(path, "/hang") == 0) {
-			sleep(30);
-			_exit(0);
-		} else
-			snprintf(resp, sizeof(resp), "HTTP/1.1 400 Bad\r\n"
-			    "Content-Length: 0\r\n\r\n");
-		if (write(c, resp, strlen(resp)) < 0)
-			_exit(0);
-		if (strncmp(path, "/big", 4) == 0) {
-			memset(big, 'x', sizeof(big));
-			if (write(c, big, sizeof(big)) < 0)
-				_exit(0);
-			_exit(0);
-		}
-		n = (size_t)((req + n) - (end + 4));
-		memmove(req, end + 4, n);
-		req[n] = '\0';
+		_exit(0);
 	}
+	return 1;
 }
 
 static int
 server_setup(void **state)
 {
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-	int s, c, fd;
+	char www[128];
 
 	if (test_dir_setup(state) != 0 || ak_fetch_global_init() != 0)
 		return -1;
-	snprintf(connlog, sizeof(connlog), "%s/connections", test_dir);
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
-	    bind(s, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    listen(s, 16) != 0 ||
-	    getsockname(s, (struct sockaddr *)&sa, &sl) != 0)
+	snprintf(www, sizeof(www), "%s/www", test_dir);
+	if (mkdir(www, 0755) != 0)
 		return -1;
-	port = ntohs(sa.sin_port);
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
-	if ((server_pid = fork()) == 0) {
-		/* Its own group, so teardown ends every connection too. */
-		setpgid(0, 0);
-		signal(SIGCHLD, SIG_IGN);
-		for (;;) {
-			if ((c = accept(s, NULL, NULL)) == -1)
-				continue;
-			if ((fd = open(connlog, O_WRONLY | O_APPEND | O_CREAT,
-			    0600)) != -1) {
-				if (write(fd, "c\n", 2) != 2)
-					_exit(1);
-				close(fd);
-			}
-			if (fork() == 0) {
-				close(s);
-				serve(c);
-			}
-			close(c);
-		}
-	}
-	close(s);
-	return server_pid > 0 ? 0 : -1;
+	http_hook = answer;
+	return http_start(www);
 }
 
 static int
 server_teardown(void **state)
 {
-	kill(-server_pid, SIGKILL);
-	kill(server_pid, SIGKILL);
-	waitpid(server_pid, NULL, 0);
+	http_stop();
 	return test_dir_teardown(state);
 }
 
@@ -164,18 +99,14 @@ fetch(const char *path, const char *etag, long timeout_ms, size_t max,
 {
 	char url[256];
 
-	snprintf(url, sizeof(url), "%s%s", base, path);
+	snprintf(url, sizeof(url), "%s%s", http_base, path);
 	return ak_fetch(NULL, NULL, url, etag, timeout_ms, max, res);
 }
 
 static int
 connections(void)
 {
-	size_t n = 0;
-	char *s = slurp(connlog, &n);
-
-	free(s);
-	return (int)(n / 2);
+	return http_count('c');
 }
 
 static void
@@ -328,7 +259,7 @@ test_fetcher_reuses_connection(void **state)
 
 	(void)state;
 	assert_int_equal(ak_fetcher_new(&f), 0);
-	snprintf(url, sizeof(url), "%s/doc", base);
+	snprintf(url, sizeof(url), "%s/doc", http_base);
 	before = connections();
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(ak_fetch(f, NULL, url, i == 2 ? "\"v1\"" :
@@ -368,7 +299,7 @@ test_ca_file_must_be_roots(void **state)
 	char url[256], ca[256];
 
 	(void)state;
-	snprintf(url, sizeof(url), "%s/doc", base);
+	snprintf(url, sizeof(url), "%s/doc", http_base);
 	snprintf(ca, sizeof(ca), "%s/ca/ca.pem", test_dir);
 	run_ok("mkdir -p %s/ca && chmod 755 %s %s/ca && "
 	    "cp /etc/ssl/certs/ca-certificates.crt %s", test_dir, test_dir,

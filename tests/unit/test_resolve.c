@@ -308,15 +308,11 @@ http_teardown(void **state)
 static struct ak_config *
 config_http(const char *extra)
 {
-	struct ak_config *cfg = NULL;
-	char conf[4096];
+	char url[128], all[1024];
 
-	snprintf(conf, sizeof(conf), "url = %s/%%u\n"
-	    "trusted_signers = %s/allowed\ncache_dir = %s\n"
-	    "module_cache_dir = %s\naccounts = deploy\nretry_after = 0\n%s",
-	    http_base, test_dir, cache, own, extra);
-	assert_int_equal(ak_config_parse(conf, strlen(conf), "t", &cfg), 0);
-	return cfg;
+	snprintf(url, sizeof(url), "%s/%%u", http_base);
+	snprintf(all, sizeof(all), "retry_after = 0\n%s", extra);
+	return config_url(url, all);
 }
 
 static void
