@@ -1,3 +1,4 @@
+/* sshd's SSH_AUTH_INFO_0 as the module reads it, and the fingerprint list. */
 #include "fuzz_common.h"
 
 #include <stdlib.h>

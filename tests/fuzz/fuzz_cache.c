@@ -1,3 +1,4 @@
+/* Cache entries (header and document) and the cached document's checks. */
 #include "fuzz_common.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* authkeys.conf, and the URL template of whatever config parses. */
 #include "fuzz_common.h"
 
 #include "ak_config.h"

@@ -1,3 +1,7 @@
+/*
+ * authorized_keys lines: the libc-only parser, the policy, publish's curve
+ * check with libcrypto, and the option, fingerprint and name validators.
+ */
 #include "fuzz_common.h"
 
 #include <string.h>
@@ -5,6 +9,7 @@
 #include "ak_config.h"
 #include "ak_key.h"
 #include "ak_policy.h"
+#include "ak_sshsig.h"
 #include "ak_valid.h"
 
 int
@@ -19,6 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (ak_key_line_parse((const char *)data, size, &kl) == 0) {
 		(void)ak_policy_check(cfg, NULL, kl);
+		(void)ak_sshsig_key_check(kl->type, kl->blob, kl->bloblen);
 		ak_key_line_free(kl);
 	}
 	if (size < sizeof(buf)) {

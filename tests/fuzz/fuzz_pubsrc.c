@@ -1,3 +1,4 @@
+/* publish's sources: OpenSSH lines, RFC 4716 blocks, private keys. */
 #include "fuzz_common.h"
 
 #include "ak_pubsrc.h"

@@ -1,3 +1,4 @@
+/* Session records as the sweep reads them back. */
 #include "fuzz_common.h"
 
 #include "ak_session.h"

@@ -1,3 +1,4 @@
+/* allowed_signers files, and a lookup of the first key parsed. */
 #include "fuzz_common.h"
 
 #include "ak_signers.h"

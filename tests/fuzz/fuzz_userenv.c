@@ -1,3 +1,4 @@
+/* ~/.pam_environment text, as the module scans it for SSH_AUTH_INFO. */
 #include "fuzz_common.h"
 
 #include "ak_userenv.h"

@@ -1,8 +1,0 @@
-build-cov/obj/tests/unit/test_file.o: tests/unit/test_file.c \
- tests/unit/testutil.h lib/ak_log.h lib/ak_err.h lib/ak_file.h \
- lib/ak_time.h
-tests/unit/testutil.h:
-lib/ak_log.h:
-lib/ak_err.h:
-lib/ak_file.h:
-lib/ak_time.h:
