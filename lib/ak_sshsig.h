@@ -24,10 +24,10 @@ int ak_sshsig_verify_doc(const struct ak_doc *doc, const char *ns,
 
 /*
  * Checks what the libc-only key parser cannot: that an ECDSA key's point
- * lies on its curve and is not a small one (as OpenSSH's
- * sshkey_ec_validate_public), and that OpenSSL can load the key at all.
- * t and blob as ak_key_line_parse gave them. Returns 0, or
- * AK_ERR_KEY_INVALID. Used by publish, where keys enter the store.
+ * lies on its curve with both coordinates wider than half the order (as
+ * OpenSSH's sshkey_ec_validate_public). t and blob as ak_key_line_parse
+ * gave them. Returns 0, AK_ERR_KEY_INVALID or AK_ERR_ALLOC. Used by
+ * publish, where keys enter the store.
  */
 int ak_sshsig_key_check(enum ak_key_type t, const unsigned char *blob,
     size_t len);
