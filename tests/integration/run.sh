@@ -499,7 +499,9 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 kill "$holder" 2>/dev/null
 check "lock held past its share: the fetch still runs, new document used" \
 	eval 'has_key user2 && ! has_key user1'
-check "lock held: waited about timeout/10, not the budget ($ms ms)" test "$ms" -lt $((1500 + SLACK))
+# Under valgrind the budget is 11 s and start-up alone takes seconds on a
+# busy machine (a CI run saw 6.1 s): the bound stays well under the budget.
+check "lock held: waited about timeout/10, not the budget ($ms ms)" test "$ms" -lt $((1500 + SLACK * 3 / 2))
 
 # F4: a FIFO (or a link) swapped in for a lock or cache file never hangs
 # the command; the suite's own timeout catches a hang.
