@@ -53,7 +53,10 @@ agree=0 stricter=0 bad=0
 mkdir -p build
 : > build/differential-failures	# every line we got wrong, whole
 declare -A why
-for f in "$W"/gen.* ${*:-tests/fuzz/corpus/keyline}/*; do
+[ $# -gt 0 ] || set -- tests/fuzz/corpus/keyline
+inputs=("$W"/gen.*)
+for d in "$@"; do inputs+=("$d"/*); done
+for f in "${inputs[@]}"; do
 	[ -f "$f" ] || continue
 	ours=$("$KEYFPR" "$f" "$W/line") || { echo "keyfpr failed on $f"; exit 1; }
 	theirs=$(ssh-keygen -lf "$W/line" 2>/dev/null | awk 'NR == 1 { print $2 }')
