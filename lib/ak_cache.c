@@ -27,7 +27,6 @@
 #define CACHE_MAGIC	"#authkeys-cache v1\n"
 #define HEADER_MAX	512
 
-
 int
 ak_cache_name(const char *account, char *out, size_t outlen)
 {

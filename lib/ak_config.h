@@ -59,5 +59,4 @@ int ak_config_manages(const struct ak_config *cfg, const char *account);
 /* Returns 1 if the option name (lower case) is in allowed_options. */
 int ak_config_option_allowed(const struct ak_config *cfg, const char *name);
 
-
 #endif

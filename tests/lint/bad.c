@@ -2,6 +2,7 @@
 
 static int helper(void);
 
+
 int f(int x)
 {
         int y = x; 

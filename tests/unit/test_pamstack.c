@@ -6,7 +6,6 @@
 #include "ak_err.h"
 #include "ak_pamstack.h"
 
-
 static void
 put(const char *name, const char *text)
 {
