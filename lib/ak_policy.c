@@ -194,9 +194,16 @@ ak_policy_emit(const struct ak_config *cfg, const struct ak_doc *doc,
 			continue;
 		}
 		if ((r = ak_policy_check(cfg, rl, kl)) != 0) {
-			ak_log(r == AK_ERR_REVOKED ? LOG_NOTICE : LOG_WARNING,
-			    "account %s: key %s (line %lu) dropped: %s",
-			    account, kl->fpr, l->lineno, ak_err(r));
+			/* Line 0: found through the index, number unknown. */
+			if (l->lineno > 0)
+				ak_log(r == AK_ERR_REVOKED ? LOG_NOTICE :
+				    LOG_WARNING, "account %s: key %s (line "
+				    "%lu) dropped: %s", account, kl->fpr,
+				    l->lineno, ak_err(r));
+			else
+				ak_log(r == AK_ERR_REVOKED ? LOG_NOTICE :
+				    LOG_WARNING, "account %s: key %s dropped: "
+				    "%s", account, kl->fpr, ak_err(r));
 			ak_key_line_free(kl);
 			continue;
 		}

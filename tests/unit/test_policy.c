@@ -181,6 +181,43 @@ test_allows(void **state)
 	ak_config_free(cfg);
 }
 
+/* A line found through the %f index has no number: the log gives none. */
+static void
+test_dropped_line_without_number(void **state)
+{
+	struct ak_config *cfg;
+	struct ak_doc *doc, *rdoc;
+	struct ak_revlist *rl = NULL;
+	const char *body = "ssh-ed25519 " K1 " k1\n";
+	const char *revs = "#authkeys-document v1\n#revocations\n#serial 1\n"
+	    "#expires 2099-01-01T00:00:00Z\n" K1FPR "\n" SIG;
+	char *out = NULL, fprs[256];
+	size_t outlen = 0, n = 0;
+	FILE *f;
+
+	(void)state;
+	test_log_init();
+	assert_int_equal(ak_config_parse(BASE, strlen(BASE), "t", &cfg), 0);
+	assert_int_equal(ak_doc_parse(body, strlen(body), AK_DOC_PLAIN, &doc),
+	    0);
+	assert_int_equal(ak_doc_parse(revs, strlen(revs), AK_DOC_REVOCATIONS,
+	    &rdoc), 0);
+	assert_int_equal(ak_revlist_from_doc(rdoc, &rl), 0);
+	doc->lines[0].lineno = 0;
+	assert_non_null(f = open_memstream(&out, &outlen));
+	assert_int_equal(ak_policy_emit(cfg, doc, rl, "deploy", K1FPR, f, &n,
+	    fprs, sizeof(fprs)), 0);
+	fclose(f);
+	assert_int_equal(n, 0);
+	assert_string_equal(last_log, "account deploy: key " K1FPR
+	    " dropped: key is revoked");
+	free(out);
+	ak_revlist_free(rl);
+	ak_doc_free(rdoc);
+	ak_doc_free(doc);
+	ak_config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -190,6 +227,7 @@ main(void)
 		cmocka_unit_test(test_fingerprint_filter_and_revocation),
 		cmocka_unit_test(test_revlist_forms),
 		cmocka_unit_test(test_allows),
+		cmocka_unit_test(test_dropped_line_without_number),
 	};
 
 	test_log_init();
