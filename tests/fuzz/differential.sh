@@ -49,7 +49,7 @@ for pub in "$W"/k*.pub; do
 	emit "ecdsa-sha2-nistp256 $b64 swapped"
 done
 
-agree=0 stricter=0 bad=0
+same=0 agree=0 stricter=0 bad=0
 mkdir -p build
 : > build/differential-failures	# every line we got wrong, whole
 declare -A why
@@ -63,7 +63,7 @@ for f in "${inputs[@]}"; do
 	case "$ours" in
 	"ok "*)
 		if [ "${ours#ok }" = "$theirs" ]; then
-			agree=$((agree + 1))
+			same=$((same + 1))
 		else
 			bad=$((bad + 1))
 			echo "not ok: we accept, ssh-keygen says '${theirs:-refused}': $(head -c 200 "$W/line")"
@@ -78,6 +78,6 @@ for f in "${inputs[@]}"; do
 		fi ;;
 	esac
 done
-echo "differential: $agree inputs agree with ssh-keygen -lf (same fingerprint or both refuse), $bad where we accept what it refuses or differ, $stricter refused only by us:"
+echo "differential: $((same + agree)) of $((same + agree + bad + stricter)) inputs agree with ssh-keygen -lf ($same same fingerprint, $agree both refuse), $bad where we accept what it refuses or differ, $stricter refused only by us:"
 for k in "${!why[@]}"; do echo "  ${why[$k]} x $k"; done
 [ "$bad" -eq 0 ]
