@@ -84,9 +84,11 @@ check_cache(const struct ak_config *cfg)
 	 */
 	if (stat(cfg->cache_dir, &st) == -1)
 		r = errno == ENOENT ? AK_ERR_NOT_FOUND : AK_ERR_IO;
+	else if (!S_ISDIR(st.st_mode) || !ak_file_trusted(&st,
+	    geteuid() == 0 ? st.st_uid : geteuid()))
+		r = AK_ERR_PERM;
 	else
-		r = ak_file_check_owner(cfg->cache_dir, geteuid() == 0 ?
-		    st.st_uid : geteuid(), 1);
+		r = 0;
 	if (r != 0) {
 		check_report(CHECK_FAIL, "cache_dir %s: %s", cfg->cache_dir,
 		    r == AK_ERR_NOT_FOUND ? "missing" : r == AK_ERR_PERM ?

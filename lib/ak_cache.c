@@ -45,12 +45,14 @@ ak_cache_name(const char *account, char *out, size_t outlen)
 static int
 dir_trusted(const char *dir, uid_t also_trust)
 {
-	int r;
+	struct stat st;
 
-	if ((r = ak_file_check_owner(dir, geteuid(), 1)) == AK_ERR_PERM &&
-	    also_trust != geteuid())
-		r = ak_file_check_owner(dir, also_trust, 1);
-	return r;
+	if (stat(dir, &st) == -1)
+		return errno == ENOENT ? AK_ERR_NOT_FOUND : AK_ERR_IO;
+	if (!S_ISDIR(st.st_mode))
+		return AK_ERR_PERM;
+	return ak_file_trusted(&st, geteuid()) ||
+	    ak_file_trusted(&st, also_trust) ? 0 : AK_ERR_PERM;
 }
 
 /* Reads "#key value\n" at *p; value must be printable, without spaces. */

@@ -175,6 +175,7 @@ ak_policy_emit(const struct ak_config *cfg, const struct ak_doc *doc,
     FILE *out, size_t *nprinted, char *fprs, size_t fprs_len)
 {
 	struct ak_key_line *kl;
+	char where[32];
 	size_t i;
 	int r;
 
@@ -195,15 +196,13 @@ ak_policy_emit(const struct ak_config *cfg, const struct ak_doc *doc,
 		}
 		if ((r = ak_policy_check(cfg, rl, kl)) != 0) {
 			/* Line 0: found through the index, number unknown. */
+			where[0] = '\0';
 			if (l->lineno > 0)
-				ak_log(r == AK_ERR_REVOKED ? LOG_NOTICE :
-				    LOG_WARNING, "account %s: key %s (line "
-				    "%lu) dropped: %s", account, kl->fpr,
-				    l->lineno, ak_err(r));
-			else
-				ak_log(r == AK_ERR_REVOKED ? LOG_NOTICE :
-				    LOG_WARNING, "account %s: key %s dropped: "
-				    "%s", account, kl->fpr, ak_err(r));
+				snprintf(where, sizeof(where), " (line %lu)",
+				    l->lineno);
+			ak_log(r == AK_ERR_REVOKED ? LOG_NOTICE : LOG_WARNING,
+			    "account %s: key %s%s dropped: %s", account,
+			    kl->fpr, where, ak_err(r));
 			ak_key_line_free(kl);
 			continue;
 		}
