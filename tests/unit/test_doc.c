@@ -131,6 +131,41 @@ test_size_limits(void **state)
 	free(big);
 }
 
+/* The one header writer: what it writes, the parser reads back. */
+static void
+test_header_writer_round_trip(void **state)
+{
+	struct ak_doc hdr;
+	char out[AK_DOC_HEADER_MAX];
+	size_t hlen = 0;
+	int n;
+
+	(void)state;
+	n = ak_doc_format_header(AK_DOC_ACCOUNT, "deploy", 42, 1893553445,
+	    out, sizeof(out));
+	assert_true(n > 0);
+	assert_string_equal(out, HDR);
+	memset(&hdr, 0, sizeof(hdr));
+	assert_int_equal(ak_doc_parse_header(out, (size_t)n, AK_DOC_ACCOUNT,
+	    &hdr, &hlen), 0);
+	assert_int_equal(hlen, (size_t)n);
+	assert_string_equal(hdr.account, "deploy");
+	assert_int_equal(hdr.serial, 42);
+	assert_int_equal(hdr.expires, 1893553445);
+	n = ak_doc_format_header(AK_DOC_REVOCATIONS, NULL,
+	    18446744073709551615ULL, 0, out, sizeof(out));
+	assert_true(n > 0);
+	assert_string_equal(out, "#authkeys-document v1\n#revocations\n"
+	    "#serial 18446744073709551615\n#expires 1970-01-01T00:00:00Z\n");
+	/* A name the parser would refuse is never written. */
+	assert_int_equal(ak_doc_format_header(AK_DOC_ACCOUNT, "../x", 1, 0,
+	    out, sizeof(out)), AK_ERR_BAD_NAME);
+	assert_int_equal(ak_doc_format_header(AK_DOC_PLAIN, "deploy", 1, 0,
+	    out, sizeof(out)), AK_ERR_FORMAT);
+	assert_int_equal(ak_doc_format_header(AK_DOC_ACCOUNT, "deploy", 1, 0,
+	    out, 40), AK_ERR_TOO_LARGE);
+}
+
 int
 main(void)
 {
@@ -139,6 +174,7 @@ main(void)
 		cmocka_unit_test(test_revocations_and_plain),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_size_limits),
+		cmocka_unit_test(test_header_writer_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
