@@ -34,9 +34,10 @@ CMOCKA_LIBS	:= $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 B	= build
 O	= $(B)/obj
 
-CORE	= ak_err ak_log ak_time ak_valid ak_b64 ak_sha256 ak_wire ak_key ak_config ak_url ak_file \
-	  ak_doc ak_policy ak_cache ak_signers ak_authinfo ak_userenv \
-	  ak_pamstack ak_fresh ak_krl ak_session ak_pubsrc ak_index
+CORE	= ak_err ak_log ak_time ak_valid ak_b64 ak_sha256 ak_wire ak_buf \
+	  ak_key ak_config ak_url ak_file ak_doc ak_keyset ak_cache \
+	  ak_signers ak_authinfo ak_userenv ak_pamstack ak_fresh ak_krl \
+	  ak_session ak_proc ak_pubsrc ak_index ak_local
 NET	= ak_sshsig ak_fetch ak_resolve
 CORE_OBJS = $(CORE:%=$(O)/lib/%.o)
 NET_OBJS  = $(NET:%=$(O)/lib/%.o)
@@ -73,6 +74,7 @@ $(COMMAND): $(O)/authkeys_cmd/main.o $(O)/authkeys_cmd/cmd.o \
 
 $(HELPER): $(O)/authkeys_cmd/helper.o $(O)/authkeys_cmd/cmd.o \
 		$(O)/authkeys_cmd/check.o $(O)/authkeys_cmd/check_sshd.o \
+		$(O)/authkeys_cmd/report.o \
 		$(B)/libaknet.a $(B)/libakcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
@@ -227,7 +229,7 @@ clean:
 # key-line parser against ssh-keygen -lf (tests/fuzz/differential.sh).
 FUZZ_CC	?= clang
 FUZZ_SECONDS ?= 15
-FUZZERS	= config keyline doc signers sshsig cache authinfo session userenv \
+FUZZERS	= config keyline doc signers sshsig cache authinfo session userenv proc index \
 	  krl pamstack pubsrc
 FUZZ_BINS = $(FUZZERS:%=build-fuzz/fuzz_%)
 LIB_SRCS = $(CORE:%=lib/%.c) $(NET:%=lib/%.c)

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,57 +14,17 @@
 #include "ak_doc.h"
 #include "ak_err.h"
 #include "ak_file.h"
+#include "ak_keyset.h"
+#include "ak_krl.h"
 #include "ak_pamstack.h"
 #include "ak_resolve.h"
 #include "ak_url.h"
 #include "check.h"
+#include "check_sshd.h"
 #include "cmd.h"
+#include "report.h"
 
-static int failures;
-
-void
-check_report(enum check_verdict v, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s ", v == CHECK_OK ? "ok  " : v == CHECK_FAIL ? "FAIL" :
-	    "warn");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (v == CHECK_FAIL)
-		failures++;
-}
-
-/* sshd's rule for AuthorizedKeysCommand: every component root-owned. */
-void
-check_path(const char *what, const char *path)
-{
-	char buf[PATH_MAX], *p;
-	struct stat st;
-
-	if (realpath(path, buf) == NULL) {
-		check_report(CHECK_FAIL, "%s %s: not found", what, path);
-		return;
-	}
-	for (p = buf + strlen(buf); p > buf; ) {
-		if (stat(buf, &st) == -1 || st.st_uid != 0 ||
-		    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-			check_report(CHECK_FAIL,
-			    "%s: %s must be owned by root and not "
-			    "group/world writable (sshd refuses it)", what,
-			    buf);
-			return;
-		}
-		if ((p = strrchr(buf, '/')) == NULL)
-			break;
-		*p = '\0';
-	}
-	check_report(CHECK_OK,
-	    "%s %s: ownership and modes as sshd requires", what,
-	    path);
-}
+#define SSH_KEYGEN	"/usr/bin/ssh-keygen"
 
 /*
  * The cache must be the AuthorizedKeysCommandUser's. Run as that user,
@@ -128,9 +87,17 @@ check_pam(const char *service)
 	int r, in_session = 0;
 
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		if ((r = ak_pamstack_scan(service, types[i], &ps)) != 0) {
-			check_report(CHECK_FAIL, "PAM service %s: %s", service,
-			    ak_err(r));
+		if ((r = ak_pamstack_scan(service, types[i], NULL,
+		    &ps)) != 0) {
+			if (r == AK_ERR_NOT_FOUND)
+				check_report(CHECK_FAIL, "PAM service %s: %s "
+				    "not found (an include is looked up in "
+				    AK_PAM_CONFDIR " and " AK_PAM_VENDORDIR
+				    ", as libpam does; it fails the whole "
+				    "stack without it)", service, ps.missing);
+			else
+				check_report(CHECK_FAIL, "PAM service %s: %s",
+				    service, ak_err(r));
 			return;
 		}
 		if (!ps.module_found)
@@ -158,10 +125,18 @@ check_pam(const char *service)
 		    "pam_authkeys(8))", service);
 }
 
+/*
+ * Probes one store URL and verifies what it serves. For the list, *serialp
+ * gets its serial (0: none verified).
+ */
 static void
-check_url(struct ak_resolver *rv, const char *account, const char *url)
+check_url(const struct ak_config *cfg, struct ak_resolver *rv,
+    const char *account, const char *url, unsigned long long *serialp)
 {
 	struct ak_doc *doc = NULL;
+	struct ak_revset *rs = NULL;
+	struct ak_keyset *ks = NULL;
+	struct ak_fault fault;
 	char expanded[2048];
 	int r;
 
@@ -174,10 +149,85 @@ check_url(struct ak_resolver *rv, const char *account, const char *url)
 		check_report(account == NULL ? CHECK_FAIL : CHECK_OK,
 		    "%s: 404 (%s)", expanded,
 		    account == NULL ? "no revocation list" : "no keys");
-	else
-		check_report(CHECK_OK, "%s: verified, serial %llu, %zu line(s)",
-		    expanded, doc->serial, doc->nlines);
+	else if (account == NULL) {
+		if (ak_revset_from_doc(doc, &rs, &fault) != 0)
+			check_report(CHECK_FAIL, "%s: serial %llu, line %lu: "
+			    "%s: the list is refused whole, no key of any "
+			    "account is admitted", expanded, doc->serial,
+			    fault.lineno, ak_err(fault.err));
+		else {
+			check_report(CHECK_OK, "%s: verified, serial %llu, "
+			    "%zu entr%s", expanded, doc->serial, rs->n,
+			    rs->n == 1 ? "y" : "ies");
+			*serialp = doc->serial;
+		}
+	} else if (ak_keyset_from_doc(cfg, account, doc, NULL, &ks) == 0) {
+		if (ks->all == AK_DENY_BAD_DOC)
+			check_report(CHECK_FAIL, "%s: serial %llu, line %lu: "
+			    "%s: no key of it is admitted", expanded,
+			    doc->serial, ks->fault.lineno,
+			    ak_err(ks->fault.err));
+		else
+			check_report(CHECK_OK, "%s: verified, serial %llu, "
+			    "%zu key line(s)", expanded, doc->serial, ks->n);
+	}
+	ak_keyset_free(ks);
+	ak_revset_free(rs);
 	ak_doc_free(doc);
+}
+
+/*
+ * sshd refuses every public key while its RevokedKeys file is missing or
+ * unreadable, and obeys whatever is there: it must be a KRL root wrote,
+ * that OpenSSH reads, of the list in force (list_serial, 0 if unknown).
+ */
+static void
+check_krl(const struct ak_config *cfg, unsigned long long list_serial)
+{
+	const char *path = cfg->revoked_keys_file;
+	unsigned long long version;
+	char why[256], *argv[6], *out;
+	int status;
+
+	if (path == NULL)
+		return;
+	switch (ak_krl_inspect(path, &version, why, sizeof(why))) {
+	case AK_KRL_OURS:
+		break;
+	case AK_KRL_MISSING:
+		check_report(CHECK_FAIL, "revoked_keys_file %s: missing: sshd "
+		    "refuses every public key while it is (authkeys-sweep "
+		    "makes it: systemctl start authkeys-sweep)", path);
+		return;
+	default:
+		check_report(CHECK_FAIL, "revoked_keys_file %s: %s: root "
+		    "replaces it at the next sweep; sshd obeys it until then",
+		    path, why);
+		return;
+	}
+	argv[0] = (char *)SSH_KEYGEN;
+	argv[1] = (char *)"-Q";
+	argv[2] = (char *)"-l";
+	argv[3] = (char *)"-f";
+	argv[4] = (char *)path;
+	argv[5] = NULL;
+	if ((out = check_capture(argv, 64 * 1024, 10000, &status, why,
+	    sizeof(why))) == NULL || status != 0) {
+		check_report(CHECK_FAIL, "revoked_keys_file %s: ssh-keygen -Q "
+		    "cannot read it (%s): sshd refuses every public key",
+		    path, out == NULL ? why : "exit status not 0");
+		free(out);
+		return;
+	}
+	free(out);
+	if (list_serial != 0 && version != list_serial)
+		check_report(CHECK_FAIL, "revoked_keys_file %s: KRL version "
+		    "%llu, the store's list is serial %llu (authkeys-sweep "
+		    "writes it when a new list is verified)", path, version,
+		    list_serial);
+	else
+		check_report(CHECK_OK, "revoked_keys_file %s: root's KRL, "
+		    "version %llu, read by ssh-keygen -Q", path, version);
 }
 
 int
@@ -185,12 +235,13 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 {
 	const char *config_path = a->config;
 	struct ak_resolver rv;
+	unsigned long long list_serial = 0;
 	char self[PATH_MAX], helper[PATH_MAX];
 	ssize_t n;
 	size_t i;
 	int r;
 
-	failures = 0;
+	check_reset();
 	check_report(CHECK_OK,
 	    "config %s: parsed, owned by root, not writable by "
 	    "others", config_path);
@@ -213,12 +264,15 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 			check_report(CHECK_OK, "trusted_signers %s: loaded",
 			    cfg->trusted_signers);
 		for (i = 0; i < cfg->nurls; i++)
-			check_url(&rv, cfg->accounts[0], cfg->urls[i]);
+			check_url(cfg, &rv, cfg->accounts[0], cfg->urls[i],
+			    &list_serial);
 		if (cfg->revocation_url != NULL)
-			check_url(&rv, NULL, cfg->revocation_url);
+			check_url(cfg, &rv, NULL, cfg->revocation_url,
+			    &list_serial);
 		ak_resolver_clear(&rv);
 	}
-	printf("%s\n", failures == 0 ? "all checks passed" :
+	check_krl(cfg, list_serial);
+	printf("%s\n", check_failures() == 0 ? "all checks passed" :
 	    "some checks FAILED");
-	return failures == 0 ? 0 : 1;
+	return check_failures() == 0 ? 0 : 1;
 }

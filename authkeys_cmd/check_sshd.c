@@ -4,24 +4,17 @@
  */
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "ak_config.h"
-#include "ak_file.h"
-#include "check.h"
+#include "check_sshd.h"
 #include "cmd.h"
+#include "report.h"
 
 #define SSHD_T_MAX	(256 * 1024)
 #define SSHD_T_MS	10000
@@ -33,75 +26,28 @@
 static char *
 sshd_t(const char *config, const char *account, char *why, size_t whylen)
 {
-	char spec[128], *buf = NULL;
-	size_t len = 0;
-	struct pollfd pfd;
-	long long end;
-	ssize_t n;
-	pid_t pid;
-	int p[2], status, devnull;
+	char spec[128], *argv[8], *buf;
+	int status;
 
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		snprintf(why, whylen, "pipe: %s", strerror(errno));
-		return NULL;
-	}
 	snprintf(spec, sizeof(spec), "user=%s,host=localhost,addr=127.0.0.1",
 	    account != NULL ? account : "root");
-	if ((pid = fork()) == -1) {
-		close(p[0]);
-		close(p[1]);
-		snprintf(why, whylen, "fork: %s", strerror(errno));
+	argv[0] = (char *)AK_SSHD_PATH;
+	argv[1] = (char *)"-T";
+	argv[2] = (char *)"-f";
+	argv[3] = (char *)config;
+	argv[4] = (char *)"-C";
+	argv[5] = spec;
+	argv[6] = NULL;
+	if ((buf = check_capture(argv, SSHD_T_MAX, SSHD_T_MS, &status, why,
+	    whylen)) == NULL)
 		return NULL;
-	}
-	if (pid == 0) {
-		devnull = open("/dev/null", O_RDWR);
-		if (dup2(p[1], 1) == -1 || (devnull != -1 &&
-		    dup2(devnull, 2) == -1))
-			_exit(127);
-		execl(AK_SSHD_PATH, "sshd", "-T", "-f", config, "-C", spec,
-		    (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	if ((buf = malloc(SSHD_T_MAX + 1)) == NULL)
-		goto fail;
-	end = time(NULL) * 1000LL + SSHD_T_MS;
-	pfd.fd = p[0];
-	pfd.events = POLLIN;
-	for (;;) {
-		long long left = end - time(NULL) * 1000LL;
-
-		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0) {
-			snprintf(why, whylen, "sshd -T did not answer");
-			kill(pid, SIGKILL);
-			goto fail;
-		}
-		n = read(p[0], buf + len, SSHD_T_MAX - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (len == SSHD_T_MAX)
-			break;
-	}
-	buf[len] = '\0';
-	close(p[0]);
-	p[0] = -1;
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0 || len == 0) {
+	if (status != 0 || buf[0] == '\0') {
 		snprintf(why, whylen, "sshd -T -f %s failed (run --check as "
 		    "root; is the configuration valid? sshd -t)", config);
 		free(buf);
 		return NULL;
 	}
 	return buf;
- fail:
-	if (p[0] != -1)
-		close(p[0]);
-	waitpid(pid, &status, 0);
-	free(buf);
-	return NULL;
 }
 
 /* The value of keyword in sshd -T output (lower case keys), or NULL. */

@@ -1,6 +1,6 @@
 /*
- * The command's shared part: arguments, the config, and printing the lines
- * a verified document allows (policy, revocations, %f selection).
+ * The command's shared part: arguments, the config, and printing what the
+ * keyset admits (ak_keyset_emit) with the decision's log line.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 #include "ak_err.h"
 #include "ak_key.h"
 #include "ak_log.h"
-#include "ak_policy.h"
+#include "ak_keyset.h"
 #include "ak_valid.h"
 #include "cmd.h"
 
@@ -110,23 +110,26 @@ cmd_prepare(const struct cmd_args *a, struct ak_config **cfgp, int *done)
 }
 
 int
-cmd_emit(const struct ak_config *cfg, const struct cmd_args *a,
-    const struct ak_doc *doc, const struct ak_revlist *rl, const char *source)
+cmd_emit(const struct cmd_args *a, const struct ak_keyset *ks,
+    const char *source)
 {
+	unsigned char want[AK_HASH_LEN];
 	char fprs[4 * (AK_FPR_LEN + 1) + 1];
 	size_t n = 0;
 	int r = 0;
 
 	fprs[0] = '\0';
-	if (doc != NULL)
-		r = ak_policy_emit(cfg, doc, rl, a->account, a->fpr, stdout,
+	if (a->fpr != NULL && ak_fpr_hash(a->fpr, want) != 0)
+		r = AK_ERR_BAD_FPR;	/* cmd_prepare refused it already */
+	else
+		r = ak_keyset_emit(ks, a->fpr != NULL ? want : NULL, stdout,
 		    &n, fprs, sizeof(fprs));
 	if (r == 0 && fflush(stdout) != 0)
 		r = AK_ERR_IO;
 	ak_log(LOG_INFO, "account %s: filter=%s source=%s serial=%llu "
 	    "printed=%zu keys=%s outcome=%s", a->account,
-	    a->fpr != NULL ? a->fpr : "-", source,
-	    doc != NULL ? doc->serial : 0ULL, n, fprs[0] ? fprs : "-",
-	    r != 0 ? ak_err(r) : n > 0 ? "keys" : "no keys");
+	    a->fpr != NULL ? a->fpr : "-", source, ks->serial, n,
+	    fprs[0] ? fprs : "-", r != 0 ? ak_err(r) : n > 0 ? "keys" :
+	    ks->all != AK_ADMIT ? ak_verdict_str(ks->all) : "no keys");
 	return r != 0 ? 1 : 0;
 }

@@ -3,8 +3,7 @@
 #define AK_CMD_H
 
 #include "ak_config.h"
-#include "ak_doc.h"
-#include "ak_policy.h"
+#include "ak_keyset.h"
 
 #define AK_HELPER_REL	"../libexec/authkeys/authkeys-fetch"
 #define AK_PAM_SERVICE_DEFAULT	"/etc/pam.d/sshd"
@@ -35,8 +34,11 @@ int cmd_parse_args(int argc, char **argv, struct cmd_args *a);
  */
 int cmd_prepare(const struct cmd_args *a, struct ak_config **cfgp, int *done);
 
-/* Prints the valid lines of doc and logs the decision; returns exit status. */
-int cmd_emit(const struct ak_config *cfg, const struct cmd_args *a,
-    const struct ak_doc *doc, const struct ak_revlist *rl, const char *source);
+/*
+ * Prints the lines ks admits (those of a->fpr only, if given) and logs the
+ * decision; returns the exit status.
+ */
+int cmd_emit(const struct cmd_args *a, const struct ak_keyset *ks,
+    const char *source);
 
 #endif

@@ -54,7 +54,7 @@ main(int argc, char **argv)
 		    ak_err(r));
 		status = 0;
 	} else {
-		status = cmd_emit(cfg, &a, res.doc, res.rl, res.source);
+		status = cmd_emit(&a, res.ks, res.source);
 		ak_result_clear(&res);
 	}
 	ak_resolver_clear(&rv);

@@ -1,4 +1,8 @@
-/* authkeys-command --status: what a fleet needs to see which hosts lag. */
+/*
+ * authkeys-command --status: what a fleet needs to see which hosts lag.
+ * Each document's state is the one cache decision's word on it, and what
+ * it admits is the keyset's, as a login would see them.
+ */
 #include <sys/stat.h>
 
 #include <stdio.h>
@@ -10,7 +14,9 @@
 #include "ak_cache.h"
 #include "ak_config.h"
 #include "ak_doc.h"
+#include "ak_err.h"
 #include "ak_fresh.h"
+#include "ak_keyset.h"
 #include "ak_time.h"
 #include "status.h"
 
@@ -23,17 +29,52 @@ struct doc_status {
 	unsigned long long serial;
 	time_t checked;
 	time_t expires;
-	const char *state;	/* fresh, stale, expired, missing */
+	const char *state;	/* fresh, stale, expired, missing, ... */
+	int readable;		/* the keyset (or revset) could be read */
+	size_t keys;		/* keys admitted, or entries of the list */
+	struct ak_fault fault;	/* where it could not be read */
 	char error[512];	/* recorded for this document, or "" */
 };
 
+/* The state a login would find the document in. */
+static const char *
+state_of(const struct ak_config *cfg, const struct ak_cache_entry *e,
+    const struct ak_doc *doc, int expired, time_t outage, time_t now)
+{
+	struct ak_cached_state st;
+
+	if (expired)
+		return "expired";
+	memset(&st, 0, sizeof(st));
+	st.fresh = ak_fresh_is_fresh(cfg, e->checked, now);
+	st.has_answer = e->status == 404 || doc != NULL;
+	st.has_signed = doc != NULL && doc->kind != AK_DOC_PLAIN;
+	switch (ak_cache_decide(cfg, &st, outage, now, AK_ASK_IF_STALE, 0)) {
+	case AK_CACHE_USE:
+		return "fresh";
+	case AK_CACHE_ASK:
+		return "stale";
+	case AK_CACHE_STALE:
+		return "stale, in use while the store is unavailable";
+	default:
+		return "unusable while the store is unavailable";
+	}
+}
+
+/*
+ * Reads one document's entry; for an account, rs is the list's revset
+ * (NULL: none readable). *rsp, if not NULL, gets the list's revset.
+ */
 static void
 look(const struct ak_config *cfg, uid_t owner, const char *account,
-    time_t now, struct doc_status *ds)
+    time_t now, time_t outage, const struct ak_revset *rs,
+    struct doc_status *ds, struct ak_revset **rsp)
 {
 	struct ak_cache_entry *e = NULL;
 	struct ak_doc *doc = NULL;
+	struct ak_keyset *ks = NULL;
 	char name[64], errname[80];
+	int expired = 0;
 
 	memset(ds, 0, sizeof(*ds));
 	ds->what = account;
@@ -48,16 +89,27 @@ look(const struct ak_config *cfg, uid_t owner, const char *account,
 	ds->have = 1;
 	ds->status = e->status;
 	ds->checked = e->checked;
-	ds->state = ak_fresh_is_fresh(cfg, e->checked, now) ? "fresh" :
-	    "stale";
 	if (e->status == 200 && ak_doc_parse(e->body, e->bodylen, account ==
 	    NULL ? AK_DOC_REVOCATIONS : cfg->require_signature ?
 	    AK_DOC_ACCOUNT : AK_DOC_PLAIN, &doc) == 0) {
 		ds->serial = doc->serial;
 		ds->expires = doc->expires;
-		if (doc->expires != 0 && doc->expires <= now)
-			ds->state = "expired";
+		expired = doc->expires != 0 && doc->expires <= now;
 	}
+	ds->state = state_of(cfg, e, expired ? NULL : doc, expired, outage,
+	    now);
+	if (account == NULL && doc != NULL && rsp != NULL) {
+		if (ak_revset_from_doc(doc, rsp, &ds->fault) == 0) {
+			ds->readable = 1;
+			ds->keys = (*rsp)->n;
+		}
+	} else if (account != NULL && ak_keyset_from_doc(cfg, account,
+	    e->status == 200 ? doc : NULL, rs, &ks) == 0) {
+		ds->readable = ks->all != AK_DENY_BAD_DOC;
+		ds->fault = ks->fault;
+		ds->keys = ak_keyset_admitted(ks);
+	}
+	ak_keyset_free(ks);
 	ak_doc_free(doc);
 	ak_cache_entry_free(e);
 }
@@ -83,6 +135,14 @@ human(const struct ak_config *cfg, const struct doc_status *ds, time_t now)
 			ak_time_format(ds->expires, exp);
 		printf("serial %llu, expires %s, ", ds->serial,
 		    ds->expires != 0 ? exp : "never (unsigned)");
+		if (!ds->readable && ds->fault.err != 0)
+			printf("unreadable (line %lu: %s): no key admitted, ",
+			    ds->fault.lineno, ak_err(ds->fault.err));
+		else if (ds->what == NULL)
+			printf("%zu entr%s, ", ds->keys, ds->keys == 1 ? "y" :
+			    "ies");
+		else
+			printf("%zu key line(s) admitted, ", ds->keys);
 	}
 	printf("confirmed %llds ago, %s (refresh_after %lds), last error %s\n",
 	    (long long)(now - ds->checked), ds->state, cfg->refresh_after,
@@ -131,6 +191,18 @@ prometheus(const struct doc_status *ds, size_t n, time_t now, time_t outage,
 			prom_value(
 			    "authkeys_document_expires_timestamp_seconds",
 			    &ds[i], (long long)ds[i].expires);
+	prom_help("authkeys_document_keys", "Key lines admitted (an account) "
+	    "or entries (the revocation list).");
+	for (i = 0; i < n; i++)
+		if (ds[i].have)
+			prom_value("authkeys_document_keys", &ds[i],
+			    (long long)ds[i].keys);
+	prom_help("authkeys_document_readable", "0 if a line of the cached "
+	    "document cannot be read (no key of it is admitted).");
+	for (i = 0; i < n; i++)
+		if (ds[i].have && ds[i].status == 200)
+			prom_value("authkeys_document_readable", &ds[i],
+			    ds[i].readable);
 	prom_help("authkeys_document_fresh", "1 if younger than "
 	    "refresh_after.");
 	for (i = 0; i < n; i++)
@@ -154,6 +226,7 @@ int
 status_run(const struct ak_config *cfg, int prom)
 {
 	struct doc_status *ds;
+	struct ak_revset *rs = NULL;
 	struct stat st;
 	char why[512];
 	time_t now = time(NULL), outage;
@@ -164,15 +237,17 @@ status_run(const struct ak_config *cfg, int prom)
 	if ((ds = calloc(n, sizeof(*ds))) == NULL)
 		return 1;
 	outage = ak_outage_read(cfg->cache_dir, owner, why, sizeof(why));
-	in_outage = ak_fresh_decide(cfg, 0, outage, now, AK_ASK_IF_STALE) ==
-	    AK_FRESH_OUTAGE;
-	for (i = 0; i < cfg->naccounts; i++)
-		look(cfg, owner, cfg->accounts[i], now, &ds[i]);
+	in_outage = ak_fresh_in_outage(cfg, outage, now);
 	if (cfg->revocation_url != NULL)
-		look(cfg, owner, NULL, now, &ds[n - 1]);
+		look(cfg, owner, NULL, now, outage, NULL, &ds[n - 1], &rs);
+	for (i = 0; i < cfg->naccounts; i++)
+		look(cfg, owner, cfg->accounts[i], now, outage, rs, &ds[i],
+		    NULL);
+	ak_revset_free(rs);
 	for (i = 0; i < n; i++)
 		bad |= strcmp(ds[i].state, "fresh") != 0 ||
-		    ds[i].error[0] != '\0';
+		    ds[i].error[0] != '\0' ||
+		    (ds[i].status == 200 && !ds[i].readable);
 	if (prom)
 		prometheus(ds, n, now, outage, in_outage);
 	else {

@@ -1,7 +1,7 @@
 /*
  * sshd's SSH_AUTH_INFO_0 for the PAM module: which public key(s) the
- * session authenticated with, and whether each is still listed for the
- * account and not revoked. Untrusted text in a bounded parse.
+ * session authenticated with (whether each is admitted is ak_keyset's to
+ * say). Untrusted text in a bounded parse.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include "ak_authinfo.h"
 #include "ak_err.h"
 #include "ak_key.h"
-#include "ak_policy.h"
+#include "ak_sha256.h"
 #include "ak_valid.h"
 
 #define CERT_SUFFIX	"-cert-v01@openssh.com"
@@ -49,6 +49,7 @@ parse_publickey(const char *s, const char *end, struct ak_authinfo *ai)
 	    &k->type)) != 0)
 		return r;
 	ak_key_fingerprint(k->blob, k->bloblen, k->fpr);
+	ak_sha256(k->blob, k->bloblen, k->hash);
 	ai->nkeys++;
 	return 0;
 }
@@ -87,66 +88,6 @@ ak_authinfo_clear(struct ak_authinfo *ai)
 	for (i = 0; i < AK_AUTHINFO_MAX_KEYS; i++)
 		free(ai->keys[i].blob);
 	memset(ai, 0, sizeof(*ai));
-}
-
-/* Returns 0 if the key is a policy-clean line of doc, else why not. */
-static int
-key_listed(const struct ak_config *cfg, const struct ak_authinfo_key *k,
-    const struct ak_doc *doc, const struct ak_revlist *rl)
-{
-	struct ak_key_line *kl;
-	size_t i;
-	int r, found = AK_ERR_NOT_FOUND;
-
-	if (ak_revlist_contains(rl, k->fpr))
-		return AK_ERR_REVOKED;
-	for (i = 0; doc != NULL && i < doc->nlines; i++) {
-		if (ak_key_line_parse(doc->lines[i].s, doc->lines[i].len,
-		    &kl) != 0)
-			continue;
-		if (kl->bloblen == k->bloblen &&
-		    memcmp(kl->blob, k->blob, k->bloblen) == 0) {
-			r = ak_policy_check(cfg, rl, kl);
-			ak_key_line_free(kl);
-			if (r == 0)
-				return 0;
-			found = r;	/* listed, but refused; look on */
-			continue;
-		}
-		ak_key_line_free(kl);
-	}
-	return found;
-}
-
-const char *
-ak_authinfo_check(const struct ak_config *cfg, const struct ak_authinfo *ai,
-    const struct ak_doc *doc, const struct ak_revlist *rl)
-{
-	size_t i;
-	int r;
-
-	if (ai->nkeys == 0)
-		return "no key";
-	for (i = 0; i < ai->nkeys; i++) {
-		if ((r = key_listed(cfg, &ai->keys[i], doc, rl)) == 0)
-			continue;
-		switch (r) {
-		case AK_ERR_NOT_FOUND:
-			return "key not listed in the account's current "
-			    "document";
-		case AK_ERR_REVOKED:
-			return "key is revoked";
-		case AK_ERR_KEY_TYPE:
-			return "key type not allowed";
-		case AK_ERR_POLICY:
-			return "key too weak (min_rsa_bits)";
-		case AK_ERR_OPTION:
-			return "listed line carries an option not allowed";
-		default:
-			return ak_err(r);
-		}
-	}
-	return NULL;
 }
 
 void

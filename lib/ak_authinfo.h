@@ -1,13 +1,11 @@
-/* sshd's SSH_AUTH_INFO_0 ("publickey TYPE BASE64" lines) and the PAM check. */
+/* sshd's SSH_AUTH_INFO_0: the "publickey TYPE BASE64" lines of a login. */
 #ifndef AK_AUTHINFO_H
 #define AK_AUTHINFO_H
 
 #include <stddef.h>
 
-#include "ak_config.h"
-#include "ak_doc.h"
 #include "ak_key.h"
-#include "ak_policy.h"
+#include "ak_limits.h"
 
 #define AK_AUTHINFO_MAX		65536
 #define AK_AUTHINFO_MAX_KEYS	8
@@ -17,6 +15,7 @@ struct ak_authinfo_key {
 	unsigned char *blob;
 	size_t bloblen;
 	char fpr[AK_FPR_LEN + 1];
+	unsigned char hash[AK_HASH_LEN];	/* what ak_keyset is asked */
 };
 
 struct ak_authinfo {
@@ -32,14 +31,6 @@ struct ak_authinfo {
  */
 int ak_authinfo_parse(const char *info, struct ak_authinfo *ai);
 void ak_authinfo_clear(struct ak_authinfo *ai);
-
-/*
- * Checks that every key of ai is a line of doc (NULL: no keys) that passes
- * the policy and is not on rl. Returns NULL if so, else the reason.
- */
-const char *ak_authinfo_check(const struct ak_config *cfg,
-    const struct ak_authinfo *ai, const struct ak_doc *doc,
-    const struct ak_revlist *rl);
 
 /* Writes the keys' fingerprints, comma separated, into out. */
 void ak_authinfo_fprs(const struct ak_authinfo *ai, char *out, size_t len);

@@ -12,7 +12,6 @@
 #include "ak_b64.h"
 #include "ak_doc.h"
 #include "ak_err.h"
-#include "ak_key.h"
 #include "ak_time.h"
 #include "ak_valid.h"
 
@@ -21,7 +20,11 @@
 #define SIG_END		"-----END SSH SIGNATURE-----"
 #define SIG_MAX		16384
 
-/* Cuts the next line off [*p, end): sets *line and *len, no newline. */
+/*
+ * Cuts the next line off [*p, end): sets *line and *len without its end,
+ * "\n" or "\r\n" (SPEC: a trailing CR is not part of a line, so a document
+ * written on Windows reads as the same lines everywhere).
+ */
 static int
 next_line(const char **p, const char *end, const char **line, size_t *len)
 {
@@ -37,6 +40,8 @@ next_line(const char **p, const char *end, const char **line, size_t *len)
 		*len = (size_t)(nl - *p);
 		*p = nl + 1;
 	}
+	if (*len > 0 && (*line)[*len - 1] == '\r')
+		(*len)--;
 	return 1;
 }
 
@@ -91,16 +96,12 @@ parse_header(const char **p, const char *end, struct ak_doc *doc,
 	return 0;
 }
 
+/* Every body line is kept as it is: ak_keyset alone reads what it says. */
 static int
 add_line(struct ak_doc *doc, const char *s, size_t len, unsigned long lineno)
 {
 	struct ak_doc_line *tmp;
-	size_t i = 0;
 
-	while (i < len && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	if (i == len || s[i] == '#')
-		return 0;
 	if ((doc->nlines & 63) == 0) {
 		if ((tmp = reallocarray(doc->lines, doc->nlines + 64,
 		    sizeof(*tmp))) == NULL)
@@ -197,14 +198,6 @@ ak_doc_parse(const char *buf, size_t len, enum ak_doc_kind kind,
 			if ((r = parse_armor(&p, end, doc)) != 0)
 				goto out;
 			break;
-		}
-		if (n > AK_LINE_MAX) {
-			r = AK_ERR_TOO_LARGE;
-			goto out;
-		}
-		if (ak_has_ctrl(l, n)) {
-			r = AK_ERR_CONTROL_CHAR;
-			goto out;
 		}
 		if ((r = add_line(doc, l, n, lineno)) != 0)
 			goto out;

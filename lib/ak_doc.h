@@ -29,15 +29,17 @@ struct ak_doc {
 	size_t signed_len;	/* bytes of buf covered by the signature */
 	unsigned char *sig;	/* decoded SSHSIG blob, or NULL if plain */
 	size_t siglen;
-	struct ak_doc_line *lines;	/* non-blank, non-comment body lines */
+	struct ak_doc_line *lines;	/* every body line as written, no CR */
 	size_t nlines;
 };
 
 /*
- * Parses len bytes as a document of the given kind (the bytes are copied).
- * Returns 0 and *docp (free with ak_doc_free), or AK_ERR_FORMAT,
- * AK_ERR_CONTROL_CHAR, AK_ERR_TOO_LARGE, AK_ERR_ALLOC. Parsing checks the
- * form only; see ak_doc_check and ak_sshsig_verify_doc for the rest.
+ * Parses len bytes as a document of the given kind (the bytes are copied):
+ * the envelope (header, signature armor) and the body cut into lines, "\n"
+ * or "\r\n" ended. What a body line says is ak_keyset's to read. Returns 0
+ * and *docp (free with ak_doc_free), or AK_ERR_FORMAT, AK_ERR_CONTROL_CHAR
+ * (a NUL byte), AK_ERR_TOO_LARGE, AK_ERR_ALLOC. See ak_doc_check and
+ * ak_sshsig_verify_doc for the rest.
  */
 int ak_doc_parse(const char *buf, size_t len, enum ak_doc_kind kind,
     struct ak_doc **docp);

@@ -5,15 +5,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ak_buf.h"
 #include "ak_err.h"
 #include "ak_fetch.h"
 #include "ak_file.h"
 #include "ak_log.h"
 
 struct sink {
-	char *buf;
-	size_t len;
-	size_t cap;
+	struct ak_buf b;	/* the body; max + 1 for its NUL */
 	size_t max;
 	int too_large;
 	char etag[AK_ETAG_MAX + 1];
@@ -24,29 +23,13 @@ write_cb(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct sink *s = arg;
 	size_t n = size * nmemb;
-	char *tmp;
 
 	/* Refuse as soon as the limit is passed: memory stays bounded. */
-	if (n > s->max - s->len) {
+	if (n > s->max - s->b.len) {
 		s->too_large = 1;
 		return 0;
 	}
-	if (s->len + n + 1 > s->cap) {
-		size_t cap = s->cap == 0 ? 16384 : s->cap;
-
-		while (cap < s->len + n + 1)
-			cap *= 2;
-		if (cap > s->max + 1)
-			cap = s->max + 1;
-		if ((tmp = realloc(s->buf, cap)) == NULL)
-			return 0;
-		s->buf = tmp;
-		s->cap = cap;
-	}
-	memcpy(s->buf + s->len, data, n);
-	s->len += n;
-	s->buf[s->len] = '\0';
-	return n;
+	return ak_buf_put(&s->b, data, n) == 0 ? n : 0;
 }
 
 static size_t
@@ -143,6 +126,7 @@ ak_fetch(struct ak_fetcher *f, const char *ca_file, const char *url,
 	memset(res, 0, sizeof(*res));
 	memset(&s, 0, sizeof(s));
 	s.max = max;
+	ak_buf_init(&s.b, max + 1);
 	if ((scheme = scheme_of(url)) == NULL)
 		return AK_ERR_CONFIG;
 	if (timeout_ms < 1)
@@ -227,18 +211,20 @@ ak_fetch(struct ak_fetcher *f, const char *ca_file, const char *url,
 	}
 	res->status = code;
 	if (code == 200) {
-		if (s.buf == NULL && (s.buf = strdup("")) == NULL) {
-			r = AK_ERR_ALLOC;
+		unsigned char *body;
+		size_t len;
+
+		/* NUL-terminated for the parsers; the NUL is not counted. */
+		ak_buf_put(&s.b, "", 1);
+		if ((r = ak_buf_take(&s.b, &body, &len)) != 0)
 			goto out;
-		}
-		res->body = s.buf;
-		res->len = s.len;
-		s.buf = NULL;
+		res->body = (char *)body;
+		res->len = len - 1;
 		memcpy(res->etag, s.etag, sizeof(res->etag));
 	}
 	r = 0;
  out:
-	free(s.buf);
+	ak_buf_free(&s.b);
 	curl_slist_free_all(hdrs);
 	if (f == NULL)
 		curl_easy_cleanup(c);

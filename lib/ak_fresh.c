@@ -21,18 +21,29 @@ ak_fresh_is_fresh(const struct ak_config *cfg, time_t checked, time_t now)
 	    now - checked < cfg->refresh_after;
 }
 
-enum ak_fresh
-ak_fresh_decide(const struct ak_config *cfg, time_t checked, time_t outage,
-    time_t now, enum ak_ask ask)
+int
+ak_fresh_in_outage(const struct ak_config *cfg, time_t outage, time_t now)
 {
+	return outage > 0 && outage <= now && now - outage < cfg->retry_after;
+}
+
+enum ak_cache_use
+ak_cache_decide(const struct ak_config *cfg, const struct ak_cached_state *c,
+    time_t outage, time_t now, enum ak_ask ask, int store_failed)
+{
+	/* The sweep: whatever verified, whatever its age, never the store. */
 	if (ask == AK_ASK_NEVER)
-		return checked > 0 ? AK_FRESH_USE : AK_FRESH_OUTAGE;
-	if (ask == AK_ASK_IF_STALE && ak_fresh_is_fresh(cfg, checked, now))
-		return AK_FRESH_USE;
-	if (ask != AK_ASK_FORCE && outage > 0 && outage <= now &&
-	    now - outage < cfg->retry_after)
-		return AK_FRESH_OUTAGE;
-	return AK_FRESH_ASK;
+		return c->has_signed ? AK_CACHE_USE : AK_CACHE_NONE;
+	if (!store_failed) {
+		if (ask == AK_ASK_IF_STALE && c->fresh && c->has_answer)
+			return AK_CACHE_USE;
+		/* Found down moments ago: no login waits for it again. */
+		if (ask == AK_ASK_FORCE ||
+		    !ak_fresh_in_outage(cfg, outage, now))
+			return AK_CACHE_ASK;
+	}
+	/* Stale if unavailable, until the signed #expires; a 404 is not. */
+	return c->has_signed ? AK_CACHE_STALE : AK_CACHE_NONE;
 }
 
 time_t

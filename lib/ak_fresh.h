@@ -22,19 +22,39 @@ enum ak_ask {
 	AK_ASK_NEVER,		/* the sweep: verified cache only, any age */
 };
 
-enum ak_fresh {
-	AK_FRESH_USE,		/* younger than refresh_after: no network */
-	AK_FRESH_OUTAGE,	/* store down < retry_after ago: don't ask */
-	AK_FRESH_ASK,		/* ask the store */
+/* What the cache may answer with: the one cache decision. */
+enum ak_cache_use {
+	AK_CACHE_USE,		/* what is cached (a document or a 404) */
+	AK_CACHE_ASK,		/* ask the store */
+	AK_CACHE_STALE,		/* store unavailable: the signed document */
+	AK_CACHE_NONE,		/* store unavailable, nothing usable: no keys */
 };
 
 /*
- * Decides for an entry last confirmed at checked (0: no entry) with the
- * store last found unavailable at outage (0: never). A clock that went
- * backwards makes an entry stale and an outage over, never eternal.
+ * What the cache holds for one document, as the caller may know it: root
+ * counts only its own confirmation time, the cache owner its own.
  */
-enum ak_fresh ak_fresh_decide(const struct ak_config *cfg, time_t checked,
-    time_t outage, time_t now, enum ak_ask ask);
+struct ak_cached_state {
+	int fresh;		/* confirmed within refresh_after */
+	int has_answer;		/* a 404, or a document passing its checks */
+	int has_signed;		/* a signed one that does (until #expires) */
+};
+
+/*
+ * The cache half of resolving (SPEC "Design rule"), for the command's
+ * libc-only path, the resolver (helper, module, refresher), the sweep and
+ * --status alike: fresh, ask, outage, 404, stale-if-unavailable. outage
+ * is when the store was last found unavailable (0: never), store_failed
+ * that asking it just failed. A clock that went backwards makes an entry
+ * stale and an outage over, never eternal.
+ */
+enum ak_cache_use ak_cache_decide(const struct ak_config *cfg,
+    const struct ak_cached_state *c, time_t outage, time_t now,
+    enum ak_ask ask, int store_failed);
+
+/* Returns 1 if outage is less than retry_after before now. */
+int ak_fresh_in_outage(const struct ak_config *cfg, time_t outage,
+    time_t now);
 
 /* Returns 1 if checked is within refresh_after of now. */
 int ak_fresh_is_fresh(const struct ak_config *cfg, time_t checked,

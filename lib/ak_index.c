@@ -2,8 +2,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,26 +9,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ak_b64.h"
+#include "ak_buf.h"
 #include "ak_err.h"
 #include "ak_file.h"
 #include "ak_index.h"
-#include "ak_key.h"
-#include "ak_valid.h"
+#include "ak_keyset.h"
+#include "ak_sha256.h"
 
-#define MAGIC		"AKIDX1\n"	/* + NUL: 8 bytes */
-#define HDR_LEN		32		/* magic, serial, doclen, count */
-#define REC_LEN		40		/* hash, offset, length */
+#define MAGIC_KEYS	"AKIDX2\n"	/* + NUL: 8 bytes */
+#define MAGIC_REVSET	"AKREV2\n"
+#define HDR_LEN		64	/* magic, serial, doclen, count, tail */
+#define KEY_REC		40	/* hash, offset << 32 | length */
+#define REV_REC		AK_HASH_LEN
 #define MAX_RECS	(AK_DOC_MAX / 8)
-
-static void
-put64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (unsigned char)v;
-}
 
 static uint64_t
 get64(const unsigned char *p)
@@ -43,156 +34,281 @@ get64(const unsigned char *p)
 	return v;
 }
 
-static int
-rec_cmp(const void *a, const void *b)
+size_t
+ak_index_tail_len(size_t doclen)
 {
-	return memcmp(a, b, AK_HASH_LEN);
+	return doclen < AK_INDEX_TAIL ? doclen : AK_INDEX_TAIL;
 }
 
-int
-ak_index_hash_of(const char *fpr, unsigned char hash[AK_HASH_LEN])
+void
+ak_index_bind(unsigned long long serial, size_t doclen, const char *tail,
+    size_t taillen, struct ak_index_bind *b)
 {
-	if (!ak_fpr_valid(fpr) || ak_b64_decode(fpr + 7, AK_FPR_LEN - 7, hash,
-	    AK_HASH_LEN) != AK_HASH_LEN)
-		return AK_ERR_BAD_FPR;
-	return 0;
+	b->serial = serial;
+	b->doclen = doclen;
+	ak_sha256(tail, taillen, b->tail);
+}
+
+void
+ak_index_bind_doc(const struct ak_doc *doc, struct ak_index_bind *b)
+{
+	size_t t = ak_index_tail_len(doc->len);
+
+	ak_index_bind(doc->serial, doc->len, doc->buf + doc->len - t, t, b);
+}
+
+static int
+index_path(const char *dir, const char *name, char *path, size_t len)
+{
+	return snprintf(path, len, "%s/idx.%s", dir, name) < (int)len ? 0 :
+	    AK_ERR_TOO_LARGE;
 }
 
 static void
-index_name(const char *name, char *out, size_t len)
+header(struct ak_buf *b, const char *magic, const struct ak_index_bind *bd,
+    size_t n)
 {
-	snprintf(out, len, "idx.%s", name);
+	ak_buf_put(b, magic, 8);
+	ak_buf_put_u64(b, bd->serial);
+	ak_buf_put_u64(b, bd->doclen);
+	ak_buf_put_u64(b, n);
+	ak_buf_put(b, bd->tail, AK_HASH_LEN);
+}
+
+static int
+write_index(const char *dir, const char *name, struct ak_buf *b)
+{
+	char iname[80];
+	int r;
+
+	if (b->err != 0)
+		return b->err;
+	if (snprintf(iname, sizeof(iname), "idx.%s", name) >=
+	    (int)sizeof(iname))
+		return AK_ERR_TOO_LARGE;
+	r = ak_file_write_atomic_flags(dir, iname, b->p, b->len, 0600, 0, 0);
+	return r;
+}
+
+/* Key records sort by hash, then by place, so one key's lines are a run. */
+static int
+key_rec_cmp(const void *a, const void *b)
+{
+	int c = memcmp(a, b, AK_HASH_LEN);
+
+	if (c != 0)
+		return c;
+	return memcmp((const unsigned char *)a + AK_HASH_LEN,
+	    (const unsigned char *)b + AK_HASH_LEN, 8);
 }
 
 int
-ak_index_write(const char *dir, const char *name, const struct ak_doc *doc)
+ak_index_write_keys(const char *dir, const char *name,
+    const struct ak_doc *doc, const struct ak_keyset *ks)
 {
-	unsigned char *buf = NULL, *rec;
-	struct ak_key_line *kl;
-	char iname[80], fpr[AK_FPR_LEN + 1];
+	struct ak_index_bind bd;
+	struct ak_buf b;
 	size_t i, n = 0;
+	unsigned char *recs;
 	int r;
 
-	if (doc->nlines > MAX_RECS)
+	if (ks->all == AK_DENY_BAD_DOC) {
+		ak_index_remove(dir, name);
+		return 0;
+	}
+	if (ks->n > MAX_RECS || doc->len > UINT32_MAX)
 		return AK_ERR_TOO_LARGE;
-	if ((buf = calloc(1, HDR_LEN + doc->nlines * REC_LEN)) == NULL)
-		return AK_ERR_ALLOC;
-	for (i = 0; i < doc->nlines; i++) {
-		const struct ak_doc_line *l = &doc->lines[i];
+	for (i = 0; i < ks->n; i++)
+		n += ks->ents[i].kl != NULL;
+	ak_index_bind_doc(doc, &bd);
+	ak_buf_init(&b, HDR_LEN + (size_t)MAX_RECS * KEY_REC);
+	header(&b, MAGIC_KEYS, &bd, n);
+	if ((r = ak_buf_reserve(&b, n * KEY_REC)) != 0)
+		goto out;
+	recs = b.p + b.len;
+	for (i = 0; i < ks->n; i++) {
+		const struct ak_keyent *e = &ks->ents[i];
 
-		/* A bare fingerprint (lists) or a key line; others: none. */
-		if (l->len == AK_FPR_LEN && strncmp(l->s, "SHA256:", 7) == 0) {
-			memcpy(fpr, l->s, AK_FPR_LEN);
-			fpr[AK_FPR_LEN] = '\0';
-		} else if (ak_key_line_parse(l->s, l->len, &kl) == 0) {
-			memcpy(fpr, kl->fpr, AK_FPR_LEN + 1);
-			ak_key_line_free(kl);
-		} else
+		if (e->kl == NULL)
 			continue;
-		rec = buf + HDR_LEN + n * REC_LEN;
-		if (ak_index_hash_of(fpr, rec) != 0)
-			continue;
-		put64(rec + 32, ((uint64_t)(l->s - doc->buf) << 32) |
-		    (uint32_t)l->len);
-		n++;
+		ak_buf_put(&b, e->hash, AK_HASH_LEN);
+		ak_buf_put_u64(&b, (uint64_t)e->off << 32 |
+		    (uint32_t)e->len);
 	}
-	/* Sorted for a binary search. */
-	qsort(buf + HDR_LEN, n, REC_LEN, rec_cmp);
-	/* A key listed twice (two lines, other options): no index. */
-	for (i = 1; i < n; i++) {
-		if (rec_cmp(buf + HDR_LEN + (i - 1) * REC_LEN,
-		    buf + HDR_LEN + i * REC_LEN) == 0) {
-			free(buf);
-			ak_index_remove(dir, name);
-			return 0;
-		}
-	}
-	memcpy(buf, MAGIC, 8);
-	put64(buf + 8, doc->serial);
-	put64(buf + 16, doc->len);
-	put64(buf + 24, n);
-	index_name(name, iname, sizeof(iname));
-	r = ak_file_write_atomic_flags(dir, iname, buf, HDR_LEN + n * REC_LEN,
-	    0600, 0, 0);
-	free(buf);
+	if (b.err == 0)
+		qsort(recs, n, KEY_REC, key_rec_cmp);
+	r = write_index(dir, name, &b);
+ out:
+	ak_buf_free(&b);
+	return r;
+}
+
+int
+ak_index_write_revset(const char *dir, const char *name,
+    const struct ak_doc *doc, const struct ak_revset *rs)
+{
+	struct ak_index_bind bd;
+	struct ak_buf b;
+	int r;
+
+	if (rs->n > MAX_RECS)
+		return AK_ERR_TOO_LARGE;
+	ak_index_bind_doc(doc, &bd);
+	ak_buf_init(&b, HDR_LEN + (size_t)MAX_RECS * REV_REC);
+	header(&b, MAGIC_REVSET, &bd, rs->n);
+	ak_buf_put(&b, rs->hashes, rs->n * REV_REC);
+	r = write_index(dir, name, &b);
+	ak_buf_free(&b);
 	return r;
 }
 
 int
 ak_index_present(const char *dir, const char *name)
 {
-	char iname[80], path[PATH_MAX];
+	char path[PATH_MAX];
 	struct stat st;
 
-	index_name(name, iname, sizeof(iname));
-	return snprintf(path, sizeof(path), "%s/%s", dir, iname) <
-	    (int)sizeof(path) && lstat(path, &st) == 0;
+	return index_path(dir, name, path, sizeof(path)) == 0 &&
+	    lstat(path, &st) == 0;
 }
 
 void
 ak_index_remove(const char *dir, const char *name)
 {
-	char iname[80], path[PATH_MAX];
+	char path[PATH_MAX];
 
-	index_name(name, iname, sizeof(iname));
-	if (snprintf(path, sizeof(path), "%s/%s", dir, iname) <
-	    (int)sizeof(path))
+	if (index_path(dir, name, path, sizeof(path)) == 0)
 		(void)unlink(path);
 }
 
-int
-ak_index_lookup(const char *dir, const char *name, uid_t also_trust,
-    unsigned long long serial, size_t doclen,
-    const unsigned char hash[AK_HASH_LEN], size_t *offp, size_t *lenp)
-{
-	char iname[80], path[PATH_MAX];
-	const unsigned char *m = MAP_FAILED, *rec;
-	struct stat st;
-	uint64_t n, v;
-	size_t lo, hi, mid;
-	int fd, c, r = AK_ERR_FORMAT;
+/* An index file mapped, its header checked against the binding. */
+struct mapped {
+	const unsigned char *m;
+	size_t size;
+	uint64_t n;
+};
 
-	index_name(name, iname, sizeof(iname));
-	if (snprintf(path, sizeof(path), "%s/%s", dir, iname) >=
-	    (int)sizeof(path))
-		return AK_ERR_TOO_LARGE;
-	/* No index is not "no such key": the caller parses instead. */
+static int
+map_index(const char *dir, const char *name, uid_t also_trust,
+    const char *magic, size_t rec, const struct ak_index_bind *bd,
+    struct mapped *mp)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	void *m;
+	int fd, r;
+
+	memset(mp, 0, sizeof(*mp));
+	if ((r = index_path(dir, name, path, sizeof(path))) != 0)
+		return r;
+	/* No index is not "no such key": the caller reads the document. */
 	if ((fd = ak_file_open_regular(path, 1, also_trust, &st)) < 0)
 		return fd == AK_ERR_NOT_FOUND ? AK_ERR_IO : fd;
 	if (st.st_size < HDR_LEN ||
-	    (size_t)st.st_size > HDR_LEN + (size_t)MAX_RECS * REC_LEN) {
-		r = AK_ERR_PERM;
-		goto out;
+	    (size_t)st.st_size > HDR_LEN + (size_t)MAX_RECS * rec) {
+		close(fd);
+		return AK_ERR_FORMAT;
 	}
-	if ((m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
-	    0)) == MAP_FAILED) {
-		r = AK_ERR_IO;
-		goto out;
-	}
-	n = get64(m + 24);
-	if (memcmp(m, MAGIC, 8) != 0 || get64(m + 8) != serial ||
-	    get64(m + 16) != doclen || n > MAX_RECS ||
-	    (uint64_t)st.st_size != HDR_LEN + n * REC_LEN)
-		goto out;
-	for (lo = 0, hi = (size_t)n; lo < hi; ) {
-		mid = lo + (hi - lo) / 2;
-		rec = m + HDR_LEN + mid * REC_LEN;
-		if ((c = memcmp(hash, rec, AK_HASH_LEN)) == 0) {
-			v = get64(rec + 32);
-			*offp = (size_t)(v >> 32);
-			*lenp = (size_t)(v & 0xffffffffU);
-			r = *offp + *lenp <= doclen ? 0 : AK_ERR_FORMAT;
-			goto out;
-		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	r = AK_ERR_NOT_FOUND;
- out:
-	if (m != MAP_FAILED)
-		munmap((void *)m, (size_t)st.st_size);
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
+	if (m == MAP_FAILED)
+		return AK_ERR_IO;
+	mp->m = m;
+	mp->size = (size_t)st.st_size;
+	mp->n = get64(mp->m + 24);
+	if (memcmp(mp->m, magic, 8) != 0 || get64(mp->m + 8) != bd->serial ||
+	    get64(mp->m + 16) != bd->doclen ||
+	    memcmp(mp->m + 32, bd->tail, AK_HASH_LEN) != 0 ||
+	    mp->n > MAX_RECS || mp->size != HDR_LEN + mp->n * rec) {
+		munmap((void *)mp->m, mp->size);
+		memset(mp, 0, sizeof(*mp));
+		return AK_ERR_FORMAT;
+	}
+	return 0;
+}
+
+/* The first record whose hash is not below hash. */
+static size_t
+lower_bound(const struct mapped *mp, size_t rec,
+    const unsigned char hash[AK_HASH_LEN])
+{
+	size_t lo = 0, hi = (size_t)mp->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (memcmp(mp->m + HDR_LEN + mid * rec, hash, AK_HASH_LEN) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int
+ak_index_current(const char *dir, const char *name, uid_t also_trust,
+    const struct ak_index_bind *b)
+{
+	struct mapped mp;
+
+	if (map_index(dir, name, also_trust, MAGIC_KEYS, KEY_REC, b,
+	    &mp) == 0 || map_index(dir, name, also_trust, MAGIC_REVSET,
+	    REV_REC, b, &mp) == 0) {
+		munmap((void *)mp.m, mp.size);
+		return 1;
+	}
+	return 0;
+}
+
+int
+ak_index_lines(const char *dir, const char *name, uid_t also_trust,
+    const struct ak_index_bind *b, const unsigned char hash[AK_HASH_LEN],
+    size_t *off, size_t *len, size_t max, size_t *np)
+{
+	struct mapped mp;
+	const unsigned char *p;
+	uint64_t v;
+	size_t i;
+	int r;
+
+	*np = 0;
+	if ((r = map_index(dir, name, also_trust, MAGIC_KEYS, KEY_REC, b,
+	    &mp)) != 0)
+		return r;
+	for (i = lower_bound(&mp, KEY_REC, hash); i < mp.n; i++) {
+		p = mp.m + HDR_LEN + i * KEY_REC;
+		if (memcmp(p, hash, AK_HASH_LEN) != 0)
+			break;
+		v = get64(p + AK_HASH_LEN);
+		if (*np == max || (v >> 32) + (v & 0xffffffffU) > b->doclen) {
+			r = *np == max ? AK_ERR_TOO_LARGE : AK_ERR_FORMAT;
+			break;
+		}
+		off[*np] = (size_t)(v >> 32);
+		len[*np] = (size_t)(v & 0xffffffffU);
+		(*np)++;
+	}
+	munmap((void *)mp.m, mp.size);
+	if (r != 0)
+		*np = 0;
 	return r;
+}
+
+int
+ak_index_revoked(const char *dir, const char *name, uid_t also_trust,
+    const struct ak_index_bind *b, const unsigned char hash[AK_HASH_LEN],
+    int *revokedp)
+{
+	struct mapped mp;
+	size_t i;
+	int r;
+
+	*revokedp = 0;
+	if ((r = map_index(dir, name, also_trust, MAGIC_REVSET, REV_REC, b,
+	    &mp)) != 0)
+		return r;
+	i = lower_bound(&mp, REV_REC, hash);
+	*revokedp = i < mp.n && memcmp(mp.m + HDR_LEN + i * REV_REC, hash,
+	    AK_HASH_LEN) == 0;
+	munmap((void *)mp.m, mp.size);
+	return 0;
 }

@@ -4,7 +4,8 @@
 
 #include <stddef.h>
 
-#define AK_FPR_LEN	50	/* "SHA256:" + 43 base64 characters */
+#include "ak_limits.h"
+
 #define AK_LINE_MAX	16384	/* longest authorized_keys line taken */
 #define AK_MAX_OPTIONS	32
 

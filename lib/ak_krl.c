@@ -1,17 +1,18 @@
-/* OpenSSH KRLs (PROTOCOL.krl) of verified revocation lists. */
+/* OpenSSH KRLs (PROTOCOL.krl) of verified revocation lists, root's alone. */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ak_b64.h"
+#include "ak_buf.h"
 #include "ak_err.h"
 #include "ak_file.h"
-#include "ak_key.h"
+#include "ak_keyset.h"
 #include "ak_krl.h"
 #include "ak_log.h"
 #include "ak_wire.h"
@@ -20,76 +21,8 @@
 #define KRL_FORMAT_VERSION	1
 #define SECTION_EXPLICIT_KEY	2
 #define SECTION_SHA256		5
-#define SHA256_LEN		32
 
-struct buf {
-	unsigned char *p;
-	size_t len, cap;
-	int err;
-};
-
-static void
-put(struct buf *b, const void *data, size_t len)
-{
-	unsigned char *np;
-	size_t cap;
-
-	/* Nothing to add (an empty section whose buffer never grew: NULL). */
-	if (b->err || len == 0)
-		return;
-	if (len > AK_KRL_MAX || b->len + len > AK_KRL_MAX) {
-		b->err = AK_ERR_TOO_LARGE;
-		return;
-	}
-	if (b->len + len > b->cap) {
-		for (cap = b->cap ? b->cap : 256; cap < b->len + len; cap *= 2)
-			;
-		if ((np = realloc(b->p, cap)) == NULL) {
-			b->err = AK_ERR_ALLOC;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-}
-
-static void
-put_u32(struct buf *b, uint32_t v)
-{
-	unsigned char x[4] = { (unsigned char)(v >> 24),
-	    (unsigned char)(v >> 16), (unsigned char)(v >> 8),
-	    (unsigned char)v };
-
-	put(b, x, sizeof(x));
-}
-
-static void
-put_u64(struct buf *b, uint64_t v)
-{
-	put_u32(b, (uint32_t)(v >> 32));
-	put_u32(b, (uint32_t)v);
-}
-
-static void
-put_string(struct buf *b, const void *s, size_t len)
-{
-	if (len > UINT32_MAX) {
-		b->err = AK_ERR_TOO_LARGE;
-		return;
-	}
-	put_u32(b, (uint32_t)len);
-	put(b, s, len);
-}
-
-/* OpenSSH keeps both sections sorted by their blobs; so do we. */
-static int
-hash_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, SHA256_LEN);
-}
-
+/* OpenSSH keeps the explicit keys sorted by their blobs; so do we. */
 static int
 key_cmp(const void *a, const void *b)
 {
@@ -103,78 +36,55 @@ key_cmp(const void *a, const void *b)
 }
 
 int
-ak_krl_build(const struct ak_revlist *rl, time_t now, unsigned char **outp,
+ak_krl_build(const struct ak_revset *rs, time_t now, unsigned char **outp,
     size_t *lenp)
 {
-	struct buf b, sec;
-	unsigned char (*hashes)[SHA256_LEN] = NULL;
+	struct ak_buf b, sec;
 	struct ak_revkey *keys = NULL;
-	size_t i, n = 0, nh = 0;
+	size_t i;
 	int r;
 
 	*outp = NULL;
 	*lenp = 0;
-	memset(&b, 0, sizeof(b));
-	memset(&sec, 0, sizeof(sec));
-	put(&b, KRL_MAGIC, sizeof(KRL_MAGIC));	/* with its NUL */
-	put_u32(&b, KRL_FORMAT_VERSION);
-	put_u64(&b, rl != NULL ? rl->serial : 0);
-	put_u64(&b, (uint64_t)now);
-	put_u64(&b, 0);				/* flags */
-	put_string(&b, "", 0);			/* reserved */
-	put_string(&b, "authkeys revocation list", 24);
-	if (rl != NULL && rl->nkeys > 0) {
-		if ((keys = calloc(rl->nkeys, sizeof(*keys))) == NULL) {
+	ak_buf_init(&b, AK_KRL_MAX);
+	ak_buf_init(&sec, AK_KRL_MAX);
+	ak_buf_put(&b, KRL_MAGIC, sizeof(KRL_MAGIC));	/* with its NUL */
+	ak_buf_put_u32(&b, KRL_FORMAT_VERSION);
+	ak_buf_put_u64(&b, rs != NULL ? rs->serial : 0);
+	ak_buf_put_u64(&b, (uint64_t)now);
+	ak_buf_put_u64(&b, 0);				/* flags */
+	ak_buf_put_string(&b, "", 0);			/* reserved */
+	ak_buf_put_string(&b, "authkeys revocation list", 24);
+	if (rs != NULL && rs->nkeys > 0) {
+		if ((keys = calloc(rs->nkeys, sizeof(*keys))) == NULL) {
 			r = AK_ERR_ALLOC;
 			goto out;
 		}
-		memcpy(keys, rl->keys, rl->nkeys * sizeof(*keys));
-		qsort(keys, rl->nkeys, sizeof(*keys), key_cmp);
-		for (i = 0; i < rl->nkeys; i++) {
+		memcpy(keys, rs->keys, rs->nkeys * sizeof(*keys));
+		qsort(keys, rs->nkeys, sizeof(*keys), key_cmp);
+		for (i = 0; i < rs->nkeys; i++) {
 			if (i > 0 && key_cmp(&keys[i - 1], &keys[i]) == 0)
 				continue;
-			put_string(&sec, keys[i].blob, keys[i].len);
-			n++;
+			ak_buf_put_string(&sec, keys[i].blob, keys[i].len);
 		}
-		put(&b, (unsigned char []){ SECTION_EXPLICIT_KEY }, 1);
-		put_string(&b, sec.p, sec.len);
-		sec.len = 0;
+		ak_buf_put_u8(&b, SECTION_EXPLICIT_KEY);
+		ak_buf_put_string(&b, sec.p, sec.len);
+		ak_buf_free(&sec);
 	}
-	if (rl != NULL && rl->n > 0) {
-		if ((hashes = calloc(rl->n, SHA256_LEN)) == NULL) {
-			r = AK_ERR_ALLOC;
-			goto out;
-		}
-		/* "SHA256:" + unpadded base64 of the 32-byte hash. */
-		for (i = 0; i < rl->n; i++) {
-			if (ak_b64_decode(rl->fprs[i] + 7, AK_FPR_LEN - 7,
-			    hashes[nh], SHA256_LEN) != SHA256_LEN) {
-				r = AK_ERR_FORMAT;
-				goto out;
-			}
-			nh++;
-		}
-		qsort(hashes, nh, SHA256_LEN, hash_cmp);
-		for (i = 0; i < nh; i++) {
-			if (i > 0 && hash_cmp(hashes[i - 1], hashes[i]) == 0)
-				continue;
-			put_string(&sec, hashes[i], SHA256_LEN);
-		}
-		put(&b, (unsigned char []){ SECTION_SHA256 }, 1);
-		put_string(&b, sec.p, sec.len);
+	/* The revset's hashes are sorted and unique, as OpenSSH keeps them. */
+	if (rs != NULL && rs->n > 0) {
+		for (i = 0; i < rs->n; i++)
+			ak_buf_put_string(&sec, rs->hashes[i], AK_HASH_LEN);
+		ak_buf_put_u8(&b, SECTION_SHA256);
+		ak_buf_put_string(&b, sec.p, sec.len);
 	}
-	if ((r = b.err != 0 ? b.err : sec.err) != 0)
+	if ((r = sec.err) != 0)
 		goto out;
-	*outp = b.p;
-	*lenp = b.len;
-	b.p = NULL;
-	r = 0;
+	r = ak_buf_take(&b, outp, lenp);
  out:
-	(void)n;
-	free(hashes);
 	free(keys);
-	free(sec.p);
-	free(b.p);
+	ak_buf_free(&sec);
+	ak_buf_free(&b);
 	return r;
 }
 
@@ -198,35 +108,88 @@ ak_krl_version(const unsigned char *buf, size_t len,
 	return 0;
 }
 
-int
-ak_krl_update(const char *path, const struct ak_revlist *rl, time_t now)
+/* The directory of path: root's, and writable by no one else. */
+static int
+dir_is_roots(const char *path)
 {
-	unsigned long long have;
-	unsigned char *krl = NULL;
-	char *old = NULL, *dcopy = NULL, *bcopy = NULL;
-	size_t oldlen, len;
+	char copy[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+		return 0;
+	return stat(dirname(copy), &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == 0 && (st.st_mode & 022) == 0;
+}
+
+enum ak_krl_state
+ak_krl_inspect(const char *path, unsigned long long *versionp, char *why,
+    size_t whylen)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len;
 	int r;
 
-	/* What is there (sshd's, so: a regular file, not followed). */
-	r = ak_file_read(path, AK_KRL_MAX, 0, 0, &old, &oldlen);
-	if (r == 0 && rl == NULL) {
-		free(old);
-		return 0;	/* exists: nothing to create */
+	*versionp = 0;
+	snprintf(why, whylen, "a KRL root wrote");
+	if (!dir_is_roots(path)) {
+		snprintf(why, whylen, "its directory is not root's, or others "
+		    "can write it");
+		return AK_KRL_BAD_DIR;
 	}
-	if (r == 0 && ak_krl_version((unsigned char *)old, oldlen,
-	    &have) == 0 && rl != NULL && have > rl->serial) {
-		free(old);
-		return 0;	/* a newer list already made it */
+	if (lstat(path, &st) == -1) {
+		snprintf(why, whylen, "%s", errno == ENOENT ? "missing" :
+		    strerror(errno));
+		return errno == ENOENT ? AK_KRL_MISSING : AK_KRL_FOREIGN;
 	}
-	free(old);
-	if (r != 0 && r != AK_ERR_NOT_FOUND && r != AK_ERR_PERM &&
-	    r != AK_ERR_TOO_LARGE)
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || st.st_nlink != 1 ||
+	    (st.st_mode & 022) != 0) {
+		snprintf(why, whylen, "not root's own regular file (uid %u, "
+		    "mode %o, %lu link(s))", (unsigned)st.st_uid,
+		    (unsigned)st.st_mode, (unsigned long)st.st_nlink);
+		return AK_KRL_FOREIGN;
+	}
+	/* Opened without following a link or blocking, checked again. */
+	if ((r = ak_file_read(path, AK_KRL_MAX, 1, 0, &buf, &len)) != 0) {
+		snprintf(why, whylen, "%s", ak_err(r));
+		return AK_KRL_FOREIGN;
+	}
+	r = ak_krl_version((unsigned char *)buf, len, versionp);
+	free(buf);
+	if (r != 0) {
+		snprintf(why, whylen, "not a KRL");
+		return AK_KRL_FOREIGN;
+	}
+	return AK_KRL_OURS;
+}
+
+int
+ak_krl_update(const char *path, const struct ak_revset *rs, time_t now)
+{
+	enum ak_krl_state state;
+	unsigned long long have;
+	unsigned char *krl = NULL;
+	char why[128], dcopy[PATH_MAX], bcopy[PATH_MAX];
+	size_t len;
+	int r;
+
+	state = ak_krl_inspect(path, &have, why, sizeof(why));
+	if (state == AK_KRL_BAD_DIR) {
+		ak_log(LOG_ERR, "revoked_keys_file %s: %s; not written (make "
+		    "its directory root's, mode 0755)", path, why);
+		return AK_ERR_PERM;
+	}
+	if (state == AK_KRL_OURS && (rs == NULL || have >= rs->serial))
+		return 0;	/* root's own, current or newer */
+	if (state == AK_KRL_FOREIGN)
+		ak_log(LOG_NOTICE, "revoked_keys_file %s: %s; replaced", path,
+		    why);
+	if ((r = ak_krl_build(rs, now, &krl, &len)) != 0)
 		return r;
-	if ((r = ak_krl_build(rl, now, &krl, &len)) != 0)
-		return r;
-	if ((dcopy = strdup(path)) == NULL || (bcopy = strdup(path)) == NULL) {
-		r = AK_ERR_ALLOC;
-		goto out;
+	if (snprintf(dcopy, sizeof(dcopy), "%s", path) >= (int)sizeof(dcopy) ||
+	    snprintf(bcopy, sizeof(bcopy), "%s", path) >= (int)sizeof(bcopy)) {
+		free(krl);
+		return AK_ERR_TOO_LARGE;
 	}
 	/* Readable by all: sshd and "ssh-keygen -Q" by the admin. */
 	r = ak_file_write_atomic(dirname(dcopy), basename(bcopy), krl, len,
@@ -234,9 +197,9 @@ ak_krl_update(const char *path, const struct ak_revlist *rl, time_t now)
 	if (r != 0)
 		ak_log(LOG_ERR, "revoked_keys_file %s not written: %s", path,
 		    ak_err(r));
- out:
-	free(dcopy);
-	free(bcopy);
+	else
+		ak_log(LOG_INFO, "revoked_keys_file %s: KRL version %llu "
+		    "written", path, rs != NULL ? rs->serial : 0ULL);
 	free(krl);
 	return r;
 }

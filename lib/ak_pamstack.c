@@ -1,4 +1,6 @@
 /* A reader of PAM service files (pam_handlers.c's rules), for --check. */
+#include <sys/stat.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +16,7 @@
 
 struct scan {
 	const char *type;
-	const char *dir;	/* where relative includes are looked up */
+	const char *confdir;	/* where relative includes are, or NULL */
 	struct ak_pamstack *ps;
 	int depth;
 };
@@ -64,14 +66,32 @@ tokenize(char *line, char **tok, size_t max)
 static int
 include(struct scan *sc, const char *name)
 {
+	const char *dirs[2];
 	char path[PATH_MAX];
+	struct stat st;
+	size_t i, ndirs;
 	int r;
 
 	if (sc->depth >= AK_PAMSTACK_DEPTH)
 		return AK_ERR_FORMAT;
-	if (snprintf(path, sizeof(path), "%s%s%s", name[0] == '/' ? "" :
-	    sc->dir, name[0] == '/' ? "" : "/", name) >= (int)sizeof(path))
-		return AK_ERR_TOO_LARGE;
+	/* libpam's lookup: an absolute name as is, else its directories. */
+	dirs[0] = sc->confdir != NULL ? sc->confdir : AK_PAM_CONFDIR;
+	dirs[1] = AK_PAM_VENDORDIR;
+	ndirs = name[0] == '/' || sc->confdir != NULL ? 1 : 2;
+	for (i = 0; i < ndirs; i++) {
+		if (snprintf(path, sizeof(path), "%s%s%s", name[0] == '/' ?
+		    "" : dirs[i], name[0] == '/' ? "" : "/", name) >=
+		    (int)sizeof(path))
+			return AK_ERR_TOO_LARGE;
+		if (stat(path, &st) == 0)
+			break;
+	}
+	if (i == ndirs) {
+		if (sc->ps->missing[0] == '\0')
+			snprintf(sc->ps->missing, sizeof(sc->ps->missing),
+			    "%s", name);
+		return AK_ERR_NOT_FOUND;
+	}
 	sc->depth++;
 	r = scan_file(sc, path);
 	sc->depth--;
@@ -158,21 +178,19 @@ scan_file(struct scan *sc, const char *path)
 }
 
 int
-ak_pamstack_scan(const char *path, const char *type, struct ak_pamstack *ps)
+ak_pamstack_scan(const char *path, const char *type, const char *confdir,
+    struct ak_pamstack *ps)
 {
 	struct scan sc;
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
+	int r;
 
 	memset(ps, 0, sizeof(*ps));
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path),
-	    path) >= (int)sizeof(dir))
-		return AK_ERR_TOO_LARGE;
 	sc.type = type;
-	sc.dir = dir[0] != '\0' ? dir : "/";
+	sc.confdir = confdir;
 	sc.ps = ps;
 	sc.depth = 0;
-	return scan_file(&sc, path);
+	r = scan_file(&sc, path);
+	if (r == AK_ERR_NOT_FOUND && ps->missing[0] == '\0')
+		snprintf(ps->missing, sizeof(ps->missing), "%s", path);
+	return r;
 }

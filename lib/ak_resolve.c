@@ -18,9 +18,8 @@
 #include "ak_fetch.h"
 #include "ak_file.h"
 #include "ak_index.h"
-#include "ak_krl.h"
 #include "ak_log.h"
-#include "ak_policy.h"
+#include "ak_keyset.h"
 #include "ak_resolve.h"
 #include "ak_sshsig.h"
 #include "ak_time.h"
@@ -37,16 +36,11 @@ struct target {
 	int groups_left;	/* fetch groups still to come, this one too */
 };
 
+/* Only our own record counts: root never reads the peer's (SPEC). */
 static void
 read_outage(struct ak_resolver *rv)
 {
-	time_t t;
-
 	rv->outage = ak_outage_read(rv->dir, geteuid(), NULL, 0);
-	rv->own_outage = rv->outage != 0;
-	if (rv->peer_dir != NULL && (t = ak_outage_read(rv->peer_dir,
-	    rv->peer_uid, NULL, 0)) > rv->outage)
-		rv->outage = t;
 }
 
 int
@@ -107,8 +101,9 @@ ak_resolver_clear(struct ak_resolver *rv)
 void
 ak_result_clear(struct ak_result *res)
 {
+	ak_keyset_free(res->ks);
 	ak_doc_free(res->doc);
-	ak_revlist_free(res->rl);
+	ak_revset_free(res->rs);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -135,6 +130,37 @@ validate(struct ak_resolver *rv, const struct target *t, const char *body,
 	return r;
 }
 
+/*
+ * The keyset (or revset) of doc written as its %f index, or the index
+ * removed when there is no document or it cannot be read: the hit path
+ * then reads the document and comes to the same answer.
+ */
+static void
+write_index(struct ak_resolver *rv, const char *name, const struct ak_doc *doc)
+{
+	struct ak_keyset *ks = NULL;
+	struct ak_revset *rs = NULL;
+	int r = 0;
+
+	if (doc == NULL)
+		ak_index_remove(rv->dir, name);
+	else if (doc->kind == AK_DOC_REVOCATIONS) {
+		if (ak_revset_from_doc(doc, &rs, NULL) != 0)
+			ak_index_remove(rv->dir, name);
+		else
+			r = ak_index_write_revset(rv->dir, name, doc, rs);
+	} else if ((r = ak_keyset_from_doc(rv->cfg, doc->account, doc, NULL,
+	    &ks)) == 0)
+		r = ak_index_write_keys(rv->dir, name, doc, ks);
+	if (r != 0) {
+		ak_log(LOG_WARNING, "index %s/idx.%s not written: %s", rv->dir,
+		    name, ak_err(r));
+		ak_index_remove(rv->dir, name);
+	}
+	ak_keyset_free(ks);
+	ak_revset_free(rs);
+}
+
 static void
 store_entry(struct ak_resolver *rv, const char *name, int status,
     const char *etag, unsigned long long min_serial, const char *body,
@@ -147,12 +173,8 @@ store_entry(struct ak_resolver *rv, const char *name, int status,
 	 * The %f index of the cache owner's entries (the hit path's), first:
 	 * a reader that sees it before the entry finds them unbound.
 	 */
-	if (rv->peer_dir == NULL) {
-		if (doc != NULL)
-			(void)ak_index_write(rv->dir, name, doc);
-		else
-			ak_index_remove(rv->dir, name);
-	}
+	if (rv->peer_dir == NULL)
+		write_index(rv, name, doc);
 
 	memset(&e, 0, sizeof(e));
 	e.checked = rv->now;
@@ -224,10 +246,15 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 				    ak_err(r));
 				continue;
 			}
-			/* An entry from before indexes gets one now. */
-			if (rv->peer_dir == NULL &&
-			    !ak_index_present(rv->dir, name))
-				(void)ak_index_write(rv->dir, name, *docp);
+			/* An entry without a current index gets one now. */
+			if (rv->peer_dir == NULL) {
+				struct ak_index_bind b;
+
+				ak_index_bind_doc(*docp, &b);
+				if (!ak_index_current(rv->dir, name, geteuid(),
+				    &b))
+					write_index(rv, name, *docp);
+			}
 			/* Confirmed: the file's mtime says so, no rewrite. */
 			if ((r = ak_cache_touch(rv->dir, name)) != 0)
 				ak_log(LOG_WARNING, "cache %s/%s: confirmation "
@@ -301,20 +328,11 @@ read_cached(struct ak_resolver *rv, const struct target *t, const char *dir,
 	}
 }
 
-/* The rule says "use it": a fresh, verified document or 404. */
-static int
-usable_fresh(const struct ak_resolver *rv, const struct cached *c)
-{
-	return c->e != NULL && (c->e->status == 404 || c->doc != NULL) &&
-	    ak_fresh_decide(rv->cfg, c->e->checked, rv->outage, rv->now,
-	    rv->ask) == AK_FRESH_USE;
-}
-
 /*
  * The module took a newer signed document from the peer's cache: it becomes
  * the module's own entry, so its rollback floor rises and a cache owner can
- * never bring back anything older. No ETag (we did not fetch it), and the
- * peer's confirmation time, not ours.
+ * never bring back anything older. No ETag (we did not fetch it) and no
+ * confirmation time (the peer's is not ours to believe).
  */
 static void
 adopt_peer(struct ak_resolver *rv, const char *name, const struct cached *peer)
@@ -323,7 +341,7 @@ adopt_peer(struct ak_resolver *rv, const char *name, const struct cached *peer)
 	int r;
 
 	memset(&e, 0, sizeof(e));
-	e.checked = peer->e->checked;
+	e.checked = 0;
 	e.status = 200;
 	e.min_serial = peer->doc->serial;
 	e.body = peer->e->body;
@@ -333,16 +351,70 @@ adopt_peer(struct ak_resolver *rv, const char *name, const struct cached *peer)
 		    name, ak_err(r));
 }
 
+/* Of two cached documents (either may be NULL or hold none), the newer. */
+static struct cached *
+newer(struct cached *a, struct cached *b)
+{
+	if (a == NULL || a->doc == NULL)
+		return b != NULL && b->doc != NULL ? b : NULL;
+	if (b == NULL || b->doc == NULL)
+		return a;
+	return b->doc->serial > a->doc->serial ? b : a;
+}
+
+/* Takes what the decision chose: c's document (or none: a 404). */
+static void
+take(struct ak_resolver *rv, const char *name, struct cached *c,
+    struct cached *peer, unsigned long long floor, struct ak_doc **docp)
+{
+	if (c == NULL)
+		return;
+	if (c == peer && c->doc->serial > floor)
+		adopt_peer(rv, name, peer);
+	*docp = c->doc;
+	c->doc = NULL;
+}
+
+/* Asks the store; records the outcome in our own outage memory. */
+static int
+ask_store(struct ak_resolver *rv, const struct target *t, const char *name,
+    const struct cached *own, struct ak_doc **docp, const char **sourcep)
+{
+	char errname[80];
+	int r;
+
+	/* Only an entry this process wrote may vouch for an ETag. */
+	r = from_store(rv, t, name, own->e, own->doc, docp, sourcep);
+	if (snprintf(errname, sizeof(errname), "error.%s", name) >=
+	    (int)sizeof(errname))
+		errname[0] = '\0';
+	if (r == AK_ERR_UNAVAILABLE) {
+		rv->outage = rv->now;
+		(void)ak_outage_record(rv->dir, rv->now, rv->last_error);
+		if (errname[0] != '\0')
+			(void)ak_note_record(rv->dir, errname, rv->now,
+			    rv->last_error);
+	} else if (r == 0) {
+		if (rv->outage != 0)
+			ak_outage_clear(rv->dir);
+		rv->outage = 0;
+		if (errname[0] != '\0')
+			ak_note_clear(rv->dir, errname);
+	}
+	return r;
+}
+
 static int
 resolve_target(struct ak_resolver *rv, const struct target *t,
     struct ak_doc **docp, const char **sourcep)
 {
-	struct cached own, peer;
-	struct cached *stale;
+	struct cached own, peer, *fresh_own, *fresh_peer, *best;
+	struct ak_cached_state st;
+	enum ak_cache_use use;
 	unsigned long long floor;
-	char name[64], errname[80];
+	char name[64];
 	long long lock_end;
-	int r, lockfd;
+	int r, lockfd, asked = 0;
 
 	*docp = NULL;
 	*sourcep = NULL;
@@ -369,106 +441,76 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 	if (own.e != NULL && own.e->status == 404 && peer.doc != NULL &&
 	    peer.doc->serial <= floor)
 		cached_clear(&peer);
-	if (usable_fresh(rv, &own) || usable_fresh(rv, &peer)) {
-		if (usable_fresh(rv, &own) && (peer.doc == NULL ||
-		    own.doc == NULL || peer.doc->serial <= own.doc->serial ||
-		    !usable_fresh(rv, &peer))) {
-			*docp = own.doc;
-			own.doc = NULL;
-		} else {
-			if (peer.doc != NULL && peer.doc->serial > floor)
-				adopt_peer(rv, name, &peer);
-			*docp = peer.doc;
-			peer.doc = NULL;
-		}
+	/*
+	 * What may answer without the store: our own entry while our own
+	 * confirmation is fresh; in the default mode, a signed document (or
+	 * 404) the refresher keeps in the peer's cache (SPEC "Privilege rule":
+	 * its signature vouches, its confirmation time is not read).
+	 */
+	fresh_own = own.e != NULL && (own.e->status == 404 ||
+	    own.doc != NULL) && ak_fresh_is_fresh(rv->cfg, own.e->checked,
+	    rv->now) ? &own : NULL;
+	fresh_peer = rv->ask == AK_ASK_IF_STALE && peer.e != NULL &&
+	    (peer.e->status == 404 || peer.doc != NULL) ? &peer : NULL;
+	memset(&st, 0, sizeof(st));
+	st.fresh = st.has_answer = fresh_own != NULL || fresh_peer != NULL;
+	st.has_signed = (own.doc != NULL && own.doc->kind != AK_DOC_PLAIN) ||
+	    peer.doc != NULL;
+	use = ak_cache_decide(rv->cfg, &st, rv->outage, rv->now, rv->ask, 0);
+	if (use == AK_CACHE_ASK) {
+		asked = 1;
+		r = ask_store(rv, t, name, &own, docp, sourcep);
+		if (r != AK_ERR_UNAVAILABLE)
+			goto out;
+		use = ak_cache_decide(rv->cfg, &st, rv->outage, rv->now,
+		    rv->ask, 1);
+	}
+	/* The stale candidates: signed documents only, the newest. */
+	best = newer(own.doc != NULL && own.doc->kind != AK_DOC_PLAIN ?
+	    &own : NULL, &peer);
+	r = 0;
+	switch (use) {
+	case AK_CACHE_USE:
+		if (rv->ask != AK_ASK_NEVER)
+			best = newer(fresh_own, fresh_peer);
+		take(rv, name, best, &peer, floor, docp);
 		*sourcep = "cache";
-		r = 0;
-		goto out;
-	}
-	if (rv->ask == AK_ASK_NEVER) {
-		/* The sweep: no network; the newest verified copy below. */
-		snprintf(rv->last_error, sizeof(rv->last_error),
-		    "no verified cached document");
-		r = AK_ERR_UNAVAILABLE;
-	} else if (ak_fresh_decide(rv->cfg, 0, rv->outage, rv->now,
-	    rv->ask) == AK_FRESH_OUTAGE) {
-		/* Found down moments ago: a login does not wait for it. */
-		ak_log(LOG_INFO, "%s: store unavailable %llds ago (retry_after "
-		    "%lds): not asked", t->what,
-		    (long long)(rv->now - rv->outage), rv->cfg->retry_after);
-		snprintf(rv->last_error, sizeof(rv->last_error),
-		    "store unavailable (outage recorded)");
-		r = AK_ERR_UNAVAILABLE;
-	} else {
-		/* Only an entry this process wrote may vouch for an ETag. */
-		r = from_store(rv, t, name, own.e, own.doc, docp, sourcep);
-		if (snprintf(errname, sizeof(errname), "error.%s", name) >=
-		    (int)sizeof(errname))
-			errname[0] = '\0';
-		if (r == AK_ERR_UNAVAILABLE) {
-			rv->outage = rv->now;
-			rv->own_outage = 1;
-			(void)ak_outage_record(rv->dir, rv->now,
-			    rv->last_error);
-			if (errname[0] != '\0')
-				(void)ak_note_record(rv->dir, errname, rv->now,
-				    rv->last_error);
-		} else if (r == 0) {
-			if (rv->own_outage)
-				ak_outage_clear(rv->dir);
-			rv->own_outage = 0;
-			rv->outage = 0;
-			if (errname[0] != '\0')
-				ak_note_clear(rv->dir, errname);
+		break;
+	case AK_CACHE_STALE:
+		if (!asked) {
+			ak_log(LOG_INFO, "%s: store unavailable %llds ago "
+			    "(retry_after %lds): not asked", t->what,
+			    (long long)(rv->now - rv->outage),
+			    rv->cfg->retry_after);
+			snprintf(rv->last_error, sizeof(rv->last_error),
+			    "store unavailable (outage recorded)");
 		}
-	}
-	if (r != AK_ERR_UNAVAILABLE)
-		goto out;
-	/* Stale if unavailable, until the signed expiry: the newest. */
-	stale = own.doc != NULL && own.doc->kind != AK_DOC_PLAIN ? &own : NULL;
-	if (peer.doc != NULL && (stale == NULL ||
-	    peer.doc->serial > stale->doc->serial))
-		stale = &peer;
-	if (stale != NULL) {
 		ak_log(LOG_WARNING, "%s: store unavailable, using cached "
 		    "document (serial %llu) until it expires", t->what,
-		    stale->doc->serial);
-		if (stale == &peer && peer.doc->serial > floor)
-			adopt_peer(rv, name, &peer);
-		*docp = stale->doc;
-		stale->doc = NULL;
+		    best->doc->serial);
+		take(rv, name, best, &peer, floor, docp);
 		*sourcep = "stale cache";
-		r = 0;
-	} else {
-		ak_log(LOG_ERR, "%s: store unavailable and no usable cache",
-		    t->what);
+		break;
+	default:
+		if (rv->ask == AK_ASK_NEVER)
+			snprintf(rv->last_error, sizeof(rv->last_error),
+			    "no verified cached document");
+		else {
+			if (!asked)
+				snprintf(rv->last_error,
+				    sizeof(rv->last_error),
+				    "store unavailable (outage recorded)");
+			ak_log(LOG_ERR, "%s: store unavailable and no usable "
+			    "cache", t->what);
+		}
+		r = AK_ERR_UNAVAILABLE;
+		break;
 	}
  out:
 	cached_clear(&own);
 	cached_clear(&peer);
 	ak_cache_unlock(lockfd);
 	return r;
-}
-
-/*
- * A verified list from the store becomes sshd's KRL (unless the file holds
- * a newer one); from the cache, only where there is no file yet.
- */
-static void
-update_krl(struct ak_resolver *rv, const struct ak_doc *doc,
-    const char *source)
-{
-	struct ak_revlist *rl = NULL;
-	struct stat st;
-	const char *path = rv->cfg->revoked_keys_file;
-
-	if (doc == NULL)
-		return;
-	if (strncmp(source, "store", 5) != 0 && lstat(path, &st) == 0)
-		return;
-	if (ak_revlist_from_doc(doc, &rl) == 0)
-		(void)ak_krl_update(path, rl, rv->now);
-	ak_revlist_free(rl);
 }
 
 int
@@ -478,7 +520,6 @@ ak_resolve_doc(struct ak_resolver *rv, const char *account,
 	const struct ak_config *cfg = rv->cfg;
 	const char *rl_urls[1];
 	struct target t;
-	int r;
 
 	memset(&t, 0, sizeof(t));
 	rv->last_error[0] = '\0';
@@ -500,10 +541,7 @@ ak_resolve_doc(struct ak_resolver *rv, const char *account,
 		t.nurls = 1;
 		t.groups_left = 1;
 	}
-	r = resolve_target(rv, &t, docp, sourcep);
-	if (r == 0 && account == NULL && cfg->revoked_keys_file != NULL)
-		update_krl(rv, *docp, *sourcep);
-	return r;
+	return resolve_target(rv, &t, docp, sourcep);
 }
 
 int
@@ -515,24 +553,25 @@ ak_resolve(struct ak_resolver *rv, const char *account, struct ak_result *res)
 	memset(res, 0, sizeof(*res));
 	if ((r = ak_resolve_doc(rv, account, &res->doc, &res->source)) != 0)
 		goto fail;
-	if (rv->cfg->revocation_url == NULL)
-		return 0;
-	if ((r = ak_resolve_doc(rv, NULL, &rdoc, &res->rl_source)) != 0)
-		goto fail;
-	if (rdoc == NULL) {
-		ak_log(LOG_ERR, "revocation list: store has none (404); "
-		    "failing closed");
-		r = AK_ERR_UNAVAILABLE;
-		goto fail;
+	if (rv->cfg->revocation_url != NULL) {
+		if ((r = ak_resolve_doc(rv, NULL, &rdoc, &res->rl_source)) !=
+		    0)
+			goto fail;
+		/* None at the store, or unreadable: every key is refused. */
+		if (rdoc == NULL)
+			ak_log(LOG_ERR, "revocation list: store has none "
+			    "(404); no key is admitted");
+		else
+			(void)ak_revset_from_doc(rdoc, &res->rs, NULL);
+		ak_doc_free(rdoc);
 	}
-	r = ak_revlist_from_doc(rdoc, &res->rl);
-	ak_doc_free(rdoc);
-	if (r != 0)
+	if ((r = ak_keyset_from_doc(rv->cfg, account, res->doc, res->rs,
+	    &res->ks)) != 0)
 		goto fail;
 	return 0;
  fail:
 	ak_result_clear(res);
-	return r == AK_ERR_UNAVAILABLE ? r : AK_ERR_UNAVAILABLE;
+	return AK_ERR_UNAVAILABLE;
 }
 
 int

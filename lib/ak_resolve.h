@@ -15,17 +15,22 @@
 #include "ak_doc.h"
 #include "ak_fetch.h"
 #include "ak_fresh.h"
-#include "ak_policy.h"
+#include "ak_keyset.h"
 #include "ak_signers.h"
 
 /*
- * Who trusts what. "dir" holds this process's own entries and locks: read,
- * written, and trusted for everything (ETag, rollback floor, unsigned
- * bodies). The PAM module (root) keeps its own private dir and may also read
- * "peer_dir" (the cache the unprivileged command and refresher write):
- * documents from there count only after their signature is verified again
- * and never below the module's own rollback floor, never for a conditional
- * GET, and unsigned bodies from there never count at all.
+ * Who trusts what. "dir" holds this process's own entries, locks and
+ * outage memory: read, written, and trusted for everything (ETag, rollback
+ * floor, confirmation time, unsigned bodies). The PAM module and the sweep
+ * (root) keep their own private dir and may also read "peer_dir" (the
+ * cache the unprivileged command and refresher write) for its signed
+ * documents only (SPEC "Privilege rule"): each counts after its signature
+ * is verified again, never below root's own rollback floor, never for a
+ * conditional GET; the peer's confirmation times, outage record, ETags,
+ * index and unsigned bodies are never read. In the default mode
+ * (AK_ASK_IF_STALE) such a document vouches for itself by its signature
+ * and #expires (keeping it fresh is the refresher's job): root does not ask
+ * the store while one verifies.
  */
 struct ak_resolver {
 	const struct ak_config *cfg;
@@ -35,8 +40,7 @@ struct ak_resolver {
 	uid_t peer_uid;
 	enum ak_ask ask;
 	struct ak_fetcher *fetcher;	/* made at the first fetch, kept */
-	time_t outage;		/* store last found unavailable, or 0 */
-	int own_outage;		/* that record is in dir (ours to clear) */
+	time_t outage;		/* store last found unavailable (dir's), or 0 */
 	char last_error[128];	/* why the last target was not from the store */
 	long long deadline_ms;	/* ak_now_ms() based */
 	long long lock_ms;	/* longest wait for a lock */
@@ -45,9 +49,10 @@ struct ak_resolver {
 
 struct ak_result {
 	struct ak_doc *doc;	/* NULL: the account has no keys */
-	struct ak_revlist *rl;	/* NULL: no revocation_url */
+	struct ak_revset *rs;	/* NULL: no revocation_url, or unreadable */
+	struct ak_keyset *ks;	/* what is admitted: always set */
 	const char *source;	/* "cache", "store", "stale cache", ... */
-	const char *rl_source;
+	const char *rl_source;	/* NULL: no revocation_url */
 };
 
 /*
@@ -62,8 +67,8 @@ int ak_resolver_init(struct ak_resolver *rv, const struct ak_config *cfg,
 /*
  * Makes rv use dir (created 0700 if missing; it must be the running user's,
  * closed to others, in a root-owned parent) as its own, and cfg->cache_dir,
- * as written by its owner, as the peer (its outage memory counts too). For
- * the root PAM module.
+ * as written by its owner, as the peer (its signed documents only). For
+ * the root PAM module and the sweep.
  */
 int ak_resolver_private(struct ak_resolver *rv, const char *dir);
 
@@ -72,9 +77,11 @@ void ak_resolver_restart(struct ak_resolver *rv);
 void ak_resolver_clear(struct ak_resolver *rv);
 
 /*
- * Resolves the account document and, if configured, the revocation list.
- * Returns 0 and fills res (clear with ak_result_clear), or AK_ERR_UNAVAILABLE
- * when no valid document or list can be had (caller prints nothing).
+ * Resolves the account document and, if configured, the revocation list,
+ * and builds the keyset of what they admit (a list the store has none of,
+ * or that cannot be read, admits nothing). Returns 0 and fills res (clear
+ * with ak_result_clear), or AK_ERR_UNAVAILABLE when a document or the list
+ * cannot be had at all (caller prints nothing).
  */
 int ak_resolve(struct ak_resolver *rv, const char *account,
     struct ak_result *res);

@@ -11,6 +11,7 @@
 #include "ak_err.h"
 #include "ak_file.h"
 #include "ak_key.h"
+#include "ak_proc.h"
 #include "ak_session.h"
 #include "ak_valid.h"
 
@@ -19,28 +20,13 @@
 int
 ak_session_proc_start(pid_t pid, unsigned long long *startp)
 {
-	char path[64], buf[1024], *p, *ep;
-	int field;
+	struct ak_proc p;
 
 	*startp = 0;
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if (ak_file_read_proc(path, buf, sizeof(buf)) <= 0)
+	if (ak_proc_read(pid, 0, &p) != 0)
 		return AK_ERR_NOT_FOUND;
-	/* comm may hold spaces and ')': fields start after the last ')'. */
-	if ((p = strrchr(buf, ')')) == NULL)
-		goto bad;
-	/* After ") ": field 3 (state) ... field 22 is starttime. */
-	for (field = 2; field < 22 && p != NULL; field++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL)
-		goto bad;
-	errno = 0;
-	*startp = strtoull(p + 1, &ep, 10);
-	if (errno != 0 || ep == p + 1)
-		goto bad;
+	*startp = p.start;
 	return 0;
- bad:
-	return AK_ERR_NOT_FOUND;
 }
 
 int

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ak_buf.h"
 #include "ak_err.h"
 #include "ak_key.h"
 #include "ak_signers.h"
@@ -26,17 +27,6 @@
 
 #define MAGIC		"SSHSIG"
 #define MAGIC_LEN	6
-
-static void
-put_string(unsigned char **p, const void *s, size_t len)
-{
-	(*p)[0] = (unsigned char)(len >> 24);
-	(*p)[1] = (unsigned char)(len >> 16);
-	(*p)[2] = (unsigned char)(len >> 8);
-	(*p)[3] = (unsigned char)len;
-	memcpy(*p + 4, s, len);
-	*p += 4 + len;
-}
 
 static EVP_PKEY *
 pkey_from_params(const char *alg, OSSL_PARAM_BLD *bld)
@@ -216,8 +206,9 @@ ak_sshsig_verify(const unsigned char *sig, size_t siglen, const void *msg,
 {
 	struct ak_wire w;
 	const unsigned char *pk, *sns, *res, *halg, *isig;
-	size_t pklen, snslen, reslen, halglen, isiglen, datalen;
-	unsigned char h[EVP_MAX_MD_SIZE], *data = NULL, *p;
+	size_t pklen, snslen, reslen, halglen, isiglen;
+	unsigned char h[EVP_MAX_MD_SIZE];
+	struct ak_buf data;
 	unsigned int hlen;
 	const struct ak_signer *sg;
 	const EVP_MD *md;
@@ -251,21 +242,18 @@ ak_sshsig_verify(const unsigned char *sig, size_t siglen, const void *msg,
 	r = AK_ERR_SIGNATURE;
 	if (EVP_Digest(msg, msglen, h, &hlen, md, NULL) != 1)
 		goto out;
-	datalen = MAGIC_LEN + 4 * 4 + snslen + reslen + halglen + hlen;
-	if ((data = malloc(datalen)) == NULL) {
-		r = AK_ERR_ALLOC;
-		goto out;
-	}
-	p = data;
-	memcpy(p, MAGIC, MAGIC_LEN);
-	p += MAGIC_LEN;
-	put_string(&p, sns, snslen);
-	put_string(&p, res, reslen);
-	put_string(&p, halg, halglen);
-	put_string(&p, h, hlen);
-	r = verify_raw(sg->type, pkey, isig, isiglen, data, datalen);
+	ak_buf_init(&data, MAGIC_LEN + 4 * 4 + snslen + reslen + halglen +
+	    hlen);
+	ak_buf_put(&data, MAGIC, MAGIC_LEN);
+	ak_buf_put_string(&data, sns, snslen);
+	ak_buf_put_string(&data, res, reslen);
+	ak_buf_put_string(&data, halg, halglen);
+	ak_buf_put_string(&data, h, hlen);
+	if ((r = data.err) == 0)
+		r = verify_raw(sg->type, pkey, isig, isiglen, data.p,
+		    data.len);
+	ak_buf_free(&data);
  out:
-	free(data);
 	EVP_PKEY_free(pkey);
 	return r;
 }

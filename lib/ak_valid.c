@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "ak_b64.h"
-#include "ak_key.h"
+#include "ak_limits.h"
 #include "ak_valid.h"
 
 int
@@ -68,4 +68,79 @@ ak_digits(const char *s, size_t n)
 			return 0;
 	}
 	return 1;
+}
+
+/* The length of the UTF-8 sequence at s (n bytes left) and its code point. */
+static size_t
+utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
+{
+	size_t len, i;
+	unsigned long c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates, beyond Unicode. */
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static int
+unsafe_cp(unsigned long c)
+{
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
+	    c == 0x61c || c == 0x200e || c == 0x200f ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	    c == 0x2028 || c == 0x2029;
+}
+
+size_t
+ak_safe_text(const char *s, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), o = 0, len, replaced = 0;
+	unsigned long cp;
+
+	if (outlen == 0)
+		return 0;
+	while (n > 0) {
+		if ((len = utf8_next(p, n, &cp)) == 0 || unsafe_cp(cp)) {
+			if (o + 1 >= outlen)
+				break;
+			out[o++] = '?';
+			replaced++;
+			len = len == 0 ? 1 : len;
+		} else {
+			if (o + len >= outlen)
+				break;
+			memcpy(out + o, p, len);
+			o += len;
+		}
+		p += len;
+		n -= len;
+	}
+	out[o] = '\0';
+	return replaced;
 }

@@ -5,6 +5,7 @@
 #include "ak_config.h"
 #include "ak_err.h"
 #include "ak_key.h"
+#include "ak_keyset.h"
 #include "publish.h"
 
 /* The key type field of a line: the first token naming a key type. */
@@ -33,14 +34,23 @@ type_token(const char *line, char *out, size_t outlen)
 }
 
 void
-pub_explain(const char *line, int r, const struct ak_config *pol,
-    const struct ak_key_line *kl, char *out, size_t len)
+pub_explain(const char *line, int r, enum ak_verdict v,
+    const struct ak_config *pol, const struct ak_key_line *kl, char *out,
+    size_t len)
 {
 	char type[80];
 	size_t i;
 
+	/* A line that reads, refused by the policy: the same words. */
+	if (r == 0)
+		r = v == AK_DENY_KEY_TYPE ? AK_ERR_KEY_TYPE :
+		    v == AK_DENY_WEAK ? AK_ERR_POLICY : AK_ERR_OPTION;
 	type_token(line, type, sizeof(type));
 	switch (r) {
+	case AK_ERR_BAD_FPR:
+		snprintf(out, len, "not a SHA256 fingerprint as ssh-keygen -lf "
+		    "prints it (SHA256: and 43 base64 characters)");
+		return;
 	case AK_ERR_KEY_TYPE:
 		if (kl != NULL) {
 			snprintf(out, len, "key type %s is not in "

@@ -6,8 +6,7 @@
 #include <time.h>
 
 #include "ak_config.h"
-
-struct ak_key_line;
+#include "ak_keyset.h"
 
 struct pub_opts {
 	const char *key;	/* signing key file, or .pub of an agent key */
@@ -61,9 +60,13 @@ void pub_dry_run(const struct pub_opts *o, const struct pub_item *items,
 /* --report: one self-contained HTML page of OUTPUT_DIR's documents. */
 int pub_report(const struct pub_opts *o, const struct ak_config *pol);
 
-/* A refusal reason in plain words into out (len bytes). */
-void pub_explain(const char *line, int r, const struct ak_config *pol,
-    const struct ak_key_line *kl, char *out, size_t len);
+/*
+ * Why a line is refused, in plain words, into out (len bytes): r is what
+ * ak_line_read said, or 0 with v what the policy said (ak_keyset_policy).
+ */
+void pub_explain(const char *line, int r, enum ak_verdict v,
+    const struct ak_config *pol, const struct ak_key_line *kl, char *out,
+    size_t len);
 
 /* Returns the serial to publish: above every serial already in out. */
 unsigned long long pub_next_serial(const struct pub_opts *o);

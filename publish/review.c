@@ -1,6 +1,8 @@
 /*
  * What reviewers read: --dry-run (the fingerprints a publish would add and
  * remove) and --report (one self-contained HTML page for access reviews).
+ * Lines are read by ak_keyset, as hosts read them, and what hosts would
+ * admit is its verdict; text from key files is made safe to show first.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include "ak_err.h"
 #include "ak_file.h"
 #include "ak_key.h"
+#include "ak_keyset.h"
 #include "ak_time.h"
 #include "ak_valid.h"
 #include "publish.h"
@@ -42,52 +45,58 @@ entries_free(struct entries *es)
 	memset(es, 0, sizeof(*es));
 }
 
+/* A key's comment as it may be shown: no control or bidi characters. */
 static void
 describe(const struct ak_key_line *kl, char *out, size_t len)
 {
+	char comment[128];
+
+	ak_safe_text(kl->comment != NULL ? kl->comment : "", comment,
+	    sizeof(comment));
 	if (kl->type == AK_KT_RSA)
 		snprintf(out, len, "%s %u%s%s", kl->type_name, kl->bits,
-		    kl->comment ? ", " : "", kl->comment ? kl->comment : "");
+		    kl->comment ? ", " : "", comment);
 	else
 		snprintf(out, len, "%s%s%s", kl->type_name,
-		    kl->comment ? ", " : "", kl->comment ? kl->comment : "");
+		    kl->comment ? ", " : "", comment);
 }
 
-/* Adds the key line (or fingerprint) s of n bytes. */
+/* Adds the body line s of n bytes, read as a document of kind reads it. */
 static void
-add_entry(struct entries *es, const char *s, size_t n)
+add_entry(struct entries *es, const char *s, size_t n, enum ak_doc_kind kind)
 {
 	struct entry *tmp, *e;
-	struct ak_key_line *kl = NULL;
+	struct ak_line l;
 
-	if (es->n >= MAX_ENTRIES || (tmp = reallocarray(es->e, es->n + 1,
-	    sizeof(*tmp))) == NULL)
+	if (es->n >= MAX_ENTRIES || ak_line_read(s, n, kind, &l) != 0)
 		return;
+	if (l.kind == AK_LINE_NONE || (tmp = reallocarray(es->e, es->n + 1,
+	    sizeof(*tmp))) == NULL) {
+		ak_line_clear(&l);
+		return;
+	}
 	es->e = tmp;
-	e = &tmp[es->n];
+	e = &tmp[es->n++];
 	memset(e, 0, sizeof(*e));
-	if (n == AK_FPR_LEN && strncmp(s, "SHA256:", 7) == 0) {
-		memcpy(e->fpr, s, AK_FPR_LEN);
+	memcpy(e->fpr, l.fpr, AK_FPR_LEN + 1);
+	if (l.kind == AK_LINE_FPR)
 		snprintf(e->desc, sizeof(e->desc), "fingerprint only");
-	} else if (ak_key_line_parse(s, n, &kl) == 0) {
-		memcpy(e->fpr, kl->fpr, AK_FPR_LEN + 1);
-		describe(kl, e->desc, sizeof(e->desc));
-		e->kl = kl;
-	} else
-		return;
-	es->n++;
+	else {
+		describe(l.kl, e->desc, sizeof(e->desc));
+		e->kl = l.kl;
+	}
 }
 
 static void
-from_text(struct entries *es, const char *body, size_t len)
+from_text(struct entries *es, const char *body, size_t len,
+    enum ak_doc_kind kind)
 {
 	const char *p = body, *end = body + len, *nl;
 
 	for (; p < end; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
-		if (nl > p && *p != '#')
-			add_entry(es, p, (size_t)(nl - p));
+		add_entry(es, p, (size_t)(nl - p), kind);
 	}
 }
 
@@ -113,7 +122,7 @@ from_doc(struct entries *es, const struct ak_doc *doc)
 	size_t i;
 
 	for (i = 0; doc != NULL && i < doc->nlines; i++)
-		add_entry(es, doc->lines[i].s, doc->lines[i].len);
+		add_entry(es, doc->lines[i].s, doc->lines[i].len, doc->kind);
 }
 
 static int
@@ -145,7 +154,8 @@ pub_dry_run(const struct pub_opts *o, const struct pub_item *items, size_t n)
 		from_doc(&old, doc);
 		ak_doc_free(doc);
 		if (it->body != NULL)
-			from_text(&neu, it->body, it->bodylen);
+			from_text(&neu, it->body, it->bodylen, it->name[0] ?
+			    AK_DOC_ACCOUNT : AK_DOC_REVOCATIONS);
 		for (j = add = 0; j < neu.n; j++)
 			add += !has(&old, neu.e[j].fpr);
 		for (j = del = 0; j < old.n; j++)
@@ -192,6 +202,7 @@ struct acct {
 	char name[64];
 	struct ak_doc *doc;
 	struct entries es;
+	struct ak_keyset *ks;	/* what hosts would admit */
 };
 
 static int
@@ -254,6 +265,47 @@ warn(FILE *f, size_t *nw, const char *acct, const char *fpr, const char *what)
 	(*nw)++;
 }
 
+/* What hosts decide for a listed key, if it is not admitted. */
+static void
+host_verdict(FILE *f, size_t *nw, const struct acct *a, const struct entry *e)
+{
+	unsigned char hash[AK_HASH_LEN];
+	const char *what = NULL;
+
+	if (ak_fpr_hash(e->fpr, hash) != 0)
+		return;
+	switch (ak_keyset_admit(a->ks, hash)) {
+	case AK_DENY_REVOKED:
+		what = "revoked, still listed (hosts refuse it)";
+		break;
+	case AK_DENY_WEAK:
+		what = "weak: RSA below min_rsa_bits, hosts drop it";
+		break;
+	case AK_DENY_KEY_TYPE:
+		what = "key type not in allowed_key_types, hosts drop it";
+		break;
+	case AK_DENY_OPTION:
+		what = "an option not in allowed_options, hosts drop it";
+		break;
+	default:
+		break;
+	}
+	if (what != NULL)
+		warn(f, nw, a->name, e->fpr, what);
+}
+
+/* esc() of text from a key file made safe to show (ak_safe_text). */
+static void
+esc_safe(FILE *f, const char *s)
+{
+	char safe[1024];
+
+	if (s == NULL)
+		return;
+	ak_safe_text(s, safe, sizeof(safe));
+	esc(f, safe);
+}
+
 static void
 write_report(FILE *f, const struct pub_opts *o, const struct ak_config *pol,
     struct acct *ac, size_t nac, const struct ak_doc *rdoc,
@@ -297,13 +349,8 @@ write_report(FILE *f, const struct pub_opts *o, const struct ak_config *pol,
 				warn(f, &nw, ac[i].name, e->fpr, "RSA key "
 				    "under 4096 bits: an old key type, prefer "
 				    "ed25519");
-			if (e->kl != NULL && e->kl->type == AK_KT_RSA &&
-			    e->kl->bits < pol->min_rsa_bits)
-				warn(f, &nw, ac[i].name, e->fpr, "weak: RSA "
-				    "below min_rsa_bits, hosts drop it");
-			if (has(rev, e->fpr))
-				warn(f, &nw, ac[i].name, e->fpr, "revoked, "
-				    "still listed (hosts refuse it)");
+			if (e->kl != NULL)
+				host_verdict(f, &nw, &ac[i], e);
 		}
 		if (ac[i].doc != NULL && ac[i].doc->expires < o->now +
 		    86400)
@@ -339,14 +386,15 @@ write_report(FILE *f, const struct pub_opts *o, const struct ak_config *pol,
 				esc(f, t);
 			}
 			fputs("</td><td>", f);
-			esc(f, kl != NULL ? kl->comment : NULL);
+			esc_safe(f, kl != NULL ? kl->comment : NULL);
 			fputs("</td><td>", f);
-			esc(f, option_value(kl, "from", val, sizeof(val)));
+			esc_safe(f, option_value(kl, "from", val,
+			    sizeof(val)));
 			fputs("</td><td>", f);
-			esc(f, option_value(kl, "expiry-time", val,
+			esc_safe(f, option_value(kl, "expiry-time", val,
 			    sizeof(val)));
 			fputs("</td><td><code>", f);
-			esc(f, kl != NULL ? kl->options : NULL);
+			esc_safe(f, kl != NULL ? kl->options : NULL);
 			fputs("</code></td></tr>\n", f);
 		}
 		fputs("</table>\n", f);
@@ -374,6 +422,7 @@ int
 pub_report(const struct pub_opts *o, const struct ak_config *pol)
 {
 	struct acct *ac = NULL, *tmp;
+	struct ak_revset *rs = NULL;
 	struct entries rev;
 	struct ak_doc *rdoc;
 	struct dirent *de;
@@ -408,6 +457,11 @@ pub_report(const struct pub_opts *o, const struct ak_config *pol)
 	snprintf(path, sizeof(path), "%s/v1/revoked", o->out);
 	rdoc = published(path, AK_DOC_REVOCATIONS);
 	from_doc(&rev, rdoc);
+	if (rdoc != NULL)
+		(void)ak_revset_from_doc(rdoc, &rs, NULL);
+	for (i = 0; i < nac; i++)
+		(void)ak_keyset_from_doc(pol, ac[i].name, ac[i].doc, rs,
+		    &ac[i].ks);
 	if ((f = fopen(o->report, "w")) == NULL) {
 		perror(o->report);
 		goto out;
@@ -421,9 +475,11 @@ pub_report(const struct pub_opts *o, const struct ak_config *pol)
 	r = 0;
  out:
 	for (i = 0; i < nac; i++) {
+		ak_keyset_free(ac[i].ks);
 		ak_doc_free(ac[i].doc);
 		entries_free(&ac[i].es);
 	}
+	ak_revset_free(rs);
 	free(ac);
 	entries_free(&rev);
 	ak_doc_free(rdoc);

@@ -11,7 +11,7 @@
 #include "ak_err.h"
 #include "ak_file.h"
 #include "ak_key.h"
-#include "ak_policy.h"
+#include "ak_keyset.h"
 #include "ak_pubsrc.h"
 #include "ak_sshsig.h"
 #include "ak_time.h"
@@ -100,7 +100,8 @@ check_source(const char *path, const char *buf, size_t len, int revoked,
     const struct ak_config *pol, char **bodyp, size_t *bodylenp)
 {
 	struct ak_src *src = NULL;
-	struct ak_key_line *kl;
+	struct ak_line l;
+	enum ak_verdict v;
 	const char *why;
 	unsigned long eline;
 	char reason[256], *body = NULL;
@@ -131,26 +132,20 @@ check_source(const char *path, const char *buf, size_t len, int revoked,
 		const char *t = src->lines[i].text;
 		size_t n = strlen(t);
 
-		kl = NULL;
-		if (revoked && n == AK_FPR_LEN && strncmp(t, "SHA256:", 7) ==
-		    0) {
-			if (!ak_fpr_valid(t)) {
-				fprintf(stderr, "%s:%lu: not a SHA256 "
-				    "fingerprint as ssh-keygen -lf prints it "
-				    "(SHA256: and 43 base64 characters)\n",
-				    path, src->lines[i].lineno);
-				bad = 1;
-			}
-		} else if ((r = ak_key_line_parse(t, n, &kl)) != 0 ||
-		    (r = ak_sshsig_key_check(kl->type, kl->blob,
-		    kl->bloblen)) != 0 ||
-		    (!revoked && (r = ak_policy_check(pol, NULL, kl)) != 0)) {
-			pub_explain(t, r, pol, kl, reason, sizeof(reason));
+		/* What hosts will read: the one reading of a body line. */
+		v = AK_ADMIT;
+		if ((r = ak_line_read(t, n, revoked ? AK_DOC_REVOCATIONS :
+		    AK_DOC_ACCOUNT, &l)) != 0 || (l.kind == AK_LINE_KEY &&
+		    ((r = ak_sshsig_key_check(l.kl->type, l.kl->blob,
+		    l.kl->bloblen)) != 0 || (!revoked &&
+		    (v = ak_keyset_policy(pol, l.kl)) != AK_ADMIT)))) {
+			pub_explain(t, r, v, pol, l.kl, reason,
+			    sizeof(reason));
 			fprintf(stderr, "%s:%lu: %s\n", path,
 			    src->lines[i].lineno, reason);
 			bad = 1;
 		}
-		ak_key_line_free(kl);
+		ak_line_clear(&l);
 		memcpy(body + off, t, n);
 		off += n;
 		body[off++] = '\n';

@@ -1,10 +1,13 @@
 /* One refresh round: every document through ak_resolve_doc. */
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
 #include "ak_cache.h"
 #include "ak_doc.h"
 #include "ak_err.h"
+#include "ak_fresh.h"
+#include "ak_keyset.h"
 #include "ak_log.h"
 #include "ak_time.h"
 #include "refresh.h"
@@ -23,6 +26,8 @@ static int
 refresh_one(struct ak_resolver *rv, const char *account, int *store_silent)
 {
 	struct ak_doc *doc = NULL;
+	struct ak_revset *rs = NULL;
+	struct ak_fault fault;
 	const char *source = NULL, *what = account != NULL ? account :
 	    "revocation list";
 	long long t0 = ak_now_ms();
@@ -30,6 +35,20 @@ refresh_one(struct ak_resolver *rv, const char *account, int *store_silent)
 
 	ak_resolver_restart(rv);
 	r = ak_resolve_doc(rv, account, &doc, &source);
+	/* A list no reader can read refuses every key: not "refreshed". */
+	if (r == 0 && account == NULL && doc != NULL &&
+	    ak_revset_from_doc(doc, &rs, &fault) != 0) {
+		snprintf(rv->last_error, sizeof(rv->last_error), "serial %llu "
+		    "line %lu: %s; no key of any account is admitted until a "
+		    "readable list is published", doc->serial, fault.lineno,
+		    ak_err(fault.err));
+		ak_log(LOG_ERR, "revocation list: %s", rv->last_error);
+		(void)ak_note_record(rv->dir, "error.revoked", rv->now,
+		    rv->last_error);
+		ak_doc_free(doc);
+		return -1;
+	}
+	ak_revset_free(rs);
 	if (r == 0 && strncmp(source, "store", 5) == 0) {
 		/* A new document is news; a 304 is routine. */
 		ak_log(strcmp(source, "store") == 0 ? LOG_INFO : LOG_DEBUG,

@@ -8,26 +8,18 @@
  * the network; an unsigned 404 never ends a session, and a document or list
  * that cannot be read or verified ends nothing. A session is the sshd
  * process recorded by pam_authkeys with its start time, so a PID reused by
- * another process is never signalled.
+ * another process is never signalled, and every process of its login
+ * (its audit session, its process tree, its logind scope) ends with it.
+ * It also keeps sshd's KRL (revoked_keys_file): root's, from the list it
+ * verified, made as soon as it is configured.
  */
-#include <sys/types.h>
-
-#include <dirent.h>
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ak_config.h"
-#include "ak_err.h"
 #include "ak_log.h"
-#include "ak_policy.h"
-#include "ak_resolve.h"
-#include "ak_session.h"
 #include "sweep.h"
 
 static void

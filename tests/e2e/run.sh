@@ -172,7 +172,10 @@ check "unmanaged account: its own authorized_keys works before revocation" plain
 fpr_of user3.pub > "$SRC/revoked"
 publish_all
 refresh_once
-check "KRL written by the refresher names the revoked key" \
+check "the refresher (the cache owner) does not write the KRL" \
+	eval '! ssh-keygen -Q -f "$W/krl/revoked_keys" user3.pub | grep -q REVOKED'
+"$W/inst/usr/sbin/authkeys-sweep" -f "$CONF" 2>/dev/null
+check "KRL written by root (the sweep, as its path unit runs it) names the revoked key" \
 	eval 'ssh-keygen -Q -f "$W/krl/revoked_keys" user3.pub | grep -q REVOKED'
 login user3 plainu
 check "revoked centrally: sshd itself refuses it for an unmanaged account" refused
@@ -180,6 +183,7 @@ check "sshd's log says the key is revoked" grep -q "revoked" "$W/sshd.log"
 : > "$SRC/revoked"
 publish_all
 refresh_once
+"$W/inst/usr/sbin/authkeys-sweep" -f "$CONF" 2>/dev/null
 login user3 plainu
 check "a newer list lifts it: the unmanaged login works again" plain_in plainu
 
@@ -266,7 +270,7 @@ check "publish -> session ended, refresher + sweep on change (refresh_after 2): 
 note "revocation latency publish -> live session ended: $lat ms (refresh_after = 2)"
 : > "$SRC/revoked"
 publish_all
-refresh_once
+refresh_once; sweep
 
 # --- issue 7 against the real sshd ---------------------------------------
 # F1: another local user holding every lock file it can open (here: lock
@@ -294,7 +298,8 @@ kill $holders 2>/dev/null
 check "F1: locks held by another user: revoked key refused by real sshd" refused
 rm -f "$SRC/revoked"
 publish_all
-refresh_once	# the KRL follows the list: the refresher's job
+refresh_once	# the KRL follows the list: the sweep writes it (root)
+"$W/inst/usr/sbin/authkeys-sweep" -f "$CONF" 2>/dev/null
 
 # F3: Debian's stack with the line appended after pam_env user_readenv=1
 # (what the old README's tee -a did), and a ~/.pam_environment naming a

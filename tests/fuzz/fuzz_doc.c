@@ -1,21 +1,24 @@
-/* Documents of every kind, then what the command does with them. */
+/* Documents of every kind, then what every reader does with them. */
 #include "fuzz_common.h"
 
 #include <stdio.h>
 
 #include "ak_config.h"
 #include "ak_doc.h"
-#include "ak_policy.h"
+#include "ak_keyset.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ak_config *cfg;
 	static FILE *devnull;
+	static const unsigned char zero[AK_HASH_LEN];
 	struct ak_doc *doc = NULL;
-	struct ak_revlist *rl = NULL;
+	struct ak_revset *rs = NULL;
+	struct ak_keyset *ks = NULL;
+	struct ak_fault fault;
 	char fprs[128];
-	size_t n;
+	size_t n, i;
 	int kind;
 
 	fuzz_init();
@@ -29,11 +32,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		(void)ak_doc_check(doc, "deploy", 1700000000, 5);
 		if (kind == AK_DOC_REVOCATIONS) {
-			if (ak_revlist_from_doc(doc, &rl) == 0)
-				ak_revlist_free(rl);
-		} else {
-			(void)ak_policy_emit(cfg, doc, NULL, "deploy", NULL,
-			    devnull, &n, fprs, sizeof(fprs));
+			if (ak_revset_from_doc(doc, &rs, &fault) == 0)
+				ak_revset_free(rs);
+		} else if (ak_keyset_from_doc(cfg, "deploy", doc, NULL,
+		    &ks) == 0) {
+			(void)ak_keyset_emit(ks, NULL, devnull, &n, fprs,
+			    sizeof(fprs));
+			(void)ak_keyset_admit(ks, zero);
+			/* Every key it lists is asked about, as sshd would. */
+			for (i = 0; i < ks->n; i++)
+				if (ks->ents[i].kl != NULL)
+					(void)ak_keyset_admit(ks,
+					    ks->ents[i].hash);
+			ak_keyset_free(ks);
 		}
 		ak_doc_free(doc);
 	}

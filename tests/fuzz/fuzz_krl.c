@@ -4,14 +4,14 @@
 #include <stdlib.h>
 
 #include "ak_doc.h"
+#include "ak_keyset.h"
 #include "ak_krl.h"
-#include "ak_policy.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ak_doc *doc = NULL;
-	struct ak_revlist *rl = NULL;
+	struct ak_revset *rs = NULL;
 	unsigned long long v;
 	unsigned char *krl = NULL;
 	size_t len;
@@ -19,13 +19,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_init();
 	(void)ak_krl_version(data, size, &v);
 	if (ak_doc_parse((const char *)data, size, AK_DOC_REVOCATIONS,
-	    &doc) == 0 && ak_revlist_from_doc(doc, &rl) == 0 &&
-	    ak_krl_build(rl, 1, &krl, &len) == 0) {
-		if (ak_krl_version(krl, len, &v) != 0 || v != rl->serial)
+	    &doc) == 0 && ak_revset_from_doc(doc, &rs, NULL) == 0 &&
+	    ak_krl_build(rs, 1, &krl, &len) == 0) {
+		if (ak_krl_version(krl, len, &v) != 0 || v != rs->serial)
 			abort();
 	}
 	free(krl);
-	ak_revlist_free(rl);
+	ak_revset_free(rs);
 	ak_doc_free(doc);
 	return 0;
 }

@@ -26,6 +26,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fwrite(data, 1, size, f);
 	fclose(f);
-	(void)ak_pamstack_scan(path, "session", &ps);
+	(void)ak_pamstack_scan(path, "session", dir, &ps);
 	return 0;
 }

@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/../.."
 secs=${FUZZ_SECONDS:-15}
 status=0
-for f in config keyline doc signers sshsig cache authinfo session userenv krl \
+for f in config keyline doc signers sshsig cache authinfo session userenv krl proc index \
     pamstack pubsrc; do
 	work=build-fuzz/corpus-$f
 	rm -rf "$work"

@@ -666,9 +666,9 @@ python3 - "$C/cache/idx.acct.deploy" <<'PY'
 import sys
 p = sys.argv[1]; b = bytearray(open(p, "rb").read())
 n = int.from_bytes(b[24:32], "big")
-offs = [b[32 + i * 40 + 32: 32 + i * 40 + 40] for i in range(n)]
+offs = [b[64 + i * 40 + 32: 64 + i * 40 + 40] for i in range(n)]
 for i in range(n):   # rotate the line pointers
-    b[32 + i * 40 + 32: 32 + i * 40 + 40] = offs[(i + 1) % n]
+    b[64 + i * 40 + 32: 64 + i * 40 + 40] = offs[(i + 1) % n]
 open(p, "wb").write(b)
 PY
 run deploy "$(fpr_of user1.pub)"
@@ -687,57 +687,150 @@ check "a new document gets a new index: a removed key is gone" test -z "$OUT"
 run deploy "$(fpr_of user1.pub)"
 check "... and the remaining key is found" eval '[ "$OUT" = "$(cat user1.pub)" ]'
 
-# --- issue 9: the KRL for sshd's RevokedKeys ------------------------------
-KRL=$C/krl/revoked_keys
+# --- issue 9 / 16 / 19: the KRL for sshd's RevokedKeys ---------------------
+# Root writes it (here authkeys-sweep, as its path unit runs it), only from
+# lists root verified itself, into a directory only root can write; the
+# refresher and the command (the cache owner) never do.
+SWEEP=$W/inst/usr/sbin/authkeys-sweep
+sweep() { SWOUT=$(${AK_WRAP:-} "$SWEEP" -e -f "$CONF" 2>&1); SWRC=$?; }
 krl_case() {
 	new_case
 	mkdir -p "$C/krl"
-	chown "$RUNAS" "$C/krl"
-	chmod 700 "$C/krl"
+	chmod 755 "$C/krl"
 	KRL=$C/krl/revoked_keys
 	conf "revocation_url = $STORE/v1/revoked"
 	conf "revoked_keys_file = $KRL"
 	conf "refresh_after = 0"
 }
 krl_has() { ssh-keygen -Q -f "$KRL" "$W/$1.pub" 2>/dev/null | grep -q ': REVOKED$'; }
+krl_version() { ssh-keygen -Q -l -f "$KRL" 2>/dev/null | sed -n 's/^# KRL version //p'; }
 krl_case
 cat user1.pub user2.pub | publish deploy 1
+sweep
+check "KRL: made (empty) as soon as configured, before any list verified" \
+	eval '[ -f "$KRL" ] && [ "$(krl_version)" = 0 ] && [ "$(stat -c %U "$KRL")" = root ]'
 : | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
 refresh_once
-check "KRL: written (empty) once a list is verified" \
-	eval '[ -f "$KRL" ] && ! krl_has user1 && ssh-keygen -Q -l -f "$KRL" | grep -q "^# KRL version 1$"'
+check "KRL: the refresher (the cache owner) does not write it" test "$(krl_version)" = 0
+sweep
+check "KRL: root writes the list it verified" eval '[ "$(krl_version)" = 1 ] && ! krl_has user1'
 { cat user1.pub; fpr_of user3.pub; } | sign_doc signer "$WWW/v1/revoked" - 5 "$FUTURE"
 run deploy
-check "KRL: the command (as the cache owner) writes a newer list: by key and by fingerprint" \
+check "KRL: the command (as the cache owner) never writes it" test "$(krl_version)" = 1
+sweep
+check "KRL: a newer list, by key and by fingerprint" \
 	eval 'krl_has user1 && krl_has user3 && ! krl_has user2'
-check "KRL: atomic, 0644 (sshd and ssh-keygen -Q read it)" \
-	test "$(stat -c %a "$KRL")" = 644
+check "KRL: atomic, root's, 0644 (sshd and ssh-keygen -Q read it)" \
+	test "$(stat -c '%U %a' "$KRL")" = "root 644"
 : | sign_doc stranger "$WWW/v1/revoked" - 9 "$FUTURE"
-refresh_once; run deploy
+refresh_once; sweep
 check "KRL: a forged (untrusted signer) empty list never lifts" krl_has user1
 : | sign_doc signer "$WWW/v1/revoked" - 9 "$PAST"
-refresh_once; run deploy
+refresh_once; sweep
 check "KRL: an expired list never lifts" krl_has user1
 : | sign_doc signer "$WWW/v1/revoked" - 3 "$FUTURE"
-refresh_once; run deploy
+refresh_once; sweep
 check "KRL: a rolled-back (older serial) list never lifts" krl_has user1
 sed -i "s|^revocation_url = .*|revocation_url = https://127.0.0.1:$DEAD/v1/revoked|" "$CONF"
-refresh_once; run deploy
+refresh_once; sweep
 check "KRL: store down keeps it" krl_has user1
 sed -i "s|^revocation_url = .*|revocation_url = $STORE/v1/revoked|" "$CONF"
 fpr_of user3.pub | sign_doc signer "$WWW/v1/revoked" - 12 "$FUTURE"
-refresh_once
+refresh_once; sweep
 check "KRL: a newer valid list lifts user1, keeps user3" eval '! krl_has user1 && krl_has user3'
-# An older KRL left by someone must not make us drop a newer entry: a
-# file with a higher version than the list wins.
-krl_case
+# Every cache wiped: root's own KRL of a higher version still wins.
 fpr_of user2.pub | sign_doc signer "$WWW/v1/revoked" - 20 "$FUTURE"
-cat user1.pub | publish deploy 1
-refresh_once
+refresh_once; sweep
 : | sign_doc signer "$WWW/v1/revoked" - 19 "$FUTURE"
-rm -f "$C/cache/revoked"
+rm -rf "$C/cache/revoked" "$C/modcache"
+refresh_once; sweep
+check "KRL: a list older than root's KRL does not shrink it (caches wiped)" krl_has user2
+
+# A compromised _authkeys (or an older version's leftovers): a KRL that
+# root did not write is never believed, whatever its version, and never
+# hangs the writer; the next verified list replaces it.
+krl_case
+fpr_of user1.pub | sign_doc signer "$WWW/v1/revoked" - 7 "$FUTURE"
+cat user1.pub user2.pub | publish deploy 1
 refresh_once
-check "KRL: a list older than the file's version does not shrink it (cache wiped)" krl_has user2
+# fake_krl VERSION TAIL: a KRL header of VERSION, then TAIL (hex) as body.
+fake_krl() {
+	python3 - "$KRL" "$1" "$2" <<'PY'
+import struct, sys
+path, version, tail = sys.argv[1], int(sys.argv[2]), bytes.fromhex(sys.argv[3])
+def s(b): return struct.pack(">I", len(b)) + b
+hdr = b"SSHKRL\n\0" + struct.pack(">IQQQ", 1, version, 0, 0) + s(b"") + s(b"x")
+open(path + ".tmp", "wb").write(hdr + tail)
+PY
+	mv "$KRL.tmp" "$KRL"
+	chown "$RUNAS" "$KRL"
+}
+MAXV=18446744073709551615
+fake_krl $MAXV ""
+sweep
+check "foreign KRL, version 2^64-1, empty: replaced by the verified list" \
+	eval '[ "$(stat -c %U "$KRL")" = root ] && [ "$(krl_version)" = 7 ] && krl_has user1'
+check "foreign KRL: the replacement is logged" grep -q "not root's own regular file.*replaced" <<<"$SWOUT"
+fake_krl $MAXV "ff0000000401020304"
+sweep
+check "foreign KRL with a bogus section: replaced" eval '[ "$(krl_version)" = 7 ] && krl_has user1 && ! krl_has user2'
+rm -f "$KRL"; mkfifo "$KRL"; chown "$RUNAS" "$KRL"
+t0=$(date +%s%N)
+timeout 20 "$SWEEP" -f "$CONF" 2>/dev/null
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "a FIFO in the KRL's place: replaced without blocking ($ms ms)" \
+	eval '[ -f "$KRL" ] && [ "$(krl_version)" = 7 ] && [ "$ms" -lt $((5000 + SLACK)) ]'
+chown "$RUNAS" "$C/krl"
+cp "$KRL" "$W/krl.before"
+fpr_of user2.pub | sign_doc signer "$WWW/v1/revoked" - 8 "$FUTURE"
+refresh_once; sweep
+check "a KRL directory the cache owner owns: root refuses to write there, says why" \
+	eval '[ "$SWRC" != 0 ] && cmp -s "$KRL" "$W/krl.before" && grep -q "its directory is not root" <<<"$SWOUT"'
+check "... and the cache owner cannot write a root-owned KRL directory" \
+	eval 'chown root "$C/krl" && ! setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups touch "$C/krl/x" 2>/dev/null'
+
+# --- issue 16 / 19: every reader reads a list line the same way ----------
+# A warm %f (the index) agrees with the full print and the cold path on a
+# revocation line with blanks around it, a CRLF list, and a list with a
+# line nobody can read.
+new_case
+conf "revocation_url = $STORE/v1/revoked"
+conf "refresh_after = 3600"
+cat user1.pub user2.pub | publish deploy 3
+printf ' %s \t\n' "$(fpr_of user1.pub)" | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
+run deploy
+check "blanks around a revoked fingerprint: the full print drops it" eval '! has_key user1 && has_key user2'
+run deploy "$(fpr_of user1.pub)"
+check "blanks around a revoked fingerprint: warm %f (index) drops it too" \
+	eval '[ -z "$OUT" ] && [ -f "$C/cache/idx.revoked" ]'
+run deploy "$(fpr_of user2.pub)"
+check "... and still prints the other key" has_key user2
+new_case
+conf "revocation_url = $STORE/v1/revoked"
+conf "refresh_after = 3600"
+cat user1.pub user2.pub | publish deploy 3
+printf '%s\r\n%s\r\n' "# written on Windows" "$(fpr_of user2.pub)" | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
+refresh_once
+check "a CRLF list verifies and is applied (refresher exit 0)" test "$RRC" = 0
+run deploy "$(fpr_of user2.pub)"
+check "CRLF list: the revoked key is refused on warm %f" test -z "$OUT"
+run deploy
+check "CRLF list: the full print drops it, keeps the other" eval '! has_key user2 && has_key user1'
+new_case
+conf "revocation_url = $STORE/v1/revoked"
+conf "refresh_after = 3600"
+cat user1.pub user2.pub | publish deploy 3
+fpr_of user1.pub | cut -c1-49 | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
+refresh_once
+check "a list with an unreadable line: the refresher fails and says where" \
+	eval '[ "$RRC" != 0 ] && grep -q "revocation list.*line 5: invalid key fingerprint" <<<"$RROUT"'
+run deploy "$(fpr_of user2.pub)"
+check "unreadable list: warm %f prints nothing" test -z "$OUT"
+run deploy
+check "unreadable list: the full print prints nothing" test -z "$OUT"
+status
+check "unreadable list: --status names the line, exit 1" \
+	eval 'grep -q "^revocation list: serial 1, .*unreadable (line 5: invalid key fingerprint)" <<<"$STOUT" && [ "$STRC" = 1 ]'
 
 # The refresher as a service: keeps documents fresh, SIGHUP re-reads the
 # config, SIGTERM ends it promptly.

@@ -19,11 +19,12 @@ sshd_setup() {
 	ssh-keygen -q -t ed25519 -N '' -f "$W/ssh_host_ed25519_key"
 	SPORT=$(free_port)
 	# The shipped drop-in, with this run's paths and user.
-	# RevokedKeys: a KRL the command user may replace; empty to start with.
+	# RevokedKeys: root's KRL in a directory only root can write (the
+	# packages' /var/lib/authkeys), empty to start with.
 	mkdir -p "$W/krl"
 	[ -e "$W/krl/revoked_keys" ] || ssh-keygen -q -k -f "$W/krl/revoked_keys"
-	chown -R "$RUNAS" "$W/krl"
-	chmod 700 "$W/krl"
+	chown -R root:root "$W/krl"
+	chmod 755 "$W/krl"
 	sed -e "s|^Match User .*|Match User deploy,octo|" \
 	    -e "s|^RevokedKeys .*|RevokedKeys $W/krl/revoked_keys|" \
 	    -e "s|/usr/sbin/authkeys-command|$CMD -f $conf|" \

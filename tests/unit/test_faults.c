@@ -23,7 +23,7 @@
 #include "ak_cache.h"
 #include "ak_err.h"
 #include "ak_krl.h"
-#include "ak_policy.h"
+#include "ak_keyset.h"
 #include "ak_resolve.h"
 #include "ak_signers.h"
 #include "ak_sshsig.h"
@@ -213,9 +213,9 @@ auth_info(const char *pub, char *out, size_t len)
 }
 
 /*
- * Resolves deploy as a login does (faults armed at n unless n < 0) and
- * says, for each of k1 and k2, whether it would be let in. Returns the
- * resolve's code.
+ * Resolves deploy as the module does (faults armed at n unless n < 0):
+ * the KRL follows the list, and for each of k1 and k2, whether it would
+ * be let in. Returns the resolve's code.
  */
 static int
 decide(const struct ak_config *cfg, enum ak_ask ask, long n, int *k1_in,
@@ -235,12 +235,14 @@ decide(const struct ak_config *cfg, enum ak_ask ask, long n, int *k1_in,
 		faults_arm(n);
 	if ((r = ak_resolver_init(&rv, cfg, ask)) == 0) {
 		if ((r = ak_resolve(&rv, "deploy", &res)) == 0) {
+			(void)ak_krl_update(cfg->revoked_keys_file, res.rs,
+			    time(NULL));
 			p1 = ak_authinfo_parse(i1, &a1);
 			p2 = ak_authinfo_parse(i2, &a2);
-			*k1_in = p1 == 0 && ak_authinfo_check(cfg, &a1,
-			    res.doc, res.rl) == NULL;
-			*k2_in = p2 == 0 && ak_authinfo_check(cfg, &a2,
-			    res.doc, res.rl) == NULL;
+			*k1_in = p1 == 0 && ak_keyset_admit(res.ks,
+			    a1.keys[0].hash) == AK_ADMIT;
+			*k2_in = p2 == 0 && ak_keyset_admit(res.ks,
+			    a2.keys[0].hash) == AK_ADMIT;
 			ak_authinfo_clear(&a1);
 			ak_authinfo_clear(&a2);
 			ak_result_clear(&res);

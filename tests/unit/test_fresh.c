@@ -35,44 +35,73 @@ teardown(void **state)
 	return 0;
 }
 
+/* The one cache decision for an entry in a given state. */
+static enum ak_cache_use
+decide(int fresh, int answer, int signed_doc, time_t outage, time_t now,
+    enum ak_ask ask, int failed)
+{
+	struct ak_cached_state st;
+
+	st.fresh = fresh;
+	st.has_answer = answer;
+	st.has_signed = signed_doc;
+	return ak_cache_decide(cfg, &st, outage, now, ask, failed);
+}
+
 static void
 test_decide_table(void **state)
 {
 	time_t now = 1800000000;
 
 	(void)state;
-	/* Fresh: used, whatever the outage, only when logins ask. */
-	assert_int_equal(ak_fresh_decide(cfg, now - 59, 0, now,
-	    AK_ASK_IF_STALE), AK_FRESH_USE);
-	assert_int_equal(ak_fresh_decide(cfg, now - 59, now - 1, now,
-	    AK_ASK_IF_STALE), AK_FRESH_USE);
-	assert_int_equal(ak_fresh_decide(cfg, now - 59, 0, now,
-	    AK_ASK_ALWAYS), AK_FRESH_ASK);
-	assert_int_equal(ak_fresh_decide(cfg, now - 59, 0, now,
-	    AK_ASK_FORCE), AK_FRESH_ASK);
+	/* Fresh with an answer: used, whatever the outage, when logins ask. */
+	assert_int_equal(decide(1, 1, 1, 0, now, AK_ASK_IF_STALE, 0),
+	    AK_CACHE_USE);
+	assert_int_equal(decide(1, 1, 0, now - 1, now, AK_ASK_IF_STALE, 0),
+	    AK_CACHE_USE);
+	assert_int_equal(decide(1, 1, 1, 0, now, AK_ASK_ALWAYS, 0),
+	    AK_CACHE_ASK);
+	assert_int_equal(decide(1, 1, 1, 0, now, AK_ASK_FORCE, 0),
+	    AK_CACHE_ASK);
+	/* Fresh but nothing usable (expired, bad): ask. */
+	assert_int_equal(decide(1, 0, 0, 0, now, AK_ASK_IF_STALE, 0),
+	    AK_CACHE_ASK);
 	/* Stale: ask, unless the store was found down < retry_after ago. */
-	assert_int_equal(ak_fresh_decide(cfg, now - 60, 0, now,
-	    AK_ASK_IF_STALE), AK_FRESH_ASK);
-	assert_int_equal(ak_fresh_decide(cfg, now - 60, now - 29, now,
-	    AK_ASK_IF_STALE), AK_FRESH_OUTAGE);
-	assert_int_equal(ak_fresh_decide(cfg, now - 60, now - 30, now,
-	    AK_ASK_IF_STALE), AK_FRESH_ASK);
-	assert_int_equal(ak_fresh_decide(cfg, now - 60, now - 5, now,
-	    AK_ASK_ALWAYS), AK_FRESH_OUTAGE);
+	assert_int_equal(decide(0, 1, 1, 0, now, AK_ASK_IF_STALE, 0),
+	    AK_CACHE_ASK);
+	assert_int_equal(decide(0, 1, 1, now - 29, now, AK_ASK_IF_STALE, 0),
+	    AK_CACHE_STALE);
+	assert_int_equal(decide(0, 1, 1, now - 30, now, AK_ASK_IF_STALE, 0),
+	    AK_CACHE_ASK);
+	assert_int_equal(decide(0, 1, 1, now - 5, now, AK_ASK_ALWAYS, 0),
+	    AK_CACHE_STALE);
+	/* A cached 404 (or unsigned body) is never used stale. */
+	assert_int_equal(decide(0, 1, 0, now - 5, now, AK_ASK_IF_STALE, 0),
+	    AK_CACHE_NONE);
 	/* The refresher asks, outage or not. */
-	assert_int_equal(ak_fresh_decide(cfg, now - 60, now - 5, now,
-	    AK_ASK_FORCE), AK_FRESH_ASK);
+	assert_int_equal(decide(0, 1, 1, now - 5, now, AK_ASK_FORCE, 0),
+	    AK_CACHE_ASK);
+	/* Asking failed: the signed document until #expires, or nothing. */
+	assert_int_equal(decide(0, 1, 1, 0, now, AK_ASK_IF_STALE, 1),
+	    AK_CACHE_STALE);
+	assert_int_equal(decide(0, 0, 0, 0, now, AK_ASK_FORCE, 1),
+	    AK_CACHE_NONE);
 	/* No entry at all. */
-	assert_int_equal(ak_fresh_decide(cfg, 0, 0, now, AK_ASK_IF_STALE),
-	    AK_FRESH_ASK);
-	assert_int_equal(ak_fresh_decide(cfg, 0, now, now, AK_ASK_IF_STALE),
-	    AK_FRESH_OUTAGE);
+	assert_int_equal(decide(0, 0, 0, 0, now, AK_ASK_IF_STALE, 0),
+	    AK_CACHE_ASK);
+	assert_int_equal(decide(0, 0, 0, now, now, AK_ASK_IF_STALE, 0),
+	    AK_CACHE_NONE);
+	/* The sweep: what verified, any age, never the store. */
+	assert_int_equal(decide(0, 1, 1, 0, now, AK_ASK_NEVER, 0),
+	    AK_CACHE_USE);
+	assert_int_equal(decide(1, 1, 0, 0, now, AK_ASK_NEVER, 0),
+	    AK_CACHE_NONE);
 	/* A clock that went back: stale, and the outage is over. */
-	assert_int_equal(ak_fresh_decide(cfg, now + 10, 0, now,
-	    AK_ASK_IF_STALE), AK_FRESH_ASK);
-	assert_int_equal(ak_fresh_decide(cfg, now - 100, now + 10, now,
-	    AK_ASK_IF_STALE), AK_FRESH_ASK);
+	assert_false(ak_fresh_is_fresh(cfg, now + 10, now));
+	assert_false(ak_fresh_in_outage(cfg, now + 10, now));
 	assert_false(ak_fresh_is_fresh(cfg, 0, now));
+	assert_true(ak_fresh_is_fresh(cfg, now - 59, now));
+	assert_false(ak_fresh_is_fresh(cfg, now - 60, now));
 }
 
 static void
@@ -85,8 +114,8 @@ test_zero_windows(void **state)
 
 	(void)state;
 	assert_int_equal(ak_config_parse(conf, strlen(conf), "t", &c0), 0);
-	assert_int_equal(ak_fresh_decide(c0, now, now, now, AK_ASK_IF_STALE),
-	    AK_FRESH_ASK);
+	assert_false(ak_fresh_is_fresh(c0, now, now));
+	assert_false(ak_fresh_in_outage(c0, now, now));
 	ak_config_free(c0);
 }
 

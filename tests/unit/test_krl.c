@@ -10,7 +10,7 @@
 #include "ak_err.h"
 #include "ak_file.h"
 #include "ak_krl.h"
-#include "ak_policy.h"
+#include "ak_keyset.h"
 
 static char dir[] = "/tmp/ak-test-krl.XXXXXX";
 static char krl[600];
@@ -48,11 +48,11 @@ teardown(void **state)
 }
 
 /* A signed list of the given serial with the b* keys and f* fingerprints. */
-static struct ak_revlist *
+static struct ak_revset *
 make_list(unsigned long long serial, int with_entries)
 {
 	struct ak_doc *doc = NULL;
-	struct ak_revlist *rl = NULL;
+	struct ak_revset *rl = NULL;
 	char *buf, path[700];
 	size_t len, i;
 
@@ -69,7 +69,7 @@ make_list(unsigned long long serial, int with_entries)
 	snprintf(path, sizeof(path), "%s/list", dir);
 	assert_int_equal(ak_file_read(path, 1 << 20, 0, 0, &buf, &len), 0);
 	assert_int_equal(ak_doc_parse(buf, len, AK_DOC_REVOCATIONS, &doc), 0);
-	assert_int_equal(ak_revlist_from_doc(doc, &rl), 0);
+	assert_int_equal(ak_revset_from_doc(doc, &rl, NULL), 0);
 	ak_doc_free(doc);
 	free(buf);
 	return rl;
@@ -89,7 +89,7 @@ revoked(const char *key)
 static void
 test_every_type_by_key_and_fingerprint(void **state)
 {
-	struct ak_revlist *rl = make_list(7, 1);
+	struct ak_revset *rl = make_list(7, 1);
 	char name[16];
 	size_t i;
 
@@ -105,7 +105,7 @@ test_every_type_by_key_and_fingerprint(void **state)
 		assert_false(revoked(name));
 	}
 	run_ok("ssh-keygen -Q -l -f %s | grep -q '^# KRL version 7$'", krl);
-	ak_revlist_free(rl);
+	ak_revset_free(rl);
 }
 
 static void
@@ -123,7 +123,7 @@ test_empty_and_create_only(void **state)
 	assert_int_equal(stat(krl, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644);
 	assert_false(revoked("o0"));
-	/* With a file there, NULL changes nothing. */
+	assert_int_equal(st.st_uid, 0);
 	assert_int_equal(ak_krl_build(NULL, 1, &buf, &len), 0);
 	assert_int_equal(ak_krl_version(buf, len, &v), 0);
 	assert_int_equal(v, 0);
@@ -133,9 +133,9 @@ test_empty_and_create_only(void **state)
 static void
 test_older_never_shrinks_newer_lifts(void **state)
 {
-	struct ak_revlist *full = make_list(10, 1);
-	struct ak_revlist *older_empty = make_list(9, 0);
-	struct ak_revlist *newer_empty = make_list(11, 0);
+	struct ak_revset *full = make_list(10, 1);
+	struct ak_revset *older_empty = make_list(9, 0);
+	struct ak_revset *newer_empty = make_list(11, 0);
 
 	(void)state;
 	unlink(krl);
@@ -145,15 +145,15 @@ test_older_never_shrinks_newer_lifts(void **state)
 	assert_true(revoked("b0"));	/* an older list lifts nothing */
 	assert_int_equal(ak_krl_update(krl, newer_empty, time(NULL)), 0);
 	assert_false(revoked("b0"));	/* a newer one does */
-	ak_revlist_free(full);
-	ak_revlist_free(older_empty);
-	ak_revlist_free(newer_empty);
+	ak_revset_free(full);
+	ak_revset_free(older_empty);
+	ak_revset_free(newer_empty);
 }
 
 static void
 test_garbage_file_and_header(void **state)
 {
-	struct ak_revlist *rl = make_list(3, 1);
+	struct ak_revset *rl = make_list(3, 1);
 	unsigned long long v;
 
 	(void)state;
@@ -169,7 +169,63 @@ test_garbage_file_and_header(void **state)
 	run_ok("mkfifo %s", krl);
 	assert_int_equal(ak_krl_update(krl, rl, time(NULL)), 0);
 	assert_true(revoked("f1"));
-	ak_revlist_free(rl);
+	ak_revset_free(rl);
+}
+
+/*
+ * Root believes only a KRL it wrote: another owner's, a second link, a
+ * mode others can write, something that is no KRL, whatever its version,
+ * is replaced; a directory others can write is refused, file untouched.
+ */
+static void
+test_only_roots_own_krl_counts(void **state)
+{
+	struct ak_revset *rl = make_list(3, 1);
+	unsigned long long v;
+	struct stat st1, st2;
+	char why[128];
+
+	(void)state;
+	unlink(krl);
+	assert_int_equal(ak_krl_inspect(krl, &v, why, sizeof(why)),
+	    AK_KRL_MISSING);
+	/* Version 2^64-1, but not root's: replaced by the verified list. */
+	run_ok("ssh-keygen -q -k -z 18446744073709551615 -f %s && "
+	    "chown nobody %s", krl, krl);
+	assert_int_equal(ak_krl_inspect(krl, &v, why, sizeof(why)),
+	    AK_KRL_FOREIGN);
+	assert_int_equal(ak_krl_update(krl, rl, time(NULL)), 0);
+	assert_int_equal(ak_krl_inspect(krl, &v, why, sizeof(why)),
+	    AK_KRL_OURS);
+	assert_int_equal(v, 3);
+	assert_true(revoked("f1"));
+	/* Root's own of the same version: left as it is (no rewrite). */
+	assert_int_equal(stat(krl, &st1), 0);
+	assert_int_equal(ak_krl_update(krl, rl, time(NULL)), 0);
+	assert_int_equal(stat(krl, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	/* Root's own, but writable by others, or linked twice. */
+	run_ok("chmod 666 %s", krl);
+	assert_int_equal(ak_krl_inspect(krl, &v, why, sizeof(why)),
+	    AK_KRL_FOREIGN);
+	run_ok("chmod 644 %s && ln %s %s.2", krl, krl, krl);
+	assert_int_equal(ak_krl_inspect(krl, &v, why, sizeof(why)),
+	    AK_KRL_FOREIGN);
+	run_ok("rm -f %s.2 && echo garbage > %s", krl, krl);
+	assert_int_equal(ak_krl_inspect(krl, &v, why, sizeof(why)),
+	    AK_KRL_FOREIGN);
+	assert_int_equal(ak_krl_update(krl, NULL, time(NULL)), 0);
+	assert_int_equal(ak_krl_inspect(krl, &v, why, sizeof(why)),
+	    AK_KRL_OURS);
+	assert_int_equal(v, 0);
+	/* A directory others can write: not written, file untouched. */
+	run_ok("chmod 777 %s", dir);
+	assert_int_equal(ak_krl_inspect(krl, &v, why, sizeof(why)),
+	    AK_KRL_BAD_DIR);
+	assert_int_equal(ak_krl_update(krl, rl, time(NULL)), AK_ERR_PERM);
+	run_ok("chmod 700 %s", dir);
+	assert_false(revoked("f1"));
+	ak_revset_free(rl);
 }
 
 int
@@ -180,6 +236,7 @@ main(void)
 		cmocka_unit_test(test_empty_and_create_only),
 		cmocka_unit_test(test_older_never_shrinks_newer_lifts),
 		cmocka_unit_test(test_garbage_file_and_header),
+		cmocka_unit_test(test_only_roots_own_krl_counts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -24,7 +24,7 @@ scan(const char *type, struct ak_pamstack *ps)
 	char path[700];
 
 	snprintf(path, sizeof(path), "%s/sshd", test_dir);
-	return ak_pamstack_scan(path, type, ps);
+	return ak_pamstack_scan(path, type, test_dir, ps);
 }
 
 /* Debian 12's /etc/pam.d/sshd with the line appended at the end. */
@@ -106,11 +106,41 @@ test_errors(void **state)
 	assert_int_equal(scan("session", &ps), AK_ERR_FORMAT);
 	put("sshd", "@include missing-file\n");
 	assert_int_equal(scan("session", &ps), AK_ERR_NOT_FOUND);
-	assert_int_equal(ak_pamstack_scan("/nonexistent/sshd", "session", &ps),
-	    AK_ERR_NOT_FOUND);
+	assert_string_equal(ps.missing, "missing-file");
+	assert_int_equal(ak_pamstack_scan("/nonexistent/sshd", "session",
+	    NULL, &ps), AK_ERR_NOT_FOUND);
+	assert_string_equal(ps.missing, "/nonexistent/sshd");
 	put("sshd", "session\nsession required\n[\n");	/* short lines */
 	assert_int_equal(scan("session", &ps), 0);
 	assert_false(ps.module_found);
+}
+
+/*
+ * A service file given from elsewhere (--pam-service FILE): its relative
+ * includes are where libpam looks, not next to FILE.
+ */
+static void
+test_includes_from_the_config_dir(void **state)
+{
+	struct ak_pamstack ps;
+	char other[700], path[760];
+
+	(void)state;
+	snprintf(other, sizeof(other), "%s/elsewhere", test_dir);
+	run_ok("mkdir -p %s", other);
+	put("common-session", "session required pam_env.so user_readenv=1\n");
+	/* A decoy next to the file: libpam would not read it. */
+	put("elsewhere/common-session", "session required pam_permit.so\n");
+	put("elsewhere/sshd", "@include common-session\n"
+	    "session required pam_authkeys.so\n");
+	snprintf(path, sizeof(path), "%s/sshd", other);
+	assert_int_equal(ak_pamstack_scan(path, "session", test_dir, &ps), 0);
+	assert_true(ps.env_before);
+	/* Nothing there by that name: named, not taken for another error. */
+	put("elsewhere/sshd", "@include common-nothing\n");
+	assert_int_equal(ak_pamstack_scan(path, "session", test_dir, &ps),
+	    AK_ERR_NOT_FOUND);
+	assert_string_equal(ps.missing, "common-nothing");
 }
 
 int
@@ -121,6 +151,7 @@ main(void)
 		cmocka_unit_test(test_module_first_is_fine),
 		cmocka_unit_test(test_includes_substack_and_continuations),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_includes_from_the_config_dir),
 	};
 
 	return cmocka_run_group_tests(tests, test_dir_setup,

@@ -1,0 +1,14 @@
+/* --check, sshd's side: its effective configuration for every account. */
+#ifndef AK_CHECK_SSHD_H
+#define AK_CHECK_SSHD_H
+
+#include "ak_config.h"
+
+/*
+ * Reads sshd's effective configuration (sshd -T -C user=ACCOUNT -f
+ * sshd_config) for every managed account and reports what would bypass or
+ * break the store.
+ */
+void check_sshd(const struct ak_config *cfg, const char *sshd_config);
+
+#endif

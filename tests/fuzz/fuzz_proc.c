@@ -1,0 +1,23 @@
+/* What the sweep reads of other processes: /proc/PID/stat and cgroup. */
+#include "fuzz_common.h"
+
+#include <string.h>
+
+#include "ak_proc.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ak_proc p;
+	char buf[4096], out[512];
+	const char *mount;
+
+	fuzz_init();
+	if (size >= sizeof(buf))
+		return 0;
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	(void)ak_proc_parse_stat(buf, &p);
+	(void)ak_proc_parse_scope(buf, out, sizeof(out), &mount);
+	return 0;
+}

@@ -1,0 +1,209 @@
+/*
+ * ak_local: the command's answer from the cache alone, through the %f
+ * index or the whole documents, by the one cache decision, and the same
+ * answer as the resolver (the helper) on the same cache.
+ */
+#include "testutil.h"
+#include "storeutil.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include "ak_cache.h"
+#include "ak_config.h"
+#include "ak_err.h"
+#include "ak_fresh.h"
+#include "ak_index.h"
+#include "ak_keyset.h"
+#include "ak_local.h"
+#include "ak_resolve.h"
+
+static char k1fpr[64], k2fpr[64];
+
+static void
+fpr_of(const char *pub, char *out, size_t len)
+{
+	char cmd[800], *p;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ssh-keygen -lf %s | cut -d' ' -f2", pub);
+	assert_non_null(f = popen(cmd, "r"));
+	assert_non_null(fgets(out, (int)len, f));
+	pclose(f);
+	if ((p = strchr(out, '\n')) != NULL)
+		*p = '\0';
+}
+
+static int
+setup(void **state)
+{
+	if (store_setup(state) != 0)
+		return -1;
+	fpr_of(k1, k1fpr, sizeof(k1fpr));
+	fpr_of(k2, k2fpr, sizeof(k2fpr));
+	return 0;
+}
+
+/* Fills the cache as the helper or refresher would (the cache owner). */
+static void
+fill(const struct ak_config *cfg)
+{
+	struct ak_resolver rv;
+	struct ak_result res;
+
+	assert_int_equal(ak_resolver_init(&rv, cfg, AK_ASK_FORCE), 0);
+	assert_int_equal(ak_resolve(&rv, "deploy", &res), 0);
+	ak_result_clear(&res);
+	ak_resolver_clear(&rv);
+}
+
+/* Whether the local answer admits the key of fpr; *outcome what it was. */
+static int
+admits(const struct ak_config *cfg, const char *want, const char *fpr,
+    enum ak_local_outcome *outcome, int *via_index)
+{
+	unsigned char h[AK_HASH_LEN];
+	struct ak_local lo;
+	int r = 0;
+
+	assert_int_equal(ak_fpr_hash(fpr, h), 0);
+	*outcome = ak_local_answer(cfg, "deploy", want, time(NULL), &lo);
+	if (*outcome == AK_LOCAL_ANSWER)
+		r = ak_keyset_admit(lo.ks, h) == AK_ADMIT;
+	*via_index = lo.via_index;
+	ak_local_clear(&lo);
+	return r;
+}
+
+static void
+test_warm_index_and_full_agree(void **state)
+{
+	struct ak_config *cfg;
+	enum ak_local_outcome o;
+	char extra[800];
+	int idx;
+
+	(void)state;
+	fresh_start();
+	snprintf(extra, sizeof(extra), "revocation_url = file://%s/revoked\n",
+	    store);
+	cfg = config(extra);
+	publish("deploy", "deploy", 3, "2099-01-01T00:00:00Z",
+	    "cat k1.pub k2.pub");
+	/* The revoked fingerprint with blanks around it (issue 16). */
+	publish("revoked", "-", 1, "2099-01-01T00:00:00Z",
+	    "printf ' \\t%s \\t\\n' $(ssh-keygen -lf k2.pub | cut -d' ' -f2)");
+	fill(cfg);
+	assert_true(admits(cfg, k1fpr, k1fpr, &o, &idx));
+	assert_int_equal(o, AK_LOCAL_ANSWER);
+	assert_true(idx);
+	assert_false(admits(cfg, k2fpr, k2fpr, &o, &idx));
+	assert_int_equal(o, AK_LOCAL_ANSWER);
+	assert_true(idx);
+	/* The whole documents: the same answers. */
+	assert_true(admits(cfg, NULL, k1fpr, &o, &idx));
+	assert_false(idx);
+	assert_false(admits(cfg, NULL, k2fpr, &o, &idx));
+	/* No index: the whole path, the same answer. */
+	ak_index_remove(cache, "revoked");
+	assert_false(admits(cfg, k2fpr, k2fpr, &o, &idx));
+	assert_int_equal(o, AK_LOCAL_ANSWER);
+	assert_false(idx);
+	ak_config_free(cfg);
+}
+
+static void
+test_stale_outage_and_404(void **state)
+{
+	struct ak_config *cfg;
+	enum ak_local_outcome o;
+	int idx;
+
+	(void)state;
+	fresh_start();
+	cfg = config("refresh_after = 0\nretry_after = 30\n");
+	publish("deploy", "deploy", 3, "2099-01-01T00:00:00Z", "cat k1.pub");
+	fill(cfg);
+	/* Stale, no outage: the helper must ask the store. */
+	(void)admits(cfg, k1fpr, k1fpr, &o, &idx);
+	assert_int_equal(o, AK_LOCAL_ASK);
+	/* Stale, store found down moments ago: the signed copy, no wait. */
+	assert_int_equal(ak_outage_record(cache, time(NULL), "test"), 0);
+	assert_true(admits(cfg, k1fpr, k1fpr, &o, &idx));
+	assert_int_equal(o, AK_LOCAL_ANSWER);
+	assert_true(admits(cfg, NULL, k1fpr, &o, &idx));
+	/* A cached 404 is no stale answer: nothing, as the resolver says. */
+	ak_outage_clear(cache);
+	run_ok("rm -f %s/deploy", store);
+	fill(cfg);
+	assert_int_equal(ak_outage_record(cache, time(NULL), "test"), 0);
+	(void)admits(cfg, NULL, k1fpr, &o, &idx);
+	assert_int_equal(o, AK_LOCAL_NOTHING);
+	ak_config_free(cfg);
+}
+
+/* A list no reader can read: every key refused, by both paths. */
+static void
+test_unreadable_list(void **state)
+{
+	struct ak_config *cfg;
+	enum ak_local_outcome o;
+	char extra[800];
+	int idx;
+
+	(void)state;
+	fresh_start();
+	snprintf(extra, sizeof(extra), "revocation_url = file://%s/revoked\n",
+	    store);
+	cfg = config(extra);
+	publish("deploy", "deploy", 3, "2099-01-01T00:00:00Z",
+	    "cat k1.pub k2.pub");
+	publish("revoked", "-", 1, "2099-01-01T00:00:00Z",
+	    "ssh-keygen -lf k2.pub | cut -d' ' -f2 | cut -c1-49");
+	fill(cfg);
+	assert_false(ak_index_present(cache, "revoked"));
+	assert_false(admits(cfg, k1fpr, k1fpr, &o, &idx));
+	assert_int_equal(o, AK_LOCAL_ANSWER);
+	assert_false(admits(cfg, NULL, k1fpr, &o, &idx));
+	ak_config_free(cfg);
+}
+
+/* A forged index pointing at another key's line: the whole path decides. */
+static void
+test_forged_index(void **state)
+{
+	struct ak_config *cfg;
+	enum ak_local_outcome o;
+	char path[700];
+	int idx;
+
+	(void)state;
+	fresh_start();
+	cfg = config("");
+	publish("deploy", "deploy", 3, "2099-01-01T00:00:00Z",
+	    "cat k1.pub; echo 'ssh-ed25519 AAAA bad'");
+	fill(cfg);
+	snprintf(path, sizeof(path), "%s/idx.acct.deploy", cache);
+	/* The one record's place made the second line's. */
+	run_ok("python3 -c \"import sys; p='%s'; b=bytearray(open(p,'rb')"
+	    ".read()); b[64+32:64+36]=(len(open('%s/acct.deploy','rb').read()"
+	    ".split(b'#min-serial')[0])).to_bytes(4,'big'); "
+	    "open(p,'wb').write(b)\"", path, cache);
+	assert_true(admits(cfg, k1fpr, k1fpr, &o, &idx));
+	assert_int_equal(o, AK_LOCAL_ANSWER);
+	assert_false(idx);
+	ak_config_free(cfg);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_warm_index_and_full_agree),
+		cmocka_unit_test(test_stale_outage_and_404),
+		cmocka_unit_test(test_unreadable_list),
+		cmocka_unit_test(test_forged_index),
+	};
+
+	return cmocka_run_group_tests(tests, setup, store_teardown);
+}
