@@ -49,14 +49,15 @@ ak_line_read(const char *s, size_t len, enum ak_doc_kind kind,
 	}
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 		len--;
-	if (len == 0 || *s == '#') {
-		l->kind = AK_LINE_NONE;
-		return 0;
-	}
+	/* A control character anywhere, comments included, is refused. */
 	if (len > AK_LINE_MAX)
 		return AK_ERR_TOO_LARGE;
 	if (ak_has_ctrl(s, len) || memchr(s, '\0', len) != NULL)
 		return AK_ERR_CONTROL_CHAR;
+	if (len == 0 || *s == '#') {
+		l->kind = AK_LINE_NONE;
+		return 0;
+	}
 	if (kind == AK_DOC_REVOCATIONS && len >= strlen(FPR_PREFIX) &&
 	    memcmp(s, FPR_PREFIX, strlen(FPR_PREFIX)) == 0) {
 		if (len != AK_FPR_LEN)

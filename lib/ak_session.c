@@ -135,8 +135,9 @@ ak_session_read(const char *dir, const char *name, struct ak_session *s)
 int
 ak_session_alive(const struct ak_session *s)
 {
-	unsigned long long start;
+	struct ak_proc p;
 
-	return ak_session_proc_start(s->pid, &start) == 0 &&
-	    start == s->start;
+	/* A zombie is over: only its parent has yet to notice. */
+	return ak_proc_read(s->pid, 0, &p) == 0 && !p.zombie &&
+	    p.start == s->start;
 }

@@ -45,7 +45,7 @@ int ak_session_parse(const char *buf, size_t len, struct ak_session *s);
  */
 int ak_session_read(const char *dir, const char *name, struct ak_session *s);
 
-/* Returns 1 if the process recorded in s still runs (same start time). */
+/* Returns 1 if the process recorded in s still runs (not as a zombie). */
 int ak_session_alive(const struct ak_session *s);
 
 #endif
