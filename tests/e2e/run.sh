@@ -372,4 +372,161 @@ check "--check: Debian's stack with the module after pam_env is a named failure"
 	eval 'grep -q "^FAIL PAM session stack: pam_env with user_readenv=1 (/etc/pam.d/sshd-ak-[0-9]*:[0-9]*) runs before pam_authkeys" <<<"$ACHK" && [ "$ARC" != 0 ]'
 pam_stack first
 
+# --- issue 16: root decides only on signed bytes and its own state -------
+# F5: revalidate=always believes only the module's own outage memory. The
+# cache owner writes "outage" to keep the module from asking the store:
+# a key removed centrally, and one revoked centrally, are refused anyway.
+pam_stack first revalidate=always
+sed -i 's/^refresh_after = .*/refresh_after = 3600/' "$CONF"
+conf "retry_after = 300"
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
+: > "$SRC/revoked"
+publish_all
+rm -f "$C/cache/acct.deploy" "$C/cache/revoked" "$C/cache/outage"
+login user1 deploy
+check "F5 setup: user1 logs in (revalidate=always)" logged_in deploy user1
+cat user2.pub > "$SRC/accounts/deploy"
+publish_all
+forge_outage() {
+	setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
+		sh -c "echo \"\$(date +%s) forged\" > '$C/cache/outage'"
+}
+forge_outage
+: > "$W/access.log"
+login user1 deploy
+check "F5: forged outage, key removed centrally: refused (revalidate=always)" refused
+check "F5: the module asked the store all the same" \
+	test "$(count_requests "$W/access.log" /v1/accounts/deploy)" -ge 1
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
+fpr_of user2.pub > "$SRC/revoked"
+publish_all
+login user1 deploy
+check "F5: user1 back once listed again" logged_in deploy user1
+forge_outage
+login user2 deploy
+check "F5: forged outage, key revoked centrally: refused" refused
+pam_stack first
+: > "$SRC/revoked"
+publish_all
+sed -i '/^retry_after = 300$/d' "$CONF"
+refresh_once; "$W/inst/usr/sbin/authkeys-sweep" -f "$CONF" 2>/dev/null
+
+# F6: the KRL sshd enforces for every account is root's alone. The cache
+# owner can no longer write there; whatever it left (an older layout:
+# version 2^64-1, a bogus section, an empty body, a FIFO) is replaced by
+# root from the verified list, other accounts log in, and the next
+# verified list wins.
+KRLF=$W/krl/revoked_keys
+check "F6: the cache owner cannot write the KRL or its directory" \
+	eval '! setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups sh -c ": > $KRLF" 2>/dev/null &&
+	! setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups touch "$W/krl/x" 2>/dev/null'
+leftover() { # VERSION HEXBODY: a KRL the cache owner wrote, as the old layout let it
+	python3 - "$KRLF.tmp" "$1" "$2" <<'PY'
+import struct, sys
+path, version, tail = sys.argv[1], int(sys.argv[2]), bytes.fromhex(sys.argv[3])
+def s(b): return struct.pack(">I", len(b)) + b
+open(path, "wb").write(b"SSHKRL\n\0" + struct.pack(">IQQQ", 1, version, 0, 0) + s(b"") + s(b"x") + tail)
+PY
+	chown "$RUNAS" "$KRLF.tmp"; mv "$KRLF.tmp" "$KRLF"
+}
+sweep_now() { "$W/inst/usr/sbin/authkeys-sweep" -e -f "$CONF" 2>>"$SW_LOG"; }
+n=0
+for attack in "18446744073709551615 ''" "18446744073709551615 ff0000000401020304" "1 ''" fifo; do
+	n=$((n + 1))
+	if [ "$attack" = fifo ]; then
+		rm -f "$KRLF"; mkfifo "$KRLF"; chown "$RUNAS" "$KRLF"
+	else
+		eval leftover "$attack"
+	fi
+	t0=$(date +%s%N)
+	timeout 20 "$W/inst/usr/sbin/authkeys-sweep" -f "$CONF" 2>/dev/null
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	login user3 plainu
+	check "F6.$n ($attack): root replaced it in $ms ms; another account logs in" \
+		eval 'plain_in plainu && [ "$(stat -c %U "$KRLF")" = root ] && [ "$ms" -lt $((5000 + SLACK)) ]'
+done
+fpr_of user3.pub > "$SRC/revoked"
+publish_all
+refresh_once; sweep_now
+login user3 plainu
+check "F6: the next verified list wins (sshd refuses the newly revoked key)" refused
+: > "$SRC/revoked"
+publish_all
+refresh_once; sweep_now
+
+# 19.3: sshd refuses every public key while its RevokedKeys file is
+# missing: root makes it as soon as it runs, and --check says so.
+rm -f "$KRLF"
+login user3 plainu
+check "KRL missing: sshd refuses every key (why it must always exist)" refused
+ACHK=$("$CMD" -f "$CONF" --check --pam-service "$PAMSVC" --sshd-config "$W/sshd_config" 2>/dev/null)
+check "--check: a missing KRL is a named failure" \
+	grep -q "^FAIL revoked_keys_file $KRLF: missing" <<<"$ACHK"
+sweep_now
+login user3 plainu
+check "the sweep makes it again: logins work" plain_in plainu
+ACHK=$("$CMD" -f "$CONF" --check --pam-service "$PAMSVC" --sshd-config "$W/sshd_config" 2>/dev/null)
+check "--check: root's KRL, read by ssh-keygen -Q, of the list in force" \
+	grep -q "^ok   revoked_keys_file $KRLF: root's KRL, version [0-9]*, read by ssh-keygen -Q" <<<"$ACHK"
+
+# F7: a revoked key's session ends whole, wherever its processes went
+# (setsid -f, a subshell's background job, nohup, a tmux server, a double
+# fork), on a host with 5,000 unrelated processes; another session of the
+# same account (another key) and other accounts' sessions stay.
+"$TOP/build/tests/procs" 5000 > "$W/procs.out" &
+PROCS_PID=$!
+EXTRA_CLEANUP="${EXTRA_CLEANUP:+$EXTRA_CLEANUP; }kill $PROCS_PID 2>/dev/null"
+for _ in $(seq 1 200); do grep -q ready "$W/procs.out" 2>/dev/null && break; sleep 0.05; done
+escape_session() { # KEY USER TAG -> pid of the ssh client
+	ssh -F /dev/null -i "$W/$1" -o IdentitiesOnly=yes -o BatchMode=yes \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o LogLevel=ERROR -p "$SPORT" "$2@127.0.0.1" "
+setsid -f sleep ${3}1
+(sleep ${3}2 &)
+nohup sleep ${3}3 >/dev/null 2>&1 &
+tmux -S /tmp/ak-tmux-$3 new-session -d 'sleep ${3}4'
+python3 -c 'import os, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        time.sleep(${3}5)' &
+sleep 120" </dev/null >/dev/null 2>&1 &
+	echo $!
+}
+escaped() { pgrep -f "sleep ${1}[1-5]\$|time.sleep\(${1}5\)|tmux -S /tmp/ak-tmux-$1" | wc -l; }
+e1=$(escape_session user1 deploy 4101)
+e2=$(escape_session user2 deploy 4201)
+e3=$(escape_session user3 plainu 4301)
+for _ in $(seq 1 100); do
+	[ "$(escaped 4101)" -ge 5 ] && [ "$(escaped 4201)" -ge 5 ] && [ "$(escaped 4301)" -ge 5 ] && break
+	sleep 0.1
+done
+note "escaped processes before the sweep: $(escaped 4101) / $(escaped 4201) / $(escaped 4301); $(ps -e --no-headers | wc -l) processes on the host"
+check "F7 setup: three sessions, each with its escaped processes" \
+	eval '[ "$(escaped 4101)" -ge 5 ] && [ "$(escaped 4201)" -ge 5 ] && [ "$(escaped 4301)" -ge 5 ]'
+fpr_of user1.pub > "$SRC/revoked"
+publish_all
+refresh_once
+t0=$(date +%s%N)
+sweep_now
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+for _ in $(seq 1 40); do [ "$(escaped 4101)" = 0 ] && break; sleep 0.05; done
+note "$(grep "ended session: .*fingerprint=$(fpr_of user1.pub)" "$SW_LOG" | tail -1 | sed 's/.*authkeys-sweep[^:]*: //')"
+check "F7: nothing of the revoked key's session survives the sweep ($ms ms)" \
+	eval '[ "$(escaped 4101)" = 0 ] && ! alive $e1'
+check "F7: ended by its audit session, not only its process tree" \
+	grep -q "ended session: account=deploy fingerprint=$(fpr_of user1.pub) .*audit_session=[0-9]" "$SW_LOG"
+check "F7: the same account's other session (another key) stays whole" \
+	eval 'alive $e2 && [ "$(escaped 4201)" -ge 5 ]'
+check "F7: another account's session stays whole" \
+	eval 'alive $e3 && [ "$(escaped 4301)" -ge 5 ]'
+check "F7: the 5,000 unrelated processes stay" \
+	test "$(pgrep -c -P "$PROCS_PID")" = 5000
+kill "$e2" "$e3" "$PROCS_PID" 2>/dev/null
+pkill -f "sleep 42[0-9][0-9]|sleep 43[0-9][0-9]|time.sleep\(4[23]" 2>/dev/null
+tmux -S /tmp/ak-tmux-4201 kill-server 2>/dev/null; tmux -S /tmp/ak-tmux-4301 kill-server 2>/dev/null
+: > "$SRC/revoked"
+publish_all
+refresh_once; sweep_now
+
 summary

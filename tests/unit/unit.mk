@@ -56,8 +56,12 @@ $(B)/tests/keyfpr: $(O)/tests/tools/keyfpr.o $(B)/libaknet.a $(B)/libakcore.a
 	$(CC) $(AK_CFLAGS) $(CFLAGS) $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(CRYPTO_LIBS)
 
-TEST_TOOLS = $(B)/tests/keyfpr $(B)/tests/akdoc $(B)/tests/blackhole $(B)/tests/logsink $(B)/tests/pam_driver \
+TEST_TOOLS = $(B)/tests/procs $(B)/tests/keyfpr $(B)/tests/akdoc $(B)/tests/blackhole $(B)/tests/logsink $(B)/tests/pam_driver \
 	$(B)/tests/nss_caseless.so $(B)/tests/delayproxy
 
 test-tools: $(TEST_TOOLS)
 .PHONY: test-tools
+
+$(B)/tests/procs: tests/tools/procs.c
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CPPFLAGS) $(AK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
