@@ -493,38 +493,46 @@ if os.fork() == 0:
 sleep 120" </dev/null >/dev/null 2>&1 &
 	echo $!
 }
-escaped() { pgrep -f "sleep ${1}[1-5]\$|time.sleep\(${1}5\)|tmux -S /tmp/ak-tmux-$1" | wc -l; }
+# escaped TAG USER: the session's own processes (its user's; not our client).
+escaped() { pgrep -u "$2" -f "sleep ${1}[1-5]\$|time.sleep\(${1}5\)|tmux -S /tmp/ak-tmux-$1" | wc -l; }
+# What an earlier run may have left (a failed one) must not be counted.
+f7_clean() {
+	pkill -9 -f 'sleep 4[1-3]01[1-5]$|time.sleep\(4[1-3]015\)|tmux -S /tmp/ak-tmux-4[1-3]01' 2>/dev/null
+	rm -f /tmp/ak-tmux-4[1-3]01
+}
+f7_clean
+EXTRA_CLEANUP="${EXTRA_CLEANUP:+$EXTRA_CLEANUP; }f7_clean"
 e1=$(escape_session user1 deploy 4101)
 e2=$(escape_session user2 deploy 4201)
 e3=$(escape_session user3 plainu 4301)
 for _ in $(seq 1 100); do
-	[ "$(escaped 4101)" -ge 5 ] && [ "$(escaped 4201)" -ge 5 ] && [ "$(escaped 4301)" -ge 5 ] && break
+	[ "$(escaped 4101 deploy)" -ge 5 ] && [ "$(escaped 4201 deploy)" -ge 5 ] && [ "$(escaped 4301 plainu)" -ge 5 ] && break
 	sleep 0.1
 done
-note "escaped processes before the sweep: $(escaped 4101) / $(escaped 4201) / $(escaped 4301); $(ps -e --no-headers | wc -l) processes on the host"
+note "escaped processes before the sweep: $(escaped 4101 deploy) / $(escaped 4201 deploy) / $(escaped 4301 plainu); $(ps -e --no-headers | wc -l) processes on the host"
 check "F7 setup: three sessions, each with its escaped processes" \
-	eval '[ "$(escaped 4101)" -ge 5 ] && [ "$(escaped 4201)" -ge 5 ] && [ "$(escaped 4301)" -ge 5 ]'
+	eval '[ "$(escaped 4101 deploy)" -ge 5 ] && [ "$(escaped 4201 deploy)" -ge 5 ] && [ "$(escaped 4301 plainu)" -ge 5 ]'
 fpr_of user1.pub > "$SRC/revoked"
 publish_all
 refresh_once
 t0=$(date +%s%N)
 sweep_now
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-for _ in $(seq 1 40); do [ "$(escaped 4101)" = 0 ] && break; sleep 0.05; done
+for _ in $(seq 1 100); do [ "$(escaped 4101 deploy)" = 0 ] && ! alive "$e1" && break; sleep 0.05; done
+note "left of the revoked session: $(pgrep -u deploy -af "4101" | tr '\n' ';')"
 note "$(grep "ended session: .*fingerprint=$(fpr_of user1.pub)" "$SW_LOG" | tail -1 | sed 's/.*authkeys-sweep[^:]*: //')"
 check "F7: nothing of the revoked key's session survives the sweep ($ms ms)" \
-	eval '[ "$(escaped 4101)" = 0 ] && ! alive $e1'
+	eval '[ "$(escaped 4101 deploy)" = 0 ] && ! alive $e1'
 check "F7: ended by its audit session, not only its process tree" \
 	grep -q "ended session: account=deploy fingerprint=$(fpr_of user1.pub) .*audit_session=[0-9]" "$SW_LOG"
 check "F7: the same account's other session (another key) stays whole" \
-	eval 'alive $e2 && [ "$(escaped 4201)" -ge 5 ]'
+	eval 'alive $e2 && [ "$(escaped 4201 deploy)" -ge 5 ]'
 check "F7: another account's session stays whole" \
-	eval 'alive $e3 && [ "$(escaped 4301)" -ge 5 ]'
+	eval 'alive $e3 && [ "$(escaped 4301 plainu)" -ge 5 ]'
 check "F7: the 5,000 unrelated processes stay" \
 	test "$(pgrep -c -P "$PROCS_PID")" = 5000
 kill "$e2" "$e3" "$PROCS_PID" 2>/dev/null
-pkill -f "sleep 42[0-9][0-9]|sleep 43[0-9][0-9]|time.sleep\(4[23]" 2>/dev/null
-tmux -S /tmp/ak-tmux-4201 kill-server 2>/dev/null; tmux -S /tmp/ak-tmux-4301 kill-server 2>/dev/null
+f7_clean
 : > "$SRC/revoked"
 publish_all
 refresh_once; sweep_now

@@ -180,36 +180,47 @@ store_cleanup() {
 	stop_nginx "$W"
 	[ -n "$BH_PID" ] && kill "$BH_PID" 2>/dev/null
 	[ -n "$LS_PID" ] && kill "$LS_PID" 2>/dev/null
-	[ "${LOGSOCK:-}" = /dev/log ] && rm -f /dev/log
 	[ -n "${EXTRA_CLEANUP:-}" ] && eval "$EXTRA_CLEANUP"
+	# Our mounts go with our mount namespace; these only tidy up early.
 	mountpoint -q /dev/log 2>/dev/null && umount /dev/log
+	mountpoint -q "$AK_DEVLOG_DIR" 2>/dev/null && umount "$AK_DEVLOG_DIR"
 	cd /
 	rm -rf "$W"
 }
 
-# start_logsink: syslog lines land in $LOG. Where no syslog socket exists we
-# own /dev/log for the run; where one exists, the suite was re-executed in
-# its own mount namespace (reexec_in_mount_ns) and we bind over it there.
+# start_logsink: syslog lines land in $LOG, in this suite's own mount
+# namespace (reexec_in_mount_ns), so suites run in parallel (make -j2
+# check) never take each other's lines. Where the machine has a syslog
+# socket we bind ours over it; where it has none, /dev/log becomes (once,
+# atomically, for everyone) a link to $AK_DEVLOG_DIR/log, and each suite
+# mounts its own tmpfs there: outside the suites the link leads nowhere,
+# as if there were no /dev/log.
+AK_DEVLOG_DIR=/run/ak-devlog
 start_logsink() {
 	LOG=$W/syslog
 	: > "$LOG"
 	chmod 644 "$LOG"
-	if [ -e /dev/log ]; then
-		LOGSOCK=$W/log.sock
+	[ -n "${AK_IN_NS:-}" ] || { echo "start_logsink: not in a private mount namespace"; exit 1; }
+	[ -e /dev/log ] || [ -L /dev/log ] || ln -s "$AK_DEVLOG_DIR/log" /dev/log 2>/dev/null
+	if [ "$(readlink /dev/log)" = "$AK_DEVLOG_DIR/log" ]; then
+		mkdir -p "$AK_DEVLOG_DIR"
+		mount -t tmpfs -o mode=0755,size=1m ak-devlog "$AK_DEVLOG_DIR" ||
+			{ echo "cannot mount $AK_DEVLOG_DIR"; exit 1; }
+		LOGSOCK=$AK_DEVLOG_DIR/log
 	else
-		LOGSOCK=/dev/log
+		LOGSOCK=$W/log.sock
 	fi
 	"$TOP/build/tests/logsink" "$LOGSOCK" "$LOG" 1800 &
 	LS_PID=$!
 	for _ in $(seq 1 50); do [ -S "$LOGSOCK" ] && break; sleep 0.05; done
-	if [ "$LOGSOCK" != /dev/log ]; then
+	if [ "$LOGSOCK" = "$W/log.sock" ]; then
 		mount --bind "$LOGSOCK" /dev/log || { echo "cannot bind /dev/log"; exit 1; }
 	fi
 }
 
-# Call first thing in a suite: a private mount namespace if /dev/log exists.
+# Call first thing in a suite: its own mount namespace, for its syslog.
 reexec_in_mount_ns() {
-	if [ -e /dev/log ] && [ -z "${AK_IN_NS:-}" ]; then
+	if [ -z "${AK_IN_NS:-}" ]; then
 		exec env AK_IN_NS=1 unshare --mount --propagation private "$0" "$@"
 	fi
 }
