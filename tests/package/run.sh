@@ -33,8 +33,9 @@ check "PAM module in the multiarch security dir" \
 	test -f "/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/security/pam_authkeys.so"
 # From the .debs themselves: some images path-exclude /usr/share/man.
 check "man pages shipped" eval '[ "$(for d in "$P"/*authkeys_0.1.0_*.deb; do dpkg-deb -c "$d"; done | grep -cE "man/man[158]/(authkeys-command.8|authkeys-publish.1|pam_authkeys.8|authkeys-refresh.8|authkeys-sweep.8|authkeys.conf.5).gz")" = 6 ]'
-check "an empty KRL exists from install on (sshd's RevokedKeys)" \
-	eval 'ssh-keygen -Q -l -f /var/lib/authkeys/revoked_keys | grep -q "^# KRL version 0$"'
+check "an empty KRL exists from install on (sshd's RevokedKeys), root's" \
+	eval 'ssh-keygen -Q -l -f /var/lib/authkeys/revoked_keys | grep -q "^# KRL version 0$" &&
+	[ "$(stat -c "%U %a" /var/lib/authkeys/revoked_keys)" = "root 644" ]'
 check "the shipped drop-in sets the global RevokedKeys to it" \
 	eval 'grep -qx "RevokedKeys /var/lib/authkeys/revoked_keys" /usr/share/doc/authkeys/examples/sshd_config.d/authkeys.conf &&
 	[ "$(grep -n "^RevokedKeys" /usr/share/doc/authkeys/examples/sshd_config.d/authkeys.conf | cut -d: -f1)" -lt "$(grep -n "^Match" /usr/share/doc/authkeys/examples/sshd_config.d/authkeys.conf | cut -d: -f1)" ]'
@@ -46,8 +47,16 @@ for u in authkeys-sweep.service authkeys-sweep.path; do
 done
 check "authkeys-sweep.path enabled by the package" \
 	test -L /etc/systemd/system/paths.target.wants/authkeys-sweep.path
-check "/var/lib/authkeys owned by _authkeys, 0700" \
-	test "$(stat -c '%U %a' /var/lib/authkeys)" = "_authkeys 700"
+check "/var/lib/authkeys (the KRL's) root's, 0755" \
+	test "$(stat -c '%U %a' /var/lib/authkeys)" = "root 755"
+check "authkeys-sweep.service runs at boot, before sshd (the KRL exists)" \
+	eval 'test -L /etc/systemd/system/multi-user.target.wants/authkeys-sweep.service &&
+	grep -qx "Before=ssh.service" /lib/systemd/system/authkeys-sweep.service'
+check "the sweep may write the KRL's directory, the refresher may not" \
+	eval 'grep -q "^ReadWritePaths=.*/var/lib/authkeys" /lib/systemd/system/authkeys-sweep.service &&
+	! grep -q "^ReadWritePaths=.*/var/lib/authkeys" /lib/systemd/system/authkeys-refresh.service'
+check "a configuration change runs the sweep (the KRL as soon as configured)" \
+	grep -qx "PathChanged=/etc/authkeys/authkeys.conf" /lib/systemd/system/authkeys-sweep.path
 U=/lib/systemd/system/authkeys-refresh.service
 check "authkeys-refresh.service installed, ExecStart the packaged binary" \
 	eval 'grep -qx "ExecStart=/usr/sbin/authkeys-refresh" "$U" && [ -x /usr/sbin/authkeys-refresh ]'
@@ -68,6 +77,21 @@ check "--check on the installed package: paths as sshd wants them" \
 check "--check: cache dir as the package made it" grep -q "^ok   cache_dir /var/cache/authkeys" <<<"$rep"
 check "--check fails on the example config (no signers, no store)" \
 	eval '! /usr/sbin/authkeys-command --check >/dev/null 2>&1'
+
+# An upgrade from the old layout: the directory was _authkeys's, with a
+# KRL it wrote (version 2^64-1, so every later list would be kept out).
+chown _authkeys:_authkeys /var/lib/authkeys
+chmod 0700 /var/lib/authkeys
+ssh-keygen -q -k -z 18446744073709551615 -f /var/lib/authkeys/revoked_keys.x
+chown _authkeys /var/lib/authkeys/revoked_keys.x
+mv -f /var/lib/authkeys/revoked_keys.x /var/lib/authkeys/revoked_keys
+dpkg -i "$P"/authkeys_0.1.0_*.deb > "$P/upgrade.log" 2>&1
+check "upgrade: /var/lib/authkeys is root's again, 0755" \
+	test "$(stat -c '%U %a' /var/lib/authkeys)" = "root 755"
+check "upgrade: the KRL _authkeys wrote is replaced by root's" \
+	eval '[ "$(stat -c %U /var/lib/authkeys/revoked_keys)" = root ] &&
+	ssh-keygen -Q -l -f /var/lib/authkeys/revoked_keys | grep -q "^# KRL version 0$" &&
+	grep -q "was not root.s own: replaced" "$P/upgrade.log"'
 
 dpkg --purge libpam-authkeys authkeys > "$P/purge.log" 2>&1
 check "purge removes config and caches" test ! -e /etc/authkeys/authkeys.conf -a ! -e /var/cache/authkeys -a ! -e /var/cache/pam_authkeys

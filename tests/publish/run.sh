@@ -245,6 +245,14 @@ check "--dry-run: per account counts, a new account, the revocation list" \
 	grep -q "^account newacct: 1 to add, 0 to remove" <<<"$POUT" &&
 	grep -q "^revocation list: 1 to add, 0 to remove" <<<"$POUT" && grep -q "^+ $(fpr_of user1.pub) fingerprint only" <<<"$POUT"'
 rm -f "$SRC/accounts/newacct"
+# A comment with terminal controls (C1 CSI as a byte and as UTF-8), a
+# bidi override and an isolate: shown as '?', so a key file can neither
+# move a reviewer's cursor nor reorder what they read.
+printf '%s evil\xc2\x9b2J\xe2\x80\xaegnp.\xe2\x81\xa6x\x9b1m ok\n' "$(key_of user2.pub)" > "$SRC/accounts/deploy"
+POUT=$("$PUB" --dry-run -s "$SRC" -o "$WWW" 2>&1); PRC=$?
+check "--dry-run: control and bidi characters in a comment are shown as '?'" \
+	eval '[ "$PRC" = 0 ] && grep -q "^+ $(fpr_of user2.pub) ssh-ed25519, evil?2J?gnp.?x?1m ok\$" <<<"$POUT" &&
+	! LC_ALL=C grep -q $'"'"'[\x80-\x9f]\|\xe2\x80\xae\|\xe2\x81\xa6'"'"' <<<"$POUT"'
 
 # --report: one self-contained page for access reviews.
 printf 'from="10.0.0.0/8",expiry-time="20270101" %s\n%s\n' "$(cat user1.pub)" "$(cat rsa3072.pub)" > "$SRC/accounts/deploy"
