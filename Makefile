@@ -156,11 +156,19 @@ sanitize-check:
 VALGRIND = valgrind --leak-check=full --errors-for-leak-kinds=definite \
 	--error-exitcode=99
 
-valgrind-check: all test-tools $(UNIT_BINS)
+# Three parts that make -j2 runs side by side (each suite has its own
+# mount namespace, store and syslog).
+valgrind-check: valgrind-unit valgrind-integration valgrind-pam
+
+valgrind-unit: all test-tools $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== valgrind $$t"; \
 		(cd tests/unit && $(VALGRIND) -q ../../$$t >/dev/null); done
+
+valgrind-integration: all test-tools
 	AK_WRAP="$(VALGRIND) --trace-children=yes --log-file=/run/ak-reports/vg.%p" \
 		tests/integration/run.sh
+
+valgrind-pam: all test-tools
 	AK_WRAP="$(VALGRIND) --log-file=/run/ak-reports/vg.%p" \
 		tests/pam/run.sh
 
@@ -221,7 +229,8 @@ clean:
 	rm -rf $(B) build-asan build-fuzz
 
 .PHONY: all check unit-check integration-check pam-check publish-check \
-	e2e-check docs-check package-check sanitize-check valgrind-check install lint clean
+	e2e-check docs-check package-check sanitize-check valgrind-check \
+	valgrind-unit valgrind-integration valgrind-pam install lint clean
 .SECONDARY:
 
 # libFuzzer targets, one per parser (clang). `make fuzz-check` runs each

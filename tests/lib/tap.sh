@@ -4,13 +4,19 @@
 # tap_init: zero counters; sanitizer and valgrind reports land in
 # $AK_REPORTS (make sanitize-check, make valgrind-check), and any report
 # fails the suite; SLACK is extra milliseconds for timing checks when every
-# run is slowed down (AK_WRAP).
+# run is slowed down (AK_WRAP). In a suite's own mount namespace the
+# directory is a tmpfs of its own, so suites run side by side (make -j2)
+# never read or clear each other's reports.
 tap_init() {
 	PASS=0
 	FAIL=0
 	FAILED_NAMES=""
 	AK_REPORTS=/run/ak-reports
 	mkdir -p "$AK_REPORTS"
+	if [ -n "${AK_IN_NS:-}" ] && ! mountpoint -q "$AK_REPORTS"; then
+		mount -t tmpfs -o mode=1777,size=64m ak-reports "$AK_REPORTS" ||
+			{ echo "cannot mount $AK_REPORTS"; exit 1; }
+	fi
 	chmod 1777 "$AK_REPORTS"
 	export ASAN_OPTIONS="log_path=$AK_REPORTS/asan:detect_leaks=1:abort_on_error=0"
 	export UBSAN_OPTIONS="log_path=$AK_REPORTS/ubsan:print_stacktrace=1:halt_on_error=1"
