@@ -16,6 +16,6 @@ echo "demo.sh: the README's demo ran"
 make package-check
 make -j2 sanitize-check
 make -j2 valgrind-check
-make fuzz-check FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
+make -j2 fuzz-check FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
 make lint
 echo "test.sh: all suites passed"

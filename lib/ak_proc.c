@@ -13,6 +13,7 @@
 
 #include "ak_err.h"
 #include "ak_file.h"
+#include "ak_log.h"
 #include "ak_proc.h"
 
 #define STAT_MAX	1024
@@ -214,8 +215,15 @@ ak_proc_scope_pids(pid_t pid, pid_t **pidsp, size_t *np)
 	    ak_proc_parse_scope(buf, scope, sizeof(scope), &mount) != 0)
 		return 0;
 	snprintf(path, sizeof(path), "%s%s/cgroup.procs", mount, scope);
-	if (ak_file_read(path, SCOPE_PIDS_MAX, 0, 0, &list, &len) != 0)
+	r = ak_file_read(path, SCOPE_PIDS_MAX, 0, 0, &list, &len);
+	if (r != 0) {
+		/* No silent bound: the audit session and tree still count. */
+		if (r != AK_ERR_NOT_FOUND)
+			ak_log(LOG_WARNING, "%s: %s; that scope's processes "
+			    "are found by their audit session and tree only",
+			    path, ak_err(r));
 		return 0;
+	}
 	for (p = list; *p != '\0'; p = ep) {
 		errno = 0;
 		v = strtol(p, &ep, 10);

@@ -371,6 +371,17 @@ ARC=$?
 check "--check: Debian's stack with the module after pam_env is a named failure" \
 	eval 'grep -q "^FAIL PAM session stack: pam_env with user_readenv=1 (/etc/pam.d/sshd-ak-[0-9]*:[0-9]*) runs before pam_authkeys" <<<"$ACHK" && [ "$ARC" != 0 ]'
 pam_stack first
+# --pam-service FILE from elsewhere: its @include lines are read where
+# libpam reads them (/etc/pam.d), and a missing one is named as such.
+mkdir -p "$W/pamx"
+cp "$PAMSVC" "$W/pamx/sshd"
+ACHK=$("$CMD" -f "$CONF" --check --pam-service "$W/pamx/sshd" --sshd-config "$W/sshd_config" 2>/dev/null)
+check "--check --pam-service FILE elsewhere: its includes come from /etc/pam.d" \
+	eval 'grep -q "^ok   PAM session stack: pam_authkeys ($W/pamx/sshd:[0-9]*) runs before" <<<"$ACHK" && ! grep -q "^FAIL PAM" <<<"$ACHK"'
+echo "@include common-nothing" >> "$W/pamx/sshd"
+ACHK=$("$CMD" -f "$CONF" --check --pam-service "$W/pamx/sshd" --sshd-config "$W/sshd_config" 2>/dev/null)
+check "--check: a missing include is named as one (not 'no document')" \
+	grep -q "^FAIL PAM service $W/pamx/sshd: common-nothing not found" <<<"$ACHK"
 
 # --- issue 16: root decides only on signed bytes and its own state -------
 # F5: revalidate=always believes only the module's own outage memory. The

@@ -788,6 +788,13 @@ check "a KRL directory the cache owner owns: root refuses to write there, says w
 	eval '[ "$SWRC" != 0 ] && cmp -s "$KRL" "$W/krl.before" && grep -q "its directory is not root" <<<"$SWOUT"'
 check "... and the cache owner cannot write a root-owned KRL directory" \
 	eval 'chown root "$C/krl" && ! setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups touch "$C/krl/x" 2>/dev/null'
+# The sweep's own directory unusable (the cache owner's): nothing ended,
+# said, and nothing leaked on the way out (valgrind-check runs this too).
+mkdir -p "$C/badmod" && chown "$RUNAS" "$C/badmod" && chmod 700 "$C/badmod"
+sed -i "s|^module_cache_dir = .*|module_cache_dir = $C/badmod|" "$CONF"
+sweep
+check "sweep: module_cache_dir not root's: exit 1, nothing ended, says why" \
+	eval '[ "$SWRC" = 1 ] && grep -q "module_cache_dir $C/badmod: .*nothing ended" <<<"$SWOUT"'
 
 # --- issue 16 / 19: every reader reads a list line the same way ----------
 # A warm %f (the index) agrees with the full print and the cold path on a

@@ -75,25 +75,39 @@ admits(const struct ak_config *cfg, const char *want, const char *fpr,
 	return r;
 }
 
-static void
-test_warm_index_and_full_agree(void **state)
+/*
+ * deploy lists k1 and k2; the list is what list_cmd prints (in the store's
+ * directory). The cache is filled as the cache owner fills it. Returns
+ * the config (caller frees).
+ */
+static struct ak_config *
+listed_case(const char *list_cmd)
 {
 	struct ak_config *cfg;
-	enum ak_local_outcome o;
 	char extra[800];
-	int idx;
 
-	(void)state;
 	fresh_start();
 	snprintf(extra, sizeof(extra), "revocation_url = file://%s/revoked\n",
 	    store);
 	cfg = config(extra);
 	publish("deploy", "deploy", 3, "2099-01-01T00:00:00Z",
 	    "cat k1.pub k2.pub");
-	/* The revoked fingerprint with blanks around it (issue 16). */
-	publish("revoked", "-", 1, "2099-01-01T00:00:00Z",
-	    "printf ' \\t%s \\t\\n' $(ssh-keygen -lf k2.pub | cut -d' ' -f2)");
+	publish("revoked", "-", 1, "2099-01-01T00:00:00Z", list_cmd);
 	fill(cfg);
+	return cfg;
+}
+
+static void
+test_warm_index_and_full_agree(void **state)
+{
+	struct ak_config *cfg;
+	enum ak_local_outcome o;
+	int idx;
+
+	(void)state;
+	/* The revoked fingerprint with blanks around it (issue 16). */
+	cfg = listed_case("printf ' \\t%s \\t\\n' "
+	    "$(ssh-keygen -lf k2.pub | cut -d' ' -f2)");
 	assert_true(admits(cfg, k1fpr, k1fpr, &o, &idx));
 	assert_int_equal(o, AK_LOCAL_ANSWER);
 	assert_true(idx);
@@ -148,19 +162,11 @@ test_unreadable_list(void **state)
 {
 	struct ak_config *cfg;
 	enum ak_local_outcome o;
-	char extra[800];
 	int idx;
 
 	(void)state;
-	fresh_start();
-	snprintf(extra, sizeof(extra), "revocation_url = file://%s/revoked\n",
-	    store);
-	cfg = config(extra);
-	publish("deploy", "deploy", 3, "2099-01-01T00:00:00Z",
-	    "cat k1.pub k2.pub");
-	publish("revoked", "-", 1, "2099-01-01T00:00:00Z",
-	    "ssh-keygen -lf k2.pub | cut -d' ' -f2 | cut -c1-49");
-	fill(cfg);
+	cfg = listed_case("ssh-keygen -lf k2.pub | cut -d' ' -f2 | "
+	    "cut -c1-49");
 	assert_false(ak_index_present(cache, "revoked"));
 	assert_false(admits(cfg, k1fpr, k1fpr, &o, &idx));
 	assert_int_equal(o, AK_LOCAL_ANSWER);
