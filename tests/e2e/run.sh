@@ -465,6 +465,22 @@ check "F6: the next verified list wins (sshd refuses the newly revoked key)" ref
 publish_all
 refresh_once; sweep_now
 
+# 19.2: a list written on Windows (CRLF), signed with ssh-keygen -Y sign:
+# applied like any other, by the command and the module (deploy, user2)
+# and by sshd itself through root's KRL (plainu, user3).
+login user2 deploy
+check "CRLF setup: user2 logs in to deploy" logged_in deploy user2
+printf '# written on Windows\r\n%s\r\n%s\r\n' "$(fpr_of user2.pub)" "$(fpr_of user3.pub)" |
+	sign_doc signer "$WWW/v1/revoked" - "$(( $(date +%s) + 100 ))" "$FUTURE"
+refresh_once; sweep_now
+login user2 deploy
+check "CRLF list: the revoked key is refused for a managed account" refused
+login user3 plainu
+check "CRLF list: sshd refuses the revoked key for another account (root's KRL)" refused
+: > "$SRC/revoked"
+publish_all
+refresh_once; sweep_now
+
 # 19.3: sshd refuses every public key while its RevokedKeys file is
 # missing: root makes it as soon as it runs, and --check says so.
 rm -f "$KRLF"
