@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/../.."
 secs=${1:-300}
 [ $# -gt 0 ] && shift
-targets=${*:-config keyline doc signers sshsig cache authinfo session userenv krl pamstack pubsrc}
+targets=${*:-config keyline doc signers sshsig cache authinfo session userenv krl proc index pamstack pubsrc}
 status=0
 for f in $targets; do
 	work=build-fuzz/campaign-$f
