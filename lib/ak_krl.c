@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ak_buf.h"
 #include "ak_err.h"
@@ -126,9 +127,9 @@ ak_krl_inspect(const char *path, unsigned long long *versionp, char *why,
     size_t whylen)
 {
 	struct stat st;
-	char *buf = NULL;
-	size_t len;
-	int r;
+	unsigned char head[32];
+	ssize_t n;
+	int fd, r, e;
 
 	*versionp = 0;
 	snprintf(why, whylen, "a KRL root wrote");
@@ -138,9 +139,10 @@ ak_krl_inspect(const char *path, unsigned long long *versionp, char *why,
 		return AK_KRL_BAD_DIR;
 	}
 	if (lstat(path, &st) == -1) {
-		snprintf(why, whylen, "%s", errno == ENOENT ? "missing" :
-		    strerror(errno));
-		return errno == ENOENT ? AK_KRL_MISSING : AK_KRL_FOREIGN;
+		e = errno;
+		snprintf(why, whylen, "%s", e == ENOENT ? "missing" :
+		    strerror(e));
+		return e == ENOENT ? AK_KRL_MISSING : AK_KRL_FOREIGN;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || st.st_nlink != 1 ||
 	    (st.st_mode & 022) != 0) {
@@ -149,14 +151,18 @@ ak_krl_inspect(const char *path, unsigned long long *versionp, char *why,
 		    (unsigned)st.st_mode, (unsigned long)st.st_nlink);
 		return AK_KRL_FOREIGN;
 	}
-	/* Opened without following a link or blocking, checked again. */
-	if ((r = ak_file_read(path, AK_KRL_MAX, 1, 0, &buf, &len)) != 0) {
-		snprintf(why, whylen, "%s", ak_err(r));
+	/*
+	 * Opened without following a link or blocking, checked again; only
+	 * its header is read (the module looks at every login).
+	 */
+	if ((fd = ak_file_open_regular(path, 1, 0, &st)) < 0) {
+		snprintf(why, whylen, "%s", ak_err(fd));
 		return AK_KRL_FOREIGN;
 	}
-	r = ak_krl_version((unsigned char *)buf, len, versionp);
-	free(buf);
-	if (r != 0) {
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	r = n > 0 ? ak_krl_version(head, (size_t)n, versionp) : AK_ERR_IO;
+	if (r != 0 || st.st_uid != 0 || st.st_nlink != 1) {
 		snprintf(why, whylen, "not a KRL");
 		return AK_KRL_FOREIGN;
 	}

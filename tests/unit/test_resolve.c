@@ -282,6 +282,80 @@ test_module_trust_split(void **state)
  * The cache owner's resolver writes the %f indexes; sshd's KRL is root's
  * to write (the module, the sweep), never the resolver's.
  */
+/* The module's view of deploy: its document's serial, 0 if none. */
+static unsigned long long
+module_serial(const struct ak_config *cfg, const char **sourcep)
+{
+	struct ak_resolver rv;
+	struct ak_doc *doc = NULL;
+	unsigned long long s;
+
+	assert_int_equal(ak_resolver_init(&rv, cfg, AK_ASK_IF_STALE), 0);
+	assert_int_equal(ak_resolver_private(&rv, own), 0);
+	assert_int_equal(ak_resolve_doc(&rv, "deploy", &doc, sourcep), 0);
+	s = doc != NULL ? doc->serial : 0;
+	ak_doc_free(doc);
+	ak_resolver_clear(&rv);
+	return s;
+}
+
+/*
+ * Root believes no confirmation time it did not see itself: a document
+ * taken from the refresher's cache is not "confirmed now" in the module's
+ * own entry, so when the refresher then finds the account gone (404) the
+ * module follows, instead of serving its copy as fresh.
+ */
+static void
+test_module_adopts_without_freshness(void **state)
+{
+	struct ak_config *cfg = config("refresh_after = 60\n");
+	const char *source;
+	unsigned long long s;
+	char src[64];
+
+	(void)state;
+	fresh_start();
+	publish("deploy", "deploy", 7, "2099-01-01T00:00:00Z", "cat k1.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_FORCE, &s, src, sizeof(src)), 0);
+	assert_int_equal(module_serial(cfg, &source), 7);
+	assert_string_equal(source, "cache");
+	run_ok("rm -f %s/deploy", store);
+	assert_int_equal(resolve(cfg, AK_ASK_FORCE, &s, src, sizeof(src)), 0);
+	assert_int_equal(s, 0);
+	assert_int_equal(module_serial(cfg, &source), 0);
+	ak_config_free(cfg);
+}
+
+/* revalidate=always believes only its own outage record (issue 16). */
+static void
+test_module_own_outage_only(void **state)
+{
+	struct ak_config *cfg = config("refresh_after = 3600\n"
+	    "retry_after = 300\n");
+	struct ak_resolver rv;
+	struct ak_doc *doc = NULL;
+	const char *source;
+	unsigned long long s;
+	char src[64];
+
+	(void)state;
+	fresh_start();
+	publish("deploy", "deploy", 7, "2099-01-01T00:00:00Z", "cat k1.pub");
+	assert_int_equal(resolve(cfg, AK_ASK_FORCE, &s, src, sizeof(src)), 0);
+	publish("deploy", "deploy", 8, "2099-01-01T00:00:00Z", "cat k2.pub");
+	/* The cache owner says the store is down. */
+	assert_int_equal(ak_outage_record(cache, time(NULL), "forged"), 0);
+	assert_int_equal(ak_resolver_init(&rv, cfg, AK_ASK_ALWAYS), 0);
+	assert_int_equal(ak_resolver_private(&rv, own), 0);
+	assert_int_equal(rv.outage, 0);
+	assert_int_equal(ak_resolve_doc(&rv, "deploy", &doc, &source), 0);
+	assert_string_equal(source, "store");
+	assert_int_equal(doc->serial, 8);
+	ak_doc_free(doc);
+	ak_resolver_clear(&rv);
+	ak_config_free(cfg);
+}
+
 static void
 test_fetch_writes_index_not_krl(void **state)
 {
@@ -456,6 +530,8 @@ main(void)
 		cmocka_unit_test(test_never_mode_uses_no_network),
 		cmocka_unit_test(test_module_trust_split),
 		cmocka_unit_test(test_fetch_writes_index_not_krl),
+		cmocka_unit_test(test_module_adopts_without_freshness),
+		cmocka_unit_test(test_module_own_outage_only),
 		cmocka_unit_test_setup_teardown(test_304_confirms_without_rewrite,
 		    http_setup, http_teardown),
 		cmocka_unit_test_setup_teardown(
