@@ -444,15 +444,16 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 		cached_clear(&peer);
 	/*
 	 * What may answer without the store: our own entry while our own
-	 * confirmation is fresh; in the default mode, a signed document (or
-	 * 404) the refresher keeps in the peer's cache (SPEC "Privilege rule":
-	 * its signature vouches, its confirmation time is not read).
+	 * confirmation is fresh; in the default mode, a signed document the
+	 * refresher keeps in the peer's cache (SPEC "Privilege rule": its
+	 * signature vouches; its confirmation time, and a 404 it recorded,
+	 * are only its word).
 	 */
 	fresh_own = own.e != NULL && (own.e->status == 404 ||
 	    own.doc != NULL) && ak_fresh_is_fresh(rv->cfg, own.e->checked,
 	    rv->now) ? &own : NULL;
-	fresh_peer = rv->ask == AK_ASK_IF_STALE && peer.e != NULL &&
-	    (peer.e->status == 404 || peer.doc != NULL) ? &peer : NULL;
+	fresh_peer = rv->ask == AK_ASK_IF_STALE && peer.doc != NULL ?
+	    &peer : NULL;
 	memset(&st, 0, sizeof(st));
 	st.fresh = st.has_answer = fresh_own != NULL || fresh_peer != NULL;
 	st.has_signed = (own.doc != NULL && own.doc->kind != AK_DOC_PLAIN) ||

@@ -326,6 +326,28 @@ test_module_adopts_without_freshness(void **state)
 	ak_config_free(cfg);
 }
 
+/*
+ * A 404 the cache owner recorded is only its word: the module asks the
+ * store itself rather than take it (it used to deny on it).
+ */
+static void
+test_module_ignores_peer_404(void **state)
+{
+	struct ak_config *cfg = config("refresh_after = 3600\n");
+	const char *source;
+	char path[700];
+
+	(void)state;
+	fresh_start();
+	publish("deploy", "deploy", 7, "2099-01-01T00:00:00Z", "cat k1.pub");
+	snprintf(path, sizeof(path), "%s/acct.deploy", cache);
+	run_ok("printf '#authkeys-cache v1\\n#checked %lld\\n#status 404\\n"
+	    "#etag -\\n#min-serial 0\\n' > %s", (long long)time(NULL), path);
+	assert_int_equal(module_serial(cfg, &source), 7);
+	assert_string_equal(source, "store");
+	ak_config_free(cfg);
+}
+
 /* revalidate=always believes only its own outage record (issue 16). */
 static void
 test_module_own_outage_only(void **state)
@@ -532,6 +554,7 @@ main(void)
 		cmocka_unit_test(test_fetch_writes_index_not_krl),
 		cmocka_unit_test(test_module_adopts_without_freshness),
 		cmocka_unit_test(test_module_own_outage_only),
+		cmocka_unit_test(test_module_ignores_peer_404),
 		cmocka_unit_test_setup_teardown(test_304_confirms_without_rewrite,
 		    http_setup, http_teardown),
 		cmocka_unit_test_setup_teardown(

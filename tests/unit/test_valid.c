@@ -61,6 +61,36 @@ test_digits(void **state)
 	assert_true(ak_digits("", 0));
 }
 
+/* Text from a key file as it may be shown: no cursor moves, no reordering. */
+static void
+test_safe_text(void **state)
+{
+	char out[64];
+
+	(void)state;
+	/* Printable ASCII and well-formed UTF-8 (a-umlaut, CJK) stay. */
+	assert_int_equal(ak_safe_text("ok \xc3\xa4 \xe6\x97\xa5", out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "ok \xc3\xa4 \xe6\x97\xa5");
+	/* ESC, tab, DEL; C1 CSI as a byte and as UTF-8. */
+	assert_int_equal(ak_safe_text("a\x1b[2Jb\tc\x7f\x9b\xc2\x9b", out,
+	    sizeof(out)), 5);
+	assert_string_equal(out, "a?[2Jb?c???");
+	/* Bidi override and isolate, ALM, line separator. */
+	assert_int_equal(ak_safe_text("\xe2\x80\xae\xe2\x81\xa6\xd8\x9c"
+	    "\xe2\x80\xa8x", out, sizeof(out)), 4);
+	assert_string_equal(out, "????x");
+	/* Overlong, surrogate, truncated sequences: not UTF-8. */
+	assert_int_equal(ak_safe_text("\xc0\xaf\xed\xa0\x80\xe2\x80", out,
+	    sizeof(out)), 7);
+	assert_string_equal(out, "???????");
+	/* Too small a buffer: cut at a whole character, terminated. */
+	ak_safe_text("ab\xc3\xa4", out, 4);
+	assert_string_equal(out, "ab");
+	ak_safe_text("abc", out, 1);
+	assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
@@ -68,6 +98,7 @@ main(void)
 		cmocka_unit_test(test_account_and_fingerprint),
 		cmocka_unit_test(test_control_characters),
 		cmocka_unit_test(test_digits),
+		cmocka_unit_test(test_safe_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
