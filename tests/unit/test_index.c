@@ -62,17 +62,6 @@ write_keys(const char *name, const struct ak_doc *d, struct ak_index_bind *b)
 }
 
 static void
-key_hash(const char *line, unsigned char h[AK_HASH_LEN])
-{
-	struct ak_line l;
-
-	assert_int_equal(ak_line_read(line, strlen(line), AK_DOC_ACCOUNT, &l),
-	    0);
-	memcpy(h, l.hash, AK_HASH_LEN);
-	ak_line_clear(&l);
-}
-
-static void
 test_write_lookup_and_binding(void **state)
 {
 	char text[512];

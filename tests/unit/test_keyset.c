@@ -58,18 +58,6 @@ hash_of(const char *fpr, unsigned char h[AK_HASH_LEN])
 	assert_int_equal(ak_fpr_hash(fpr, h), 0);
 }
 
-/* The hash of a key line's key, as ak_line_read makes it. */
-static void
-key_hash(const char *line, unsigned char h[AK_HASH_LEN])
-{
-	struct ak_line l;
-
-	assert_int_equal(ak_line_read(line, strlen(line), AK_DOC_ACCOUNT, &l),
-	    0);
-	memcpy(h, l.hash, AK_HASH_LEN);
-	ak_line_clear(&l);
-}
-
 /* What the command prints for body (all keys, or those of want). */
 static char *
 emit(const char *cfgtext, const char *body, const struct ak_revset *rs,

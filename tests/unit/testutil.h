@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "ak_keyset.h"
 #include "ak_log.h"
 
 /* The last line the core logged, for assertions on messages. */
@@ -31,6 +32,18 @@ test_log_init(void)
 {
 	ak_log_set(capture_log, NULL);
 	last_log[0] = '\0';
+}
+
+/* The hash of a key line's key, as ak_line_read (the one reader) makes it. */
+static inline void
+key_hash(const char *line, unsigned char h[AK_HASH_LEN])
+{
+	struct ak_line l;
+
+	assert_int_equal(ak_line_read(line, strlen(line), AK_DOC_ACCOUNT, &l),
+	    0);
+	memcpy(h, l.hash, AK_HASH_LEN);
+	ak_line_clear(&l);
 }
 
 /* Runs a shell command; fails the test if it does not exit 0. */
