@@ -157,7 +157,7 @@ echo "retry_after = 0" >> "$CONF"
 # sweep ends live sessions of revoked or removed keys, nothing else.
 conf "revoked_keys_file = $W/krl/revoked_keys"
 sed -i 's/^refresh_after = .*/refresh_after = 2/' "$CONF"
-id plainu >/dev/null 2>&1 || useradd -m -s /bin/sh plainu
+ensure_user plainu
 PH=$(getent passwd plainu | cut -d: -f6)
 install -d -o plainu -m 700 "$PH/.ssh"
 cat user3.pub user1.pub > "$PH/.ssh/authorized_keys"

@@ -7,7 +7,7 @@
 sshd_setup() {
 	local conf=$1 name=sshd-ak-$$
 	for u in deploy octo; do
-		id "$u" >/dev/null 2>&1 || useradd -m -s /bin/sh "$u"
+		ensure_user "$u"
 	done
 	mkdir -p /run/sshd "$W/sbin" "$W/sshd_config.d"
 	chmod 755 /run/sshd

@@ -112,6 +112,23 @@ count_requests() {
 	grep -c "\"GET $2 " "$1" || true
 }
 
+# ensure_user NAME [useradd options]: NAME exists (default: a login user
+# with a home). Suites run side by side: useradd may find /etc/passwd
+# locked by another, so it is tried again until the name resolves.
+ensure_user() {
+	local u=$1
+	shift
+	[ $# -gt 0 ] || set -- -m -s /bin/sh
+	for _ in $(seq 1 50); do
+		id "$u" >/dev/null 2>&1 && return 0
+		useradd "$@" "$u" 2>/dev/null
+		id "$u" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	echo "cannot create user $u"
+	exit 1
+}
+
 # --- a whole test store ---------------------------------------------------
 # store_setup: as root, makes the unprivileged command user ($RUNAS), a work
 # dir $W (under /run: sshd refuses paths others can write), installs the
@@ -121,8 +138,8 @@ count_requests() {
 store_setup() {
 	[ "$(id -u)" -eq 0 ] || { echo "these tests need root"; exit 1; }
 	RUNAS=akit
-	id "$RUNAS" >/dev/null 2>&1 || useradd --system --no-create-home \
-		--shell /usr/sbin/nologin "$RUNAS"
+	ensure_user "$RUNAS" --system --no-create-home \
+		--shell /usr/sbin/nologin
 	W=$(mktemp -d /run/ak-test.XXXXXX)
 	chmod 755 "$W"
 	BH_PID=

@@ -6,12 +6,16 @@
 reexec_in_mount_ns "$@"
 store_setup
 DRIVER=$TOP/build/tests/pam_driver
+# This suite's own managed account: its home (~/.pam_environment, read at
+# every login) is not the one the e2e suite's sshd logins use beside it.
+ensure_user akpam
 
 # pam_case [STACKS]: a service file "sshd-test" in $C/pam.d using the module
 # in auth, account and session, each followed by pam_permit (so an ignored
 # module shows as success, a denial as the module's code).
 pam_case() {
 	new_case
+	conf "accounts = akpam, octo"
 	mkdir -p "$C/pam.d"
 	for stage in auth account session; do
 		echo "$stage required $PAMMOD config=$CONF debug"
@@ -38,21 +42,21 @@ check "no other dynamic symbol defined" eval \
 	'[ -z "$(nm -D --defined-only "$PAMMOD" | awk "{print \$3}" | grep -v "^pam_sm_")" ]'
 
 pam_case
-cat user1.pub user2.pub | publish deploy 7
+cat user1.pub user2.pub | publish akpam 7
 for stage in auth account session; do
-	pam "$stage" deploy "$(info user1)"
+	pam "$stage" akpam "$(info user1)"
 	check "listed key: $stage succeeds" rc_is PAM_SUCCESS
 done
 check "AUTHKEYS_FINGERPRINT exported to the session" \
 	grep -q "fpr=$(fpr_of user1.pub)\$" <<<"$RES"
 check "allow logged with account, rhost, fingerprint, serial" \
-	logged "account=deploy rhost=127.0.0.1 fingerprint=$(fpr_of user1.pub) serial=7 source=.* decision=allow"
+	logged "account=akpam rhost=127.0.0.1 fingerprint=$(fpr_of user1.pub) serial=7 source=.* decision=allow"
 
-pam auth deploy "$(info user3)"
+pam auth akpam "$(info user3)"
 check "unlisted key: auth -> PAM_AUTH_ERR" rc_is PAM_AUTH_ERR
-pam account deploy "$(info user3)"
+pam account akpam "$(info user3)"
 check "unlisted key: account -> PAM_PERM_DENIED" rc_is PAM_PERM_DENIED
-pam session deploy "$(info user3)"
+pam session akpam "$(info user3)"
 check "unlisted key: session -> PAM_PERM_DENIED" rc_is PAM_PERM_DENIED
 check "deny logged with the reason" \
 	logged "fingerprint=$(fpr_of user3.pub) serial=7 source=.* decision=deny reason=key not listed"
@@ -61,17 +65,17 @@ pam session root "$(info user3)"
 check "unmanaged account: not denied (PAM_IGNORE)" rc_is PAM_SUCCESS
 check "unmanaged account: no request" test "$(reqs root)" = 0
 
-pam session deploy ""
+pam session akpam ""
 check "no SSH_AUTH_INFO_0: denied" rc_is PAM_PERM_DENIED
 check "no auth info: reason logged" logged "reason=no publickey method"
-pam auth deploy "password"
+pam auth akpam "password"
 check "password login (no publickey line): denied" rc_is PAM_AUTH_ERR
 
-pam session deploy "$(info user1)"$'\n'"$(info user3)"
+pam session akpam "$(info user1)"$'\n'"$(info user3)"
 check "two keys, one unlisted: denied" rc_is PAM_PERM_DENIED
-pam session deploy "$(info user1)"$'\n'"$(info user2)"
+pam session akpam "$(info user1)"$'\n'"$(info user2)"
 check "two keys, both listed: allowed" rc_is PAM_SUCCESS
-pam session deploy "keyboard-interactive"$'\n'"$(info user2)"
+pam session akpam "keyboard-interactive"$'\n'"$(info user2)"
 check "publickey after keyboard-interactive: allowed" rc_is PAM_SUCCESS
 
 bad=0
@@ -79,20 +83,20 @@ for junk in "publickey" "publickey ssh-ed25519" "publickey ssh-ed25519 !!!!" \
 	"publickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5" \
 	"$(printf 'publickey ssh-ed25519 %s\x01' "$(cut -d' ' -f2 user1.pub)")" \
 	"$(head -c 70000 /dev/zero | tr '\0' 'a')"; do
-	pam session deploy "$junk"
+	pam session akpam "$junk"
 	rc_is PAM_PERM_DENIED || bad=1
 done
 check "malformed auth info: denied, no crash" test "$bad" = 0
 
-pam session deploy "publickey ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t"
+pam session akpam "publickey ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t"
 check "certificate: denied" rc_is PAM_PERM_DENIED
 check "certificate: clear log line" logged "reason=certificate"
 
 pam_case
-cat rsa2048.pub rsa3072.pub | publish deploy 1
-pam session deploy "$(info rsa2048)"
+cat rsa2048.pub rsa3072.pub | publish akpam 1
+pam session akpam "$(info rsa2048)"
 check "weak key (RSA 2048 < min_rsa_bits) denied" rc_is PAM_PERM_DENIED
-pam session deploy "$(info rsa3072)"
+pam session akpam "$(info rsa3072)"
 check "RSA 3072 allowed" rc_is PAM_SUCCESS
 
 # The design rule: by default the module answers from the verified cache
@@ -100,91 +104,91 @@ check "RSA 3072 allowed" rc_is PAM_SUCCESS
 # revalidate=always it asks the store at every login.
 pam_case
 conf "refresh_after = 3600"
-cat user1.pub user2.pub | publish deploy 1
-run deploy
+cat user1.pub user2.pub | publish akpam 1
+run akpam
 check "command cached the key" has_key user1
-cat user2.pub | publish deploy 2
-run deploy
+cat user2.pub | publish akpam 2
+run akpam
 check "command's fresh cache still lists the removed key" has_key user1
 : > "$W/access.log"
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 check "default: module answers from the fresh verified cache" \
 	eval 'rc_is PAM_SUCCESS && logged "source=cache"'
-check "default: no store request at login" test "$(reqs deploy)" = 0
+check "default: no store request at login" test "$(reqs akpam)" = 0
 sed -i "s|config=$CONF|config=$CONF revalidate=always|" "$C/pam.d/sshd-test"
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 check "revalidate=always: key removed from the store but in the command's cache: denied" rc_is PAM_PERM_DENIED
-pam session deploy "$(info user2)"
+pam session akpam "$(info user2)"
 check "revalidate=always: remaining key still allowed" rc_is PAM_SUCCESS
 
 pam_case
 conf "revocation_url = $STORE/v1/revoked"
-cat user1.pub user2.pub | publish deploy 1
+cat user1.pub user2.pub | publish akpam 1
 fpr_of user1.pub | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 check "revoked key denied" rc_is PAM_PERM_DENIED
 check "revoked: reason logged" logged "reason=key is revoked"
-pam session deploy "$(info user2)"
+pam session akpam "$(info user2)"
 check "other key of the same account allowed" rc_is PAM_SUCCESS
 
 pam_case
 conf "refresh_after = 0"
-cat user1.pub | publish deploy 1
-pam session deploy "$(info user1)"
+cat user1.pub | publish akpam 1
+pam session akpam "$(info user1)"
 store_down
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 check "store down, unexpired cache: listed key allowed" rc_is PAM_SUCCESS
 check "store down: source logged as stale cache" logged "source=stale cache revocations=- decision=allow"
-pam session deploy "$(info user2)"
+pam session akpam "$(info user2)"
 check "store down, unexpired cache: unlisted key denied" rc_is PAM_PERM_DENIED
 
 # The module's own entry overwritten in place with an unsigned document
 # that lists another key (root could do it; the signature still decides).
-sed -i "s|$(key_of user1.pub)|$(key_of user2.pub)|" "$C/modcache/acct.deploy"
-pam session deploy "$(info user2)"
+sed -i "s|$(key_of user1.pub)|$(key_of user2.pub)|" "$C/modcache/acct.akpam"
+pam session akpam "$(info user2)"
 check "store down, own cache rewritten with an unsigned key: denied" rc_is PAM_PERM_DENIED
 check "tampered cache: signature failure logged" logged "not used: signature does not verify"
 
 pam_case
-cat user1.pub | publish deploy 1
+cat user1.pub | publish akpam 1
 store_down
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 check "store down and no cache: denied" rc_is PAM_PERM_DENIED
 
 pam_case
-cat user1.pub | publish deploy 1 "$(rfc3339 '+2 seconds')"
-pam session deploy "$(info user1)"
+cat user1.pub | publish akpam 1 "$(rfc3339 '+2 seconds')"
+pam session akpam "$(info user1)"
 sleep 3
 store_down
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 check "store down, cached document expired: denied" rc_is PAM_PERM_DENIED
 
 # Privilege separation: the module (root) writes only its own 0700 dir;
 # the shared cache belongs to the unprivileged command.
 pam_case
-cat user1.pub | publish deploy 1
-pam session deploy "$(info user1)"
-check "PAM (root) keeps its entries in its own dir" test -f "$C/modcache/acct.deploy"
+cat user1.pub | publish akpam 1
+pam session akpam "$(info user1)"
+check "PAM (root) keeps its entries in its own dir" test -f "$C/modcache/acct.akpam"
 check "module dir is root's, mode 0700" test "$(stat -c '%U %a' "$C/modcache")" = "root 700"
 check "PAM wrote nothing into the command's cache dir" \
 	test -z "$(find "$C/cache" -user root ! -path "$C/cache")"
-run deploy
+run akpam
 check "command (unprivileged) fetches on its own" has_key user1
 store_down
-rm -f "$C/modcache/acct.deploy"
-pam session deploy "$(info user1)"
+rm -f "$C/modcache/acct.akpam"
+pam session akpam "$(info user1)"
 check "store down: PAM uses a signed entry the command wrote (re-verified)" rc_is PAM_SUCCESS
 
 pam_case
 echo "session required $PAMMOD config=$CONF bogus" > "$C/pam.d/sshd-test"
-cat user1.pub | publish deploy 1
-pam session deploy "$(info user1)"
+cat user1.pub | publish akpam 1
+pam session akpam "$(info user1)"
 check "unknown module argument logged at LOG_ERR" logged "unknown argument: bogus"
 
 pam_case
-cat user1.pub | publish deploy 1
+cat user1.pub | publish akpam 1
 chmod 666 "$CONF"
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 check "unsafe config: denied (fails closed)" rc_is PAM_PERM_DENIED
 pam session "$(printf 'x\nFAKE decision=allow')" "$(info user1)"
 check "hostile user name never reaches the log" \
@@ -196,36 +200,36 @@ check "hostile user name never reaches the log" \
 # store ("304") and admit a removed key.
 pam_case
 sed -i "s|config=$CONF|config=$CONF revalidate=always|" "$C/pam.d/sshd-test"
-cat user1.pub | publish deploy 1
-run deploy
-cp "$C/cache/acct.deploy" "$W/old-entry"
-cat user2.pub | publish deploy 2
-etag=$(curl -s --cacert "$W/ca.pem" -D - -o /dev/null "$STORE/v1/accounts/deploy" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
-sed "s|^#etag .*|#etag $etag|" "$W/old-entry" > "$C/cache/acct.deploy"
-chown "$RUNAS" "$C/cache/acct.deploy"
+cat user1.pub | publish akpam 1
+run akpam
+cp "$C/cache/acct.akpam" "$W/old-entry"
+cat user2.pub | publish akpam 2
+etag=$(curl -s --cacert "$W/ca.pem" -D - -o /dev/null "$STORE/v1/accounts/akpam" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+sed "s|^#etag .*|#etag $etag|" "$W/old-entry" > "$C/cache/acct.akpam"
+chown "$RUNAS" "$C/cache/acct.akpam"
 : > "$W/access.log"
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 check "F2: forged entry + current ETag: removed key denied" rc_is PAM_PERM_DENIED
 check "F2: module did a full GET, not a conditional one" \
 	eval '! grep -q "\" 304 " "$W/access.log" && grep -q "\" 200 " "$W/access.log"'
-pam session deploy "$(info user2)"
+pam session akpam "$(info user2)"
 check "F2: current key allowed" rc_is PAM_SUCCESS
 
 # F2: the rollback floor the module uses is its own. The module saw serial 5;
 # the cache owner puts back a validly signed serial 3 and the store is down.
 pam_case
 sed -i "s|config=$CONF|config=$CONF revalidate=always|" "$C/pam.d/sshd-test"
-cat user1.pub | publish deploy 3
-run deploy
-cp "$C/cache/acct.deploy" "$W/old-entry"
-cat user2.pub | publish deploy 5
-pam session deploy "$(info user2)"
-cp "$W/old-entry" "$C/cache/acct.deploy"
-chown "$RUNAS" "$C/cache/acct.deploy"
+cat user1.pub | publish akpam 3
+run akpam
+cp "$C/cache/acct.akpam" "$W/old-entry"
+cat user2.pub | publish akpam 5
+pam session akpam "$(info user2)"
+cp "$W/old-entry" "$C/cache/acct.akpam"
+chown "$RUNAS" "$C/cache/acct.akpam"
 store_down
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 check "F2: older signed document from the cache owner below the module's floor: denied" rc_is PAM_PERM_DENIED
-pam session deploy "$(info user2)"
+pam session akpam "$(info user2)"
 check "F2: the module's own newer document still serves" rc_is PAM_SUCCESS
 check "F2: the cache owner cannot write the module's dir" \
 	eval '! setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups touch "$C/modcache/x" 2>/dev/null'
@@ -236,88 +240,87 @@ pam_case
 conf "refresh_after = 0"
 sed -i '/^trusted_signers/d' "$CONF"
 conf "require_signature = no"
-cat user1.pub > "$WWW/v1/accounts/deploy"
-run deploy
-etag=$(curl -s --cacert "$W/ca.pem" -D - -o /dev/null "$STORE/v1/accounts/deploy" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+cat user1.pub > "$WWW/v1/accounts/akpam"
+run akpam
+etag=$(curl -s --cacert "$W/ca.pem" -D - -o /dev/null "$STORE/v1/accounts/akpam" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
 printf '#authkeys-cache v1\n#checked %s\n#status 200\n#etag %s\n#min-serial 0\n%s\n' \
-	"$(date +%s)" "$etag" "$(cat user3.pub)" > "$C/cache/acct.deploy"
-chown "$RUNAS" "$C/cache/acct.deploy"
-pam session deploy "$(info user3)"
+	"$(date +%s)" "$etag" "$(cat user3.pub)" > "$C/cache/acct.akpam"
+chown "$RUNAS" "$C/cache/acct.akpam"
+pam session akpam "$(info user3)"
 check "F2 unsigned: forged entry + current ETag: key denied" rc_is PAM_PERM_DENIED
 store_down
-pam session deploy "$(info user3)"
+pam session akpam "$(info user3)"
 check "F2 unsigned: store down, forged entry never admits" rc_is PAM_PERM_DENIED
 
 # F3: a user's ~/.pam_environment must not choose the key checked, with
 # Debian's pam_env (user_readenv=1) before the module in the stack.
-id deploy >/dev/null 2>&1 || useradd -m -s /bin/sh deploy
-DHOME=$(getent passwd deploy | cut -d: -f6)
+DHOME=$(getent passwd akpam | cut -d: -f6)
 pam_case
-cat user1.pub user2.pub | publish deploy 1
+cat user1.pub user2.pub | publish akpam 1
 {
 	echo "session required pam_env.so user_readenv=1 envfile=/etc/default/locale"
 	echo "session required $PAMMOD config=$CONF debug"
 } > "$C/pam.d/sshd-test"
 printf 'SSH_AUTH_INFO_0 DEFAULT="publickey %s"\n' "$(key_of user1.pub)" > "$DHOME/.pam_environment"
-chown deploy "$DHOME/.pam_environment"
-pam session deploy "$(info user3)"
+chown akpam "$DHOME/.pam_environment"
+pam session akpam "$(info user3)"
 check "F3: ~/.pam_environment naming a listed key: unlisted key denied" rc_is PAM_PERM_DENIED
 check "F3: the log says why" logged "reason=~/.pam_environment sets SSH_AUTH_INFO"
-pam session deploy "password"
+pam session akpam "password"
 check "F3: password login with a forged SSH_AUTH_INFO_0: denied" rc_is PAM_PERM_DENIED
 printf 'SSH_AUTH_\\\nINFO_0 DEFAULT="publickey %s"\n' "$(key_of user1.pub)" > "$DHOME/.pam_environment"
-pam session deploy "$(info user3)"
+pam session akpam "$(info user3)"
 check "F3: name split by a continuation line: still denied" rc_is PAM_PERM_DENIED
 rm -f "$DHOME/.pam_environment"
 ln -s /etc/hostname "$DHOME/.pam_environment"
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 check "F3: ~/.pam_environment as a symbolic link: denied (cannot be checked)" rc_is PAM_PERM_DENIED
 rm -f "$DHOME/.pam_environment"
 echo 'LANG DEFAULT=C.UTF-8' > "$DHOME/.pam_environment"
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 check "F3: a harmless ~/.pam_environment: listed key allowed" rc_is PAM_SUCCESS
 rm -f "$DHOME/.pam_environment"
 
 # F4: FIFOs in place of the module's lock and entry files never hang it.
 pam_case
-cat user1.pub | publish deploy 1
+cat user1.pub | publish akpam 1
 mkdir -p "$C/modcache" && chmod 700 "$C/modcache"
-mkfifo "$C/modcache/.lock.acct.deploy" "$C/modcache/acct.deploy"
-mkfifo "$C/cache/.lock.acct.deploy" "$C/cache/acct.deploy"
-chown "$RUNAS" "$C/cache/.lock.acct.deploy" "$C/cache/acct.deploy"
+mkfifo "$C/modcache/.lock.acct.akpam" "$C/modcache/acct.akpam"
+mkfifo "$C/cache/.lock.acct.akpam" "$C/cache/acct.akpam"
+chown "$RUNAS" "$C/cache/.lock.acct.akpam" "$C/cache/acct.akpam"
 t0=$(date +%s%N)
 PAMTO=$((20 + SLACK / 1000 * 3))
-RES=$(timeout "$PAMTO" env ${AK_PAM_ENV:+LD_PRELOAD=${AK_PAM_ENV#env LD_PRELOAD=}} ${AK_WRAP:-} "$DRIVER" "$C/pam.d" sshd-test deploy session "$(info user1)" 2>&1)
+RES=$(timeout "$PAMTO" env ${AK_PAM_ENV:+LD_PRELOAD=${AK_PAM_ENV#env LD_PRELOAD=}} ${AK_WRAP:-} "$DRIVER" "$C/pam.d" sshd-test akpam session "$(info user1)" 2>&1)
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "F4: FIFOs as lock and cache files: no hang, decision made" rc_is PAM_SUCCESS
 note "F4 decision with FIFOs in place: ${ms} ms"
 
 # --- issue 9: session records for authkeys-sweep -------------------------
 pam_case
-cat user1.pub | publish deploy 1
-AK_DRIVER_RECORDS=$C/sessions pam session deploy "$(info user1)"
+cat user1.pub | publish akpam 1
+AK_DRIVER_RECORDS=$C/sessions pam session akpam "$(info user1)"
 dpid=$(sed -n 's/^driver-pid: //p' <<<"$RES")
 check "session record while open: sshd's PID, its start time, account, fingerprint" \
-	grep -q "^record: $dpid [0-9][0-9]* deploy $(fpr_of user1.pub)\$" <<<"$RES"
+	grep -q "^record: $dpid [0-9][0-9]* akpam $(fpr_of user1.pub)\$" <<<"$RES"
 check "session record removed at close" test -z "$(ls -A "$C/sessions")"
 check "session dir is root's, 0700" test "$(stat -c '%U %a' "$C/sessions")" = "root 700"
 AK_DRIVER_RECORDS=$C/sessions pam session root "$(info user3)"
 check "unmanaged account, public-key login: recorded too (PAM_IGNORE)" \
 	eval 'rc_is PAM_SUCCESS && grep -q "^record: [0-9]* [0-9]* root $(fpr_of user3.pub)\$" <<<"$RES"'
-AK_DRIVER_RECORDS=$C/sessions pam session deploy "$(info user3)"
+AK_DRIVER_RECORDS=$C/sessions pam session akpam "$(info user3)"
 check "denied session: nothing recorded" eval 'rc_is PAM_PERM_DENIED && ! grep -q "^record:" <<<"$RES"'
-AK_DRIVER_RECORDS=$C/sessions pam account deploy "$(info user1)"
+AK_DRIVER_RECORDS=$C/sessions pam account akpam "$(info user1)"
 check "auth/account stages record nothing" eval '! grep -q "^record:" <<<"$RES"'
 
 # revalidate=always: the document and the list on one connection.
 pam_case
 conf "revocation_url = $STORE/v1/revoked"
 sed -i "s|config=$CONF|config=$CONF revalidate=always|" "$C/pam.d/sshd-test"
-cat user1.pub | publish deploy 1
+cat user1.pub | publish akpam 1
 : | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 : > "$W/access.log"
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 check "revalidate=always: asks the store at every login (2 requests)" \
 	eval 'rc_is PAM_SUCCESS && [ "$(grep -c GET "$W/access.log")" = 2 ]'
 check "revalidate=always: document and list share one connection" \
@@ -327,32 +330,32 @@ check "revalidate=always: document and list share one connection" \
 # retry_after, not one per login.
 conf "retry_after = 30"
 sed -i "s|^url = .*|url = https://127.0.0.1:$BHPORT/v1/accounts/%u|" "$CONF"
-t0=$(date +%s%N); pam session deploy "$(info user1)"; ms1=$(( ($(date +%s%N) - t0) / 1000000 ))
-t0=$(date +%s%N); pam session deploy "$(info user1)"; ms2=$(( ($(date +%s%N) - t0) / 1000000 ))
+t0=$(date +%s%N); pam session akpam "$(info user1)"; ms1=$(( ($(date +%s%N) - t0) / 1000000 ))
+t0=$(date +%s%N); pam session akpam "$(info user1)"; ms2=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "hung store: first login waits, then stale cache (allowed)" eval 'rc_is PAM_SUCCESS && [ "$ms1" -ge 1000 ]'
 check "hung store: the next login does not wait ($ms2 ms incl. 100 ms log pause)" \
 	eval 'rc_is PAM_SUCCESS && [ "$ms2" -lt $((1000 + SLACK)) ]'
 note "module, hung store: first ${ms1} ms, next ${ms2} ms"
 
-# Also found: a case-insensitive NSS source (sssd) hands "DEPLOY".
+# Also found: a case-insensitive NSS source (sssd) hands "AKPAM".
 pam_case
-cat user1.pub | publish deploy 1
-PAM_PRELOAD=$TOP/build/tests/nss_caseless.so pam session DEPLOY "$(info user3)"
+cat user1.pub | publish akpam 1
+PAM_PRELOAD=$TOP/build/tests/nss_caseless.so pam session AKPAM "$(info user3)"
 check "PAM_USER in another case is the managed account: unlisted key denied" rc_is PAM_PERM_DENIED
-PAM_PRELOAD=$TOP/build/tests/nss_caseless.so pam session DEPLOY "$(info user1)"
+PAM_PRELOAD=$TOP/build/tests/nss_caseless.so pam session AKPAM "$(info user1)"
 check "PAM_USER in another case: listed key allowed, logged canonically" \
-	eval 'rc_is PAM_SUCCESS && logged "account=deploy "'
+	eval 'rc_is PAM_SUCCESS && logged "account=akpam "'
 
 # Also found: the decision line says where the revocation list came from.
 pam_case
 conf "refresh_after = 0"
 conf "revocation_url = $STORE/v1/revoked"
-cat user1.pub | publish deploy 1
+cat user1.pub | publish akpam 1
 : | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 store_down
 sed -i "s|^revocation_url = .*|revocation_url = https://127.0.0.1:$DEAD/v1/revoked|" "$CONF"
-pam session deploy "$(info user1)"
+pam session akpam "$(info user1)"
 check "decision line names a stale revocation list" logged "source=stale cache revocations=stale cache decision=allow"
 
 summary
