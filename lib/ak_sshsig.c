@@ -5,6 +5,14 @@
  * and the signed data is
  *   "SSHSIG" string namespace string reserved string hash_algorithm
  *   string H(message)
+ *
+ * FIDO signers (PROTOCOL.u2f) sign, instead of the data itself,
+ *   SHA256(application) byte flags uint32 counter [extensions]
+ *   SHA256(data)
+ * where a webauthn signature puts SHA256(clientData) in place of
+ * SHA256(data), clientData beginning with the data as its challenge.
+ * The flags are not checked: ssh-keygen -Y verify (OpenSSH 9.2) accepts a
+ * signature without the user-presence bit, and so do we.
  */
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -18,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ak_b64.h"
 #include "ak_buf.h"
 #include "ak_err.h"
 #include "ak_key.h"
@@ -45,9 +54,13 @@ pkey_from_params(const char *alg, OSSL_PARAM_BLD *bld)
 	return pkey;
 }
 
-/* Builds an OpenSSL public key from a checked SSH key blob. */
+/*
+ * Builds an OpenSSL public key from a checked SSH key blob; for a FIDO key,
+ * *appp and *applenp are its application string (else NULL, 0).
+ */
 static EVP_PKEY *
-pkey_from_blob(enum ak_key_type t, const unsigned char *blob, size_t len)
+pkey_from_blob(enum ak_key_type t, const unsigned char *blob, size_t len,
+    const unsigned char **appp, size_t *applenp)
 {
 	struct ak_wire w = { blob, len };
 	const unsigned char *a, *b;
@@ -57,21 +70,31 @@ pkey_from_blob(enum ak_key_type t, const unsigned char *blob, size_t len)
 	EVP_PKEY *pkey = NULL;
 	const char *group;
 
+	*appp = NULL;
+	*applenp = 0;
 	if (ak_wire_string(&w, &a, &alen) != 0)
 		return NULL;
 	switch (t) {
 	case AK_KT_ED25519:
+	case AK_KT_SK_ED25519:
 		if (ak_wire_string(&w, &a, &alen) != 0 || alen != 32)
+			return NULL;
+		if (t == AK_KT_SK_ED25519 &&
+		    ak_wire_string(&w, appp, applenp) != 0)
 			return NULL;
 		return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, a,
 		    alen);
 	case AK_KT_ECDSA_P256:
 	case AK_KT_ECDSA_P384:
 	case AK_KT_ECDSA_P521:
-		group = t == AK_KT_ECDSA_P256 ? "prime256v1" :
-		    t == AK_KT_ECDSA_P384 ? "secp384r1" : "secp521r1";
+	case AK_KT_SK_ECDSA_P256:
+		group = t == AK_KT_ECDSA_P384 ? "secp384r1" :
+		    t == AK_KT_ECDSA_P521 ? "secp521r1" : "prime256v1";
 		if (ak_wire_string(&w, &a, &alen) != 0 ||
 		    ak_wire_string(&w, &b, &blen) != 0)
+			return NULL;
+		if (t == AK_KT_SK_ECDSA_P256 &&
+		    ak_wire_string(&w, appp, applenp) != 0)
 			return NULL;
 		if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
 		    !OSSL_PARAM_BLD_push_utf8_string(bld,
@@ -94,7 +117,7 @@ pkey_from_blob(enum ak_key_type t, const unsigned char *blob, size_t len)
 		pkey = pkey_from_params("RSA", bld);
 		break;
 	default:
-		return NULL;	/* FIDO signers are not supported yet */
+		return NULL;
 	}
  out:
 	OSSL_PARAM_BLD_free(bld);
@@ -139,10 +162,148 @@ ecdsa_der(const unsigned char *sig, size_t len, unsigned char **derp,
 	return ret;
 }
 
-/* Checks the inner signature (string type, string bytes) over data. */
+/* A FIDO signer's key: its application string, from its blob. */
+struct sk_key {
+	const unsigned char *app;
+	size_t applen;
+};
+
+#define WEBAUTHN_0	"{\"type\":\"webauthn.get\",\"challenge\":\""
+#define WEBAUTHN_1	"\",\"origin\":\""
+#define WEBAUTHN_2	"\""
+#define FLAG_AD		0x40	/* attested credential data */
+#define FLAG_ED		0x80	/* extension data */
+
+/*
+ * A webauthn signature signs clientData, a JSON text that must begin with
+ * the type, the data as challenge (base64url, unpadded) and the origin, in
+ * that order; SHA256(clientData) then stands for SHA256(data). As
+ * OpenSSH's ssh-ecdsa-sk.c, no JSON is parsed and what follows the origin
+ * is ignored.
+ */
 static int
-verify_raw(enum ak_key_type t, EVP_PKEY *pkey, const unsigned char *sig,
-    size_t siglen, const unsigned char *data, size_t datalen)
+webauthn_hash(const unsigned char *data, size_t datalen,
+    const unsigned char *origin, size_t originlen,
+    const unsigned char *cd, size_t cdlen, uint8_t flags, size_t extlen,
+    unsigned char *h)
+{
+	struct ak_buf m;
+	char *b64 = NULL;
+	size_t i, b64max = (datalen + 2) / 3 * 4 + 1;
+	long n;
+	int r = AK_ERR_SIGNATURE;
+
+	if (memchr(origin, '"', originlen) != NULL ||
+	    memchr(origin, '\0', originlen) != NULL ||
+	    (flags & FLAG_AD) != 0 ||
+	    ((flags & FLAG_ED) == 0) != (extlen == 0))
+		return AK_ERR_SIGNATURE;
+	if ((b64 = malloc(b64max)) == NULL)
+		return AK_ERR_ALLOC;
+	if ((n = ak_b64_encode(data, datalen, b64, b64max, 0)) < 0) {
+		free(b64);
+		return AK_ERR_INTERNAL;
+	}
+	for (i = 0; i < (size_t)n; i++) {
+		if (b64[i] == '+')
+			b64[i] = '-';
+		else if (b64[i] == '/')
+			b64[i] = '_';
+	}
+	ak_buf_init(&m, b64max + originlen + 64);
+	ak_buf_put(&m, WEBAUTHN_0, sizeof(WEBAUTHN_0) - 1);
+	ak_buf_put(&m, b64, (size_t)n);
+	ak_buf_put(&m, WEBAUTHN_1, sizeof(WEBAUTHN_1) - 1);
+	ak_buf_put(&m, origin, originlen);
+	ak_buf_put(&m, WEBAUTHN_2, sizeof(WEBAUTHN_2) - 1);
+	if (m.err != 0)
+		r = m.err;
+	else if (cdlen >= m.len && memcmp(cd, m.p, m.len) == 0 &&
+	    EVP_Digest(cd, cdlen, h, NULL, EVP_sha256(), NULL) == 1)
+		r = 0;
+	ak_buf_free(&m);
+	free(b64);
+	return r;
+}
+
+/*
+ * Rebuilds what a FIDO authenticator signed over data: the application
+ * hash, flags, counter, extensions and the message hash (mh, from the
+ * data or from webauthn's clientData). Returns 0 or AK_ERR_*.
+ */
+static int
+sk_message(const struct sk_key *sk, uint8_t flags, uint32_t counter,
+    const unsigned char *ext, size_t extlen, const unsigned char *mh,
+    struct ak_buf *out)
+{
+	unsigned char ah[EVP_MAX_MD_SIZE];
+
+	if (EVP_Digest(sk->app, sk->applen, ah, NULL, EVP_sha256(),
+	    NULL) != 1)
+		return AK_ERR_SIGNATURE;
+	ak_buf_init(out, 32 + 1 + 4 + extlen + 32);
+	ak_buf_put(out, ah, 32);
+	ak_buf_put_u8(out, flags);
+	ak_buf_put_u32(out, counter);
+	ak_buf_put(out, ext, extlen);
+	ak_buf_put(out, mh, 32);
+	return out->err;
+}
+
+/*
+ * A FIDO signature (PROTOCOL.u2f): string type, string signature,
+ * byte flags, uint32 counter, and for webauthn string origin,
+ * string clientData, string extensions. On success, *msg holds what the
+ * authenticator signed and *sbp, *sblenp the signature value.
+ */
+static int
+sk_parse(enum ak_key_type t, const struct sk_key *sk,
+    const unsigned char *st, size_t stlen, struct ak_wire *w,
+    const unsigned char *data, size_t datalen,
+    const unsigned char **sbp, size_t *sblenp, struct ak_buf *msg)
+{
+	const unsigned char *origin = NULL, *cd = NULL, *ext = NULL;
+	size_t originlen = 0, cdlen = 0, extlen = 0;
+	unsigned char mh[EVP_MAX_MD_SIZE];
+	uint8_t flags;
+	uint32_t counter;
+	int webauthn = 0, r;
+
+#define ST_IS(n) (stlen == strlen(n) && memcmp(st, n, stlen) == 0)
+	if (t == AK_KT_SK_ED25519) {
+		if (!ST_IS("sk-ssh-ed25519@openssh.com"))
+			return AK_ERR_SIGNATURE;
+	} else if (ST_IS("webauthn-sk-ecdsa-sha2-nistp256@openssh.com")) {
+		webauthn = 1;
+	} else if (!ST_IS("sk-ecdsa-sha2-nistp256@openssh.com")) {
+		return AK_ERR_SIGNATURE;
+	}
+#undef ST_IS
+	if (ak_wire_string(w, sbp, sblenp) != 0 ||
+	    ak_wire_u8(w, &flags) != 0 || ak_wire_u32(w, &counter) != 0)
+		return AK_ERR_SIGNATURE;
+	if (webauthn && (ak_wire_string(w, &origin, &originlen) != 0 ||
+	    ak_wire_string(w, &cd, &cdlen) != 0 ||
+	    ak_wire_string(w, &ext, &extlen) != 0))
+		return AK_ERR_SIGNATURE;
+	if (w->len != 0)
+		return AK_ERR_SIGNATURE;
+	if (webauthn) {
+		if ((r = webauthn_hash(data, datalen, origin, originlen, cd,
+		    cdlen, flags, extlen, mh)) != 0)
+			return r;
+	} else if (EVP_Digest(data, datalen, mh, NULL, EVP_sha256(),
+	    NULL) != 1) {
+		return AK_ERR_SIGNATURE;
+	}
+	return sk_message(sk, flags, counter, ext, extlen, mh, msg);
+}
+
+/* Checks the inner signature (string type, string bytes...) over data. */
+static int
+verify_raw(enum ak_key_type t, EVP_PKEY *pkey, const struct sk_key *sk,
+    const unsigned char *sig, size_t siglen, const unsigned char *data,
+    size_t datalen)
 {
 	struct ak_wire w = { sig, siglen };
 	const unsigned char *st, *sb;
@@ -150,26 +311,42 @@ verify_raw(enum ak_key_type t, EVP_PKEY *pkey, const unsigned char *sig,
 	unsigned char *der = NULL;
 	const EVP_MD *md = NULL;
 	EVP_MD_CTX *ctx = NULL;
+	struct ak_buf skmsg;
 	int ret = AK_ERR_SIGNATURE;
 
-	if (ak_wire_string(&w, &st, &stlen) != 0 ||
-	    ak_wire_string(&w, &sb, &sblen) != 0 || w.len != 0)
+	ak_buf_init(&skmsg, 0);
+	if (ak_wire_string(&w, &st, &stlen) != 0)
 		return AK_ERR_SIGNATURE;
+	if (t == AK_KT_SK_ED25519 || t == AK_KT_SK_ECDSA_P256) {
+		if ((ret = sk_parse(t, sk, st, stlen, &w, data, datalen, &sb,
+		    &sblen, &skmsg)) != 0)
+			goto out;
+		ret = AK_ERR_SIGNATURE;
+		data = skmsg.p;
+		datalen = skmsg.len;
+	} else if (ak_wire_string(&w, &sb, &sblen) != 0 || w.len != 0) {
+		return AK_ERR_SIGNATURE;
+	}
 #define ST_IS(n) (stlen == strlen(n) && memcmp(st, n, stlen) == 0)
 	switch (t) {
 	case AK_KT_ED25519:
-		if (!ST_IS("ssh-ed25519") || sblen != 64)
+		if (!ST_IS("ssh-ed25519"))
 			return AK_ERR_SIGNATURE;
+		/* FALLTHROUGH */
+	case AK_KT_SK_ED25519:
+		if (sblen != 64)
+			goto out;
 		break;
 	case AK_KT_ECDSA_P256:
 	case AK_KT_ECDSA_P384:
 	case AK_KT_ECDSA_P521:
-		if (!ST_IS(ak_key_type_name(t)))
+	case AK_KT_SK_ECDSA_P256:
+		if (t != AK_KT_SK_ECDSA_P256 && !ST_IS(ak_key_type_name(t)))
 			return AK_ERR_SIGNATURE;
-		md = t == AK_KT_ECDSA_P256 ? EVP_sha256() :
-		    t == AK_KT_ECDSA_P384 ? EVP_sha384() : EVP_sha512();
+		md = t == AK_KT_ECDSA_P384 ? EVP_sha384() :
+		    t == AK_KT_ECDSA_P521 ? EVP_sha512() : EVP_sha256();
 		if (ecdsa_der(sb, sblen, &der, &derlen) != 0)
-			return AK_ERR_SIGNATURE;
+			goto out;
 		sb = der;
 		sblen = derlen;
 		break;
@@ -196,6 +373,7 @@ verify_raw(enum ak_key_type t, EVP_PKEY *pkey, const unsigned char *sig,
  out:
 	EVP_MD_CTX_free(ctx);
 	OPENSSL_free(der);
+	ak_buf_free(&skmsg);
 	return ret;
 }
 
@@ -211,6 +389,7 @@ ak_sshsig_verify(const unsigned char *sig, size_t siglen, const void *msg,
 	struct ak_buf data;
 	unsigned int hlen;
 	const struct ak_signer *sg;
+	struct sk_key sk;
 	const EVP_MD *md;
 	EVP_PKEY *pkey = NULL;
 	uint32_t version;
@@ -237,7 +416,8 @@ ak_sshsig_verify(const unsigned char *sig, size_t siglen, const void *msg,
 		return AK_ERR_FORMAT;
 	if ((sg = ak_signers_find(signers, pk, pklen, ns, now, &r)) == NULL)
 		return r;
-	if ((pkey = pkey_from_blob(sg->type, sg->blob, sg->bloblen)) == NULL)
+	if ((pkey = pkey_from_blob(sg->type, sg->blob, sg->bloblen, &sk.app,
+	    &sk.applen)) == NULL)
 		return AK_ERR_UNTRUSTED;
 	r = AK_ERR_SIGNATURE;
 	if (EVP_Digest(msg, msglen, h, &hlen, md, NULL) != 1)
@@ -250,7 +430,7 @@ ak_sshsig_verify(const unsigned char *sig, size_t siglen, const void *msg,
 	ak_buf_put_string(&data, halg, halglen);
 	ak_buf_put_string(&data, h, hlen);
 	if ((r = data.err) == 0)
-		r = verify_raw(sg->type, pkey, isig, isiglen, data.p,
+		r = verify_raw(sg->type, pkey, &sk, isig, isiglen, data.p,
 		    data.len);
 	ak_buf_free(&data);
  out:

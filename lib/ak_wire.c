@@ -6,6 +6,17 @@
 #include "ak_wire.h"
 
 int
+ak_wire_u8(struct ak_wire *w, uint8_t *v)
+{
+	if (w->len < 1)
+		return AK_ERR_FORMAT;
+	*v = w->p[0];
+	w->p++;
+	w->len--;
+	return 0;
+}
+
+int
 ak_wire_u32(struct ak_wire *w, uint32_t *v)
 {
 	if (w->len < 4)

@@ -11,6 +11,7 @@ struct ak_wire {
 };
 
 /* Each returns 0, or AK_ERR_FORMAT when the input is too short. */
+int ak_wire_u8(struct ak_wire *w, uint8_t *v);
 int ak_wire_u32(struct ak_wire *w, uint32_t *v);
 /* Points *s at the string inside the buffer (not copied, not terminated). */
 int ak_wire_string(struct ak_wire *w, const unsigned char **s, size_t *len);

@@ -1,8 +1,10 @@
 /*
  * SSHSIG blobs against a fixed set of signers (ed25519, ECDSA P-256/384/521,
- * RSA 3072); the seed corpus holds real ssh-keygen -Y sign blobs of
- * "message\n" by each of them, SHA-256 and SHA-512, so mutations reach the
- * signature checks of every key type, not only the parser.
+ * RSA 3072, and the FIDO keys tests/sksig makes); the seed corpus holds
+ * real ssh-keygen -Y sign blobs of "message\n" by each of them, SHA-256
+ * and SHA-512, and sksig's sk-ed25519, sk-ecdsa and webauthn ones, so
+ * mutations reach the signature checks of every key type, not only the
+ * parser.
  */
 #include "fuzz_common.h"
 
@@ -34,7 +36,13 @@ static const char signers_text[] =
     "dAek5Qsu2sNZLCKW+SUizqi8sDULpYfQFl6SERxq/lS3V71qhCWkrHZ+/jsqIbNo"
     "XdFuxg/Spye+Z0p9NbZGi+UtPjpMIGEkBknunjTIEs4+nA9qOTcLWy3BE7mwRAt5"
     "6kTxk1lm1JgAwggrWi07VlpqsNqSgAuwLx1og9F59qqMgf2CmXa9xbjrNnFSRpwH"
-    "fJMAk0DmaveQE5miY2LWweMYJk0pW68BiyhQ4xA+d9c=\n";
+    "fJMAk0DmaveQE5miY2LWweMYJk0pW68BiyhQ4xA+d9c=\n"
+    "sk sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2gu"
+    "Y29tAAAAIG+gi3EmN3lni4OcuXZjFJYjDedzfSXfKU9AP5ITTSY+AAAABHNzaDo=\n"
+    "sk sk-ecdsa-sha2-nistp256@openssh.com AAAAInNrLWVjZHNhLXNoYTItbmlz"
+    "dHAyNTZAb3BlbnNzaC5jb20AAAAIbmlzdHAyNTYAAABBBLjDNukJZVHnmaVYe9xVLF8"
+    "P5Pix3mmlQ8+ReHyO12DK+s4nLjdgspEi9fvQS2oFxnnBp3jW/GCQ34KEq4mSP6sAAA"
+    "AEc3NoOg==\n";
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,9 @@
 /* SSHSIG vectors made at test time by ssh-keygen -Y sign, and corruptions. */
 #include "testutil.h"
 
+#include <limits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ak_b64.h"
 #include "ak_doc.h"
@@ -283,6 +285,103 @@ test_key_check(void **state)
 	}
 }
 
+/*
+ * FIDO signers, against the oracle: each signature made by tests/sksig as
+ * an authenticator would (or with one thing wrong), each verified by
+ * ssh-keygen -Y verify and by us. The two must agree, and agree with the
+ * expected answer (so the test cannot pass by both refusing everything).
+ */
+static const struct {
+	const char *sksig;	/* tests/sksig options */
+	const char *opts;	/* allowed_signers options, or "" */
+	int ok;
+} sk_cases[] = {
+	{ "-t ed25519", "", 1 },
+	{ "-t ed25519 -F 0", "", 1 },	/* no user presence: 9.2 accepts */
+	{ "-t ed25519 -F 5 -c 4294967295", "", 1 },
+	{ "-t ed25519 -H sha512", "", 1 },
+	{ "-t ed25519 -a ssh:backup", "", 1 },
+	{ "-t ed25519 -A ssh:other", "", 0 },
+	{ "-t ed25519 -z", "", 0 },
+	{ "-t ed25519 -K ssh-ed25519", "", 0 },
+	{ "-t ed25519 -K webauthn-sk-ecdsa-sha2-nistp256@openssh.com", "", 0 },
+	{ "-t ed25519 -n other", "", 0 },
+	{ "-t ed25519", "namespaces=\"authkeys-timestamp\"", 0 },
+	{ "-t ed25519", "namespaces=\"authkeys*\"", 1 },
+	{ "-t ed25519", "no-touch-required", 0 },
+	{ "-t ed25519", "valid-before=\"20200101\"", 0 },
+	{ "-t ecdsa", "", 1 },
+	{ "-t ecdsa -F 0", "", 1 },
+	{ "-t ecdsa -H sha512 -c 7", "", 1 },
+	{ "-t ecdsa -A ssh:x", "", 0 },
+	{ "-t ecdsa -z", "", 0 },
+	{ "-t ecdsa -K ecdsa-sha2-nistp256", "", 0 },
+	{ "-t ecdsa -K webauthn-sk-ecdsa-sha2-nistp256@openssh.com", "", 0 },
+	{ "-t ecdsa -k other", "", 0 },
+	{ "-t ed25519 -k other", "", 0 },
+	{ "-t webauthn -k other", "", 0 },
+	{ "-t webauthn", "", 1 },
+	{ "-t webauthn -F 0", "", 1 },
+	{ "-t webauthn -X ',\"crossOrigin\":false}'", "", 1 },
+	{ "-t webauthn -X ''", "", 1 },
+	{ "-t webauthn -o https://example.com", "", 1 },
+	{ "-t webauthn -o 'a\"b'", "", 0 },
+	{ "-t webauthn -F 0x41", "", 0 },
+	{ "-t webauthn -F 0x81 -x ext", "", 1 },
+	{ "-t webauthn -F 0x81", "", 0 },
+	{ "-t webauthn -x ext", "", 0 },
+	{ "-t webauthn -C AAAA", "", 0 },
+	{ "-t webauthn -P", "", 0 },
+	{ "-t webauthn -K sk-ecdsa-sha2-nistp256@openssh.com", "", 0 },
+	{ "-t webauthn -A ssh:x", "", 0 },
+	{ "-t webauthn -z", "", 0 },
+};
+
+static void
+test_sk_oracle(void **state)
+{
+	char self[PATH_MAX], cmd[1024], path[PATH_MAX], *buf, *msg;
+	struct ak_signers *s;
+	unsigned char *sig;
+	size_t i, len, siglen, msglen;
+	ssize_t n;
+	int keygen, ours;
+
+	(void)state;
+	assert_true((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) >
+	    0);
+	self[n] = '\0';
+	*strrchr(self, '/') = '\0';
+	snprintf(path, sizeof(path), "%s/msg", dir);
+	assert_non_null(msg = slurp(path, &msglen));
+	for (i = 0; i < sizeof(sk_cases) / sizeof(sk_cases[0]); i++) {
+		run_ok("cd %s && { printf 'signer %s '; %s/sksig %s -p; } > "
+		    "sk.allowed && %s/sksig %s -S < msg > sk.sig", dir,
+		    sk_cases[i].opts, self, sk_cases[i].sksig, self,
+		    sk_cases[i].sksig);
+		snprintf(cmd, sizeof(cmd), "cd %s && ssh-keygen -Y verify "
+		    "-n authkeys -f sk.allowed -I signer -s sk.sig < msg "
+		    ">/dev/null 2>&1", dir);
+		keygen = system(cmd) == 0;
+		snprintf(path, sizeof(path), "%s/sk.allowed", dir);
+		assert_non_null(buf = slurp(path, &len));
+		ours = 0;
+		if (ak_signers_parse(buf, len, "sk.allowed", &s) == 0) {
+			sig = load_sig("sk.sig", &siglen);
+			ours = ak_sshsig_verify(sig, siglen, msg, msglen,
+			    "authkeys", s, time(NULL)) == 0;
+			free(sig);
+			ak_signers_free(s);
+		}
+		free(buf);
+		if (keygen != sk_cases[i].ok || ours != keygen)
+			fail_msg("sksig %s [%s]: expected %d, ssh-keygen %d, "
+			    "authkeys %d", sk_cases[i].sksig, sk_cases[i].opts,
+			    sk_cases[i].ok, keygen, ours);
+	}
+	free(msg);
+}
+
 int
 main(void)
 {
@@ -292,6 +391,7 @@ main(void)
 		cmocka_unit_test(test_signer_options),
 		cmocka_unit_test(test_document),
 		cmocka_unit_test(test_key_check),
+		cmocka_unit_test(test_sk_oracle),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -22,6 +22,7 @@ $(B)/tests/test_faults: $(O)/tests/unit/test_faults.o $(B)/libaknet.a \
 
 # The differential test runs the built programs and libpam's driver.
 $(B)/tests/test_differential: | $(PROGS) $(B)/tests/pam_driver
+$(B)/tests/test_sshsig: | $(B)/tests/sksig
 
 unit-check: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
@@ -56,7 +57,12 @@ $(B)/tests/keyfpr: $(O)/tests/tools/keyfpr.o $(B)/libaknet.a $(B)/libakcore.a
 	$(CC) $(AK_CFLAGS) $(CFLAGS) $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(CRYPTO_LIBS)
 
-TEST_TOOLS = $(B)/tests/procs $(B)/tests/keyfpr $(B)/tests/akdoc $(B)/tests/blackhole $(B)/tests/logsink $(B)/tests/pam_driver \
+$(B)/tests/sksig: $(O)/tests/tools/sksig.o $(B)/libakcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CFLAGS) $(CFLAGS) $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(CRYPTO_LIBS)
+
+TEST_TOOLS = $(B)/tests/procs $(B)/tests/sksig $(B)/tests/keyfpr $(B)/tests/akdoc $(B)/tests/blackhole $(B)/tests/logsink $(B)/tests/pam_driver \
 	$(B)/tests/nss_caseless.so $(B)/tests/delayproxy
 
 test-tools: $(TEST_TOOLS)
