@@ -37,7 +37,7 @@ O	= $(B)/obj
 CORE	= ak_err ak_log ak_time ak_valid ak_b64 ak_sha256 ak_wire ak_buf \
 	  ak_key ak_config ak_url ak_file ak_doc ak_keyset ak_cache \
 	  ak_signers ak_authinfo ak_userenv ak_pamstack ak_fresh ak_krl \
-	  ak_session ak_proc ak_pubsrc ak_index ak_local
+	  ak_session ak_proc ak_pubsrc ak_index ak_local ak_snap
 NET	= ak_sshsig ak_fetch ak_resolve
 CORE_OBJS = $(CORE:%=$(O)/lib/%.o)
 NET_OBJS  = $(NET:%=$(O)/lib/%.o)
@@ -93,7 +93,7 @@ $(SWEEP): $(O)/sweep/main.o $(O)/sweep/sweep.o $(B)/libaknet.a \
 		$(CURL_LIBS) $(CRYPTO_LIBS)
 
 # Publish checks keys with libcrypto (ak_sshsig_key_check), not curl.
-$(PUBLISH): $(O)/publish/main.o $(O)/publish/source.o \
+$(PUBLISH): $(O)/publish/main.o $(O)/publish/source.o $(O)/publish/snapshot.o \
 		$(O)/publish/explain.o $(O)/publish/review.o $(B)/libaknet.a \
 		$(B)/libakcore.a
 	@mkdir -p $(dir $@)

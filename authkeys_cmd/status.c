@@ -17,6 +17,7 @@
 #include "ak_err.h"
 #include "ak_fresh.h"
 #include "ak_keyset.h"
+#include "ak_snap.h"
 #include "ak_time.h"
 #include "status.h"
 
@@ -35,6 +36,133 @@ struct doc_status {
 	struct ak_fault fault;	/* where it could not be read */
 	char error[512];	/* recorded for this document, or "" */
 };
+
+/* The cached view (timestamp_url): what logins take documents against. */
+struct view_status {
+	int have;		/* timestamp and the snapshot it names */
+	unsigned long long ts_serial, snap_serial;
+	time_t checked;		/* the timestamp last confirmed */
+	time_t snap_expires;
+	int frozen;
+	struct ak_snap *snap;
+	const char *problem;	/* why there is no view, or NULL */
+	char error[512];	/* the last attempt's, or "" */
+};
+
+static void
+look_view(const struct ak_config *cfg, uid_t owner, time_t now,
+    struct view_status *vs)
+{
+	struct ak_cache_entry *te = NULL, *se = NULL;
+	struct ak_doc *ts = NULL, *sn = NULL;
+	struct ak_snap *tss = NULL;
+
+	memset(vs, 0, sizeof(*vs));
+	(void)ak_note_read(cfg->cache_dir, "error.timestamp", owner,
+	    vs->error, sizeof(vs->error));
+	if (vs->error[0] == '\0')
+		(void)ak_note_read(cfg->cache_dir, "error.snapshot", owner,
+		    vs->error, sizeof(vs->error));
+	vs->problem = "no cached timestamp";
+	if (ak_cache_read(cfg->cache_dir, "timestamp", owner, &te) != 0 ||
+	    te->status != 200 || ak_doc_parse(te->body, te->bodylen,
+	    AK_DOC_TIMESTAMP, &ts) != 0 || ak_snap_parse(ts, &tss, NULL) != 0)
+		goto out;
+	vs->ts_serial = ts->serial;
+	vs->checked = te->checked;
+	vs->frozen = ak_snap_frozen(cfg, ts->serial, now);
+	vs->problem = "no cached snapshot named by the timestamp";
+	if (ak_cache_read(cfg->cache_dir, "snapshot", owner, &se) != 0 ||
+	    se->status != 200 || ak_doc_parse(se->body, se->bodylen,
+	    AK_DOC_SNAPSHOT, &sn) != 0 || !ak_snap_matches(ak_snap_find(tss,
+	    NULL), sn->serial, se->body, se->bodylen) ||
+	    ak_snap_parse(sn, &vs->snap, NULL) != 0)
+		goto out;
+	vs->snap_serial = sn->serial;
+	vs->snap_expires = sn->expires;
+	vs->problem = sn->expires <= now ? "the snapshot has expired" : NULL;
+	vs->have = vs->problem == NULL;
+ out:
+	ak_snap_free(tss);
+	ak_doc_free(ts);
+	ak_doc_free(sn);
+	ak_cache_entry_free(te);
+	ak_cache_entry_free(se);
+}
+
+/* Under a view: the snapshot, not the age, says if a document is current. */
+static const char *
+state_in_view(const struct ak_config *cfg, const struct view_status *vs,
+    const char *account, const struct ak_cache_entry *e)
+{
+	const struct ak_snap_entry *se;
+
+	if (!vs->have)
+		return "no verified view";
+	if ((se = ak_snap_find(vs->snap, account)) == NULL)
+		return "not in the snapshot (no keys)";
+	if (e == NULL || e->status != 200 ||
+	    !ak_snap_matches(se, se->serial, e->body, e->bodylen))
+		return "not the snapshot's (waiting for the store)";
+	if (vs->frozen)
+		return cfg->freeze_deny ? "frozen (on_freeze = deny: no key "
+		    "admitted)" : "frozen (in use until it expires)";
+	return "fresh";
+}
+
+static void
+human_view(const struct ak_config *cfg, const struct view_status *vs,
+    time_t now)
+{
+	char exp[21];
+
+	if (vs->ts_serial == 0) {
+		printf("view: %s, last error %s\n", vs->problem,
+		    vs->error[0] ? vs->error : "-");
+		return;
+	}
+	printf("view: timestamp serial %llu, signed %llds ago, confirmed "
+	    "%llds ago, %s (freeze_after %lds, on_freeze %s)", vs->ts_serial,
+	    (long long)now - (long long)vs->ts_serial,
+	    (long long)(now - vs->checked), vs->frozen ? "frozen" :
+	    ak_fresh_is_fresh(cfg, vs->checked, now) ? "fresh" : "stale",
+	    cfg->freeze_after, cfg->freeze_deny ? "deny" : "stale");
+	if (vs->have) {
+		ak_time_format(vs->snap_expires, exp);
+		printf(", snapshot serial %llu, expires %s", vs->snap_serial,
+		    exp);
+	} else
+		printf(", %s", vs->problem);
+	printf(", last error %s\n", vs->error[0] ? vs->error : "-");
+}
+
+static void
+prom_view(const struct view_status *vs, time_t now)
+{
+	printf("# HELP authkeys_view_frozen 1 if no timestamp newer than "
+	    "freeze_after has verified (or none at all).\n"
+	    "# TYPE authkeys_view_frozen gauge\n"
+	    "authkeys_view_frozen %d\n", vs->ts_serial == 0 || vs->frozen);
+	printf("# HELP authkeys_view_present 1 if a timestamp and the "
+	    "snapshot it names are cached.\n"
+	    "# TYPE authkeys_view_present gauge\n"
+	    "authkeys_view_present %d\n", vs->have);
+	if (vs->ts_serial == 0)
+		return;
+	printf("# HELP authkeys_view_timestamp_age_seconds Seconds since the "
+	    "cached timestamp was signed.\n"
+	    "# TYPE authkeys_view_timestamp_age_seconds gauge\n"
+	    "authkeys_view_timestamp_age_seconds %lld\n",
+	    (long long)now - (long long)vs->ts_serial);
+	printf("# HELP authkeys_view_confirmed_age_seconds Seconds since the "
+	    "store last confirmed the timestamp.\n"
+	    "# TYPE authkeys_view_confirmed_age_seconds gauge\n"
+	    "authkeys_view_confirmed_age_seconds %lld\n",
+	    (long long)(now - vs->checked));
+	printf("# HELP authkeys_view_snapshot_serial #serial of the snapshot "
+	    "in use.\n# TYPE authkeys_view_snapshot_serial gauge\n"
+	    "authkeys_view_snapshot_serial %llu\n", vs->snap_serial);
+}
 
 /* The state a login would find the document in. */
 static const char *
@@ -66,9 +194,10 @@ state_of(const struct ak_config *cfg, const struct ak_cache_entry *e,
  * (NULL: none readable). *rsp, if not NULL, gets the list's revset.
  */
 static void
-look(const struct ak_config *cfg, uid_t owner, const char *account,
-    time_t now, time_t outage, const struct ak_revset *rs,
-    struct doc_status *ds, struct ak_revset **rsp)
+look(const struct ak_config *cfg, const struct view_status *vs, uid_t owner,
+    const char *account, time_t now, time_t outage,
+    const struct ak_revset *rs, struct doc_status *ds,
+    struct ak_revset **rsp)
 {
 	struct ak_cache_entry *e = NULL;
 	struct ak_doc *doc = NULL;
@@ -84,8 +213,11 @@ look(const struct ak_config *cfg, uid_t owner, const char *account,
 	snprintf(errname, sizeof(errname), "error.%s", name);
 	(void)ak_note_read(cfg->cache_dir, errname, owner, ds->error,
 	    sizeof(ds->error));
-	if (ak_cache_read(cfg->cache_dir, name, owner, &e) != 0)
+	if (ak_cache_read(cfg->cache_dir, name, owner, &e) != 0) {
+		if (vs != NULL)
+			ds->state = state_in_view(cfg, vs, account, NULL);
 		return;
+	}
 	ds->have = 1;
 	ds->status = e->status;
 	ds->checked = e->checked;
@@ -96,8 +228,8 @@ look(const struct ak_config *cfg, uid_t owner, const char *account,
 		ds->expires = doc->expires;
 		expired = doc->expires != 0 && doc->expires <= now;
 	}
-	ds->state = state_of(cfg, e, expired ? NULL : doc, expired, outage,
-	    now);
+	ds->state = vs != NULL && !expired ? state_in_view(cfg, vs, account,
+	    e) : state_of(cfg, e, expired ? NULL : doc, expired, outage, now);
 	if (account == NULL && doc != NULL && rsp != NULL) {
 		if (ak_revset_from_doc(doc, rsp, &ds->fault) == 0) {
 			ds->readable = 1;
@@ -124,7 +256,10 @@ human(const struct ak_config *cfg, const struct doc_status *ds, time_t now)
 	else
 		printf("revocation list: ");
 	if (!ds->have) {
-		printf("no cached document, last error %s\n",
+		printf("no cached document%s%s%s, last error %s\n",
+		    strcmp(ds->state, "missing") != 0 ? " (" : "",
+		    strcmp(ds->state, "missing") != 0 ? ds->state : "",
+		    strcmp(ds->state, "missing") != 0 ? ")" : "",
 		    ds->error[0] ? ds->error : "-");
 		return;
 	}
@@ -226,6 +361,7 @@ int
 status_run(const struct ak_config *cfg, int prom)
 {
 	struct doc_status *ds;
+	struct view_status vs;
 	struct ak_revset *rs = NULL;
 	struct stat st;
 	char why[512];
@@ -238,19 +374,28 @@ status_run(const struct ak_config *cfg, int prom)
 		return 1;
 	outage = ak_outage_read(cfg->cache_dir, owner, why, sizeof(why));
 	in_outage = ak_fresh_in_outage(cfg, outage, now);
+	if (cfg->ntimestamp_urls > 0)
+		look_view(cfg, owner, now, &vs);
 	if (cfg->revocation_url != NULL)
-		look(cfg, owner, NULL, now, outage, NULL, &ds[n - 1], &rs);
+		look(cfg, cfg->ntimestamp_urls > 0 ? &vs : NULL, owner, NULL,
+		    now, outage, NULL, &ds[n - 1], &rs);
 	for (i = 0; i < cfg->naccounts; i++)
-		look(cfg, owner, cfg->accounts[i], now, outage, rs, &ds[i],
-		    NULL);
+		look(cfg, cfg->ntimestamp_urls > 0 ? &vs : NULL, owner,
+		    cfg->accounts[i], now, outage, rs, &ds[i], NULL);
 	ak_revset_free(rs);
 	for (i = 0; i < n; i++)
-		bad |= strcmp(ds[i].state, "fresh") != 0 ||
+		bad |= (strcmp(ds[i].state, "fresh") != 0 &&
+		    strncmp(ds[i].state, "not in the snapshot", 19) != 0) ||
 		    ds[i].error[0] != '\0' ||
 		    (ds[i].status == 200 && !ds[i].readable);
-	if (prom)
+	if (cfg->ntimestamp_urls > 0)
+		bad |= !vs.have || vs.frozen || vs.error[0] != '\0' ||
+		    !ak_fresh_is_fresh(cfg, vs.checked, now);
+	if (prom) {
 		prometheus(ds, n, now, outage, in_outage);
-	else {
+		if (cfg->ntimestamp_urls > 0)
+			prom_view(&vs, now);
+	} else {
 		if (outage == 0)
 			printf("store: no outage recorded\n");
 		else
@@ -258,9 +403,13 @@ status_run(const struct ak_config *cfg, int prom)
 			    (long long)(now - outage), in_outage ?
 			    " (logins do not ask it until retry_after passes)" :
 			    "", why[0] ? why : "-");
+		if (cfg->ntimestamp_urls > 0)
+			human_view(cfg, &vs, now);
 		for (i = 0; i < n; i++)
 			human(cfg, &ds[i], now);
 	}
+	if (cfg->ntimestamp_urls > 0)
+		ak_snap_free(vs.snap);
 	free(ds);
 	return bad ? 1 : 0;
 }

@@ -194,14 +194,15 @@ enum { K_URL, K_REVOCATION_URL, K_TRUSTED_SIGNERS, K_REQUIRE_SIGNATURE,
 	K_NAMESPACE, K_CA_FILE, K_CACHE_DIR, K_REFRESH_AFTER, K_TIMEOUT,
 	K_ACCOUNTS, K_FORCED_OPTIONS, K_ALLOWED_OPTIONS, K_ALLOWED_KEY_TYPES,
 	K_MIN_RSA_BITS, K_MODULE_CACHE_DIR, K_RETRY_AFTER, K_REVOKED_KEYS_FILE,
-	K_SESSION_DIR };
+	K_SESSION_DIR, K_TIMESTAMP_URL, K_FREEZE_AFTER, K_ON_FREEZE };
 
 static const char *keywords[] = {
 	"url", "revocation_url", "trusted_signers", "require_signature",
 	"signature_namespace", "ca_file", "cache_dir", "refresh_after",
 	"timeout", "accounts", "forced_options", "allowed_options",
 	"allowed_key_types", "min_rsa_bits", "module_cache_dir",
-	"retry_after", "revoked_keys_file", "session_dir",
+	"retry_after", "revoked_keys_file", "session_dir", "timestamp_url",
+	"freeze_after", "on_freeze",
 };
 
 static int
@@ -210,7 +211,7 @@ set_key(struct parse_ctx *pc, struct ak_config *cfg, int k, const char *v)
 	size_t i;
 	int r;
 
-	if (k != K_URL && (pc->seen & (1U << k)) != 0)
+	if (k != K_URL && k != K_TIMESTAMP_URL && (pc->seen & (1U << k)) != 0)
 		return fail(pc, "repeated key", keywords[k]);
 	pc->seen |= 1U << k;
 	if (*v == '\0' && k != K_FORCED_OPTIONS)
@@ -224,6 +225,31 @@ set_key(struct parse_ctx *pc, struct ak_config *cfg, int k, const char *v)
 		if ((cfg->urls[cfg->nurls] = strdup(v)) == NULL)
 			return AK_ERR_ALLOC;
 		cfg->nurls++;
+		return 0;
+	case K_TIMESTAMP_URL:
+		if ((r = check_url(pc, v)) != 0)
+			return r;
+		if (strstr(v, "%u") != NULL)
+			return fail(pc, "%u has no meaning in", keywords[k]);
+		/* The snapshot is its sibling: ".../v1/timestamp". */
+		if (strrchr(v, '/') == NULL || strrchr(v, '/')[1] == '\0')
+			return fail(pc, "timestamp_url must name a file", v);
+		if (cfg->ntimestamp_urls >= AK_MAX_URLS)
+			return fail(pc, "too many timestamp_url lines", NULL);
+		if ((cfg->timestamp_urls[cfg->ntimestamp_urls] = strdup(v)) ==
+		    NULL)
+			return AK_ERR_ALLOC;
+		cfg->ntimestamp_urls++;
+		return 0;
+	case K_FREEZE_AFTER:
+		return parse_long(pc, v, 1, 86400L * 365, &cfg->freeze_after);
+	case K_ON_FREEZE:
+		if (strcmp(v, "stale") == 0)
+			cfg->freeze_deny = 0;
+		else if (strcmp(v, "deny") == 0)
+			cfg->freeze_deny = 1;
+		else
+			return fail(pc, "expected stale or deny, got", v);
 		return 0;
 	case K_REVOCATION_URL:
 		if ((r = check_url(pc, v)) != 0)
@@ -322,6 +348,7 @@ set_defaults(struct ak_config *cfg)
 	cfg->require_signature = 1;
 	cfg->refresh_after = 60;
 	cfg->retry_after = 30;
+	cfg->freeze_after = 3600;
 	cfg->timeout = 5;
 	cfg->allowed_types = ALL_TYPES;
 	cfg->min_rsa_bits = 3072;
@@ -402,6 +429,9 @@ check_complete(struct parse_ctx *pc, struct ak_config *cfg)
 		    cfg->trusted_signers == NULL)
 			return fail(pc, "revocation_url needs trusted_signers",
 			    NULL);
+		if (cfg->ntimestamp_urls > 0)
+			return fail(pc, "timestamp_url needs require_signature "
+			    "= yes", NULL);
 	}
 	return 0;
 }
@@ -500,6 +530,8 @@ ak_config_free(struct ak_config *cfg)
 	for (i = 0; i < cfg->nurls; i++)
 		free(cfg->urls[i]);
 	free(cfg->revocation_url);
+	for (i = 0; i < cfg->ntimestamp_urls; i++)
+		free(cfg->timestamp_urls[i]);
 	free(cfg->trusted_signers);
 	free(cfg->namespace);
 	free(cfg->ca_file);

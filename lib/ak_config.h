@@ -15,6 +15,10 @@ struct ak_config {
 	char *urls[AK_MAX_URLS];
 	size_t nurls;
 	char *revocation_url;
+	char *timestamp_urls[AK_MAX_URLS];	/* snapshot/timestamp store */
+	size_t ntimestamp_urls;
+	long freeze_after;	/* a view this old counts as frozen */
+	int freeze_deny;	/* on_freeze = deny */
 	char *trusted_signers;
 	int require_signature;
 	char *namespace;

@@ -16,6 +16,8 @@
 #include "ak_valid.h"
 
 #define MAGIC		"#authkeys-document v1"
+#define MAGIC_SNAPSHOT	"#authkeys-snapshot v1"
+#define MAGIC_TIMESTAMP	"#authkeys-timestamp v1"
 #define SIG_BEGIN	"-----BEGIN SSH SIGNATURE-----"
 #define SIG_END		"-----END SSH SIGNATURE-----"
 #define SIG_MAX		16384
@@ -67,14 +69,21 @@ parse_header(const char **p, const char *end, struct ak_doc *doc,
 	size_t n;
 	char *ep;
 
-	if (!next_line(p, end, &l, &n) || !line_is(l, n, MAGIC))
+	if (!next_line(p, end, &l, &n) || !line_is(l, n,
+	    doc->kind == AK_DOC_SNAPSHOT ? MAGIC_SNAPSHOT :
+	    doc->kind == AK_DOC_TIMESTAMP ? MAGIC_TIMESTAMP : MAGIC))
 		return AK_ERR_FORMAT;
-	if (!next_line(p, end, &l, &n))
+	*lineno = 1;
+	if (doc->kind == AK_DOC_SNAPSHOT || doc->kind == AK_DOC_TIMESTAMP) {
+		/* Three header lines: no "#account" or "#revocations". */
+	} else if (!next_line(p, end, &l, &n)) {
 		return AK_ERR_FORMAT;
-	if (doc->kind == AK_DOC_REVOCATIONS) {
+	} else if (doc->kind == AK_DOC_REVOCATIONS) {
+		(*lineno)++;
 		if (!line_is(l, n, "#revocations"))
 			return AK_ERR_FORMAT;
 	} else {
+		(*lineno)++;
 		if (!prefix_is(l, n, "#account ") || n - 9 > 32)
 			return AK_ERR_FORMAT;
 		memcpy(doc->account, l + 9, n - 9);
@@ -92,7 +101,7 @@ parse_header(const char **p, const char *end, struct ak_doc *doc,
 	if (!next_line(p, end, &l, &n) || !prefix_is(l, n, "#expires ") ||
 	    ak_time_parse(l + 9, n - 9, &doc->expires) != 0)
 		return AK_ERR_FORMAT;
-	*lineno = 4;
+	*lineno += 2;
 	return 0;
 }
 
@@ -226,6 +235,10 @@ ak_doc_format_header(enum ak_doc_kind kind, const char *account,
 	} else if (kind == AK_DOC_REVOCATIONS) {
 		n = snprintf(out, outlen, MAGIC "\n#revocations\n#serial %llu\n"
 		    "#expires %s\n", serial, exp);
+	} else if (kind == AK_DOC_SNAPSHOT || kind == AK_DOC_TIMESTAMP) {
+		n = snprintf(out, outlen, "%s\n#serial %llu\n#expires %s\n",
+		    kind == AK_DOC_SNAPSHOT ? MAGIC_SNAPSHOT : MAGIC_TIMESTAMP,
+		    serial, exp);
 	} else
 		return AK_ERR_FORMAT;
 	if (n < 0 || (size_t)n >= outlen)

@@ -11,6 +11,8 @@ enum ak_doc_kind {
 	AK_DOC_ACCOUNT,		/* "#account NAME" envelope */
 	AK_DOC_REVOCATIONS,	/* "#revocations" envelope */
 	AK_DOC_PLAIN,		/* unsigned authorized_keys body */
+	AK_DOC_SNAPSHOT,	/* "#authkeys-snapshot v1" (ak_snap reads it) */
+	AK_DOC_TIMESTAMP,	/* "#authkeys-timestamp v1" */
 };
 
 struct ak_doc_line {
@@ -46,8 +48,9 @@ int ak_doc_parse(const char *buf, size_t len, enum ak_doc_kind kind,
 void ak_doc_free(struct ak_doc *doc);
 
 /*
- * Writes the four header lines of a document of kind (AK_DOC_ACCOUNT for
- * account, or AK_DOC_REVOCATIONS), the ones ak_doc_parse_header reads, into
+ * Writes the header lines of a document of kind (AK_DOC_ACCOUNT for
+ * account, AK_DOC_REVOCATIONS, AK_DOC_SNAPSHOT or AK_DOC_TIMESTAMP: four
+ * lines, three for the last two), the ones ak_doc_parse_header reads, into
  * out. Returns their length, or AK_ERR_BAD_NAME, AK_ERR_FORMAT (another
  * kind), AK_ERR_TOO_LARGE. The one writer of the format: publish and the
  * tests' signer use it.

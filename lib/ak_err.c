@@ -61,6 +61,10 @@ ak_err(int r)
 		return "could not take the cache lock in time";
 	case AK_ERR_NAMESPACE:
 		return "signature namespace mismatch";
+	case AK_ERR_SNAPSHOT:
+		return "not the document the snapshot names (serial or SHA-256)";
+	case AK_ERR_FROZEN:
+		return "view frozen: no new timestamp verified within freeze_after";
 	default:
 		return "unknown error";
 	}

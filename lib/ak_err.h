@@ -29,6 +29,8 @@
 #define AK_ERR_NOSPACE		-25
 #define AK_ERR_LOCKED		-26
 #define AK_ERR_NAMESPACE	-27
+#define AK_ERR_SNAPSHOT		-28
+#define AK_ERR_FROZEN		-29
 
 /* Returns a static, human readable string for an AK_ERR_* code. */
 const char *ak_err(int r);

@@ -30,11 +30,22 @@
 struct target {
 	const char *what;	/* account name or "revocation list" */
 	const char *account;	/* NULL for the list */
+	const char *name;	/* cache name, if not the account's */
 	enum ak_doc_kind kind;
 	const char *const *urls;
 	size_t nurls;
 	int groups_left;	/* fetch groups still to come, this one too */
+	/* Under a view: the snapshot's entry the document must match. */
+	const struct ak_snap_entry *want;
 };
+
+/* Documents that must exist: a 404 for them is a broken store. */
+static int
+required(const struct target *t)
+{
+	return t->want != NULL || t->kind == AK_DOC_SNAPSHOT ||
+	    t->kind == AK_DOC_TIMESTAMP;
+}
 
 /* Only our own record counts: root never reads the peer's (SPEC). */
 static void
@@ -55,6 +66,17 @@ ak_resolver_init(struct ak_resolver *rv, const struct ak_config *cfg,
 	rv->ask = ask;
 	rv->lock_ms = cfg->timeout * 100;
 	ak_resolver_restart(rv);
+	(void)snprintf(rv->ts_namespace, sizeof(rv->ts_namespace),
+	    "%s-timestamp", cfg->namespace);
+	for (r = 0; r < (int)cfg->ntimestamp_urls; r++) {
+		const char *u = cfg->timestamp_urls[r];
+		size_t dir = (size_t)(strrchr(u, '/') - u) + 1;
+
+		if ((rv->snapshot_urls[r] = malloc(dir + 9)) == NULL)
+			return AK_ERR_ALLOC;
+		memcpy(rv->snapshot_urls[r], u, dir);
+		memcpy(rv->snapshot_urls[r] + dir, "snapshot", 9);
+	}
 	if (cfg->trusted_signers != NULL) {
 		struct ak_signers *s;
 
@@ -89,9 +111,23 @@ ak_resolver_private(struct ak_resolver *rv, const char *dir)
 	return 0;
 }
 
+static void
+view_clear(struct ak_view *v)
+{
+	ak_snap_free(v->snap);
+	memset(v, 0, sizeof(*v));
+}
+
 void
 ak_resolver_clear(struct ak_resolver *rv)
 {
+	size_t i;
+
+	view_clear(&rv->view);
+	for (i = 0; i < AK_MAX_URLS; i++) {
+		free(rv->snapshot_urls[i]);
+		rv->snapshot_urls[i] = NULL;
+	}
 	ak_signers_free((struct ak_signers *)rv->signers);
 	rv->signers = NULL;
 	ak_fetcher_free(rv->fetcher);
@@ -107,10 +143,15 @@ ak_result_clear(struct ak_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-/* Parses and fully verifies a body as the target's kind of document. */
+/*
+ * Parses and fully verifies a body as the target's kind of document.
+ * fetched: it comes from the store now (a timestamp's #expires counts only
+ * then: once verified, its age is the frozen rule's to judge).
+ */
 static int
 validate(struct ak_resolver *rv, const struct target *t, const char *body,
-    size_t len, unsigned long long min_serial, struct ak_doc **docp)
+    size_t len, unsigned long long min_serial, int fetched,
+    struct ak_doc **docp)
 {
 	struct ak_doc *doc = NULL;
 	int r;
@@ -119,10 +160,17 @@ validate(struct ak_resolver *rv, const struct target *t, const char *body,
 	if ((r = ak_doc_parse(body, len, t->kind, &doc)) != 0)
 		return r;
 	if (t->kind != AK_DOC_PLAIN && (r = ak_sshsig_verify_doc(doc,
+	    t->kind == AK_DOC_TIMESTAMP ? rv->ts_namespace :
 	    rv->cfg->namespace, rv->signers, rv->now)) != 0)
 		goto out;
-	if ((r = ak_doc_check(doc, t->account, rv->now, min_serial)) != 0)
+	if ((r = ak_doc_check(doc, t->account, t->kind == AK_DOC_TIMESTAMP &&
+	    !fetched ? 0 : rv->now, min_serial)) != 0)
 		goto out;
+	if (t->want != NULL && !ak_snap_matches(t->want, doc->serial, body,
+	    len)) {
+		r = AK_ERR_SNAPSHOT;
+		goto out;
+	}
 	*docp = doc;
 	doc = NULL;
  out:
@@ -142,6 +190,9 @@ write_index(struct ak_resolver *rv, const char *name, const struct ak_doc *doc)
 	struct ak_revset *rs = NULL;
 	int r = 0;
 
+	if (doc != NULL && (doc->kind == AK_DOC_SNAPSHOT ||
+	    doc->kind == AK_DOC_TIMESTAMP))
+		return;
 	if (doc == NULL)
 		ak_index_remove(rv->dir, name);
 	else if (doc->kind == AK_DOC_REVOCATIONS) {
@@ -226,6 +277,14 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 			    "%s: %s", t->what, ak_err(r));
 			continue;
 		}
+		if (fr.status == 404 && required(t)) {
+			ak_log(LOG_ERR, "%s: %s: not found (404), but %s "
+			    "names it", url, t->what, t->want != NULL ?
+			    "the snapshot" : "timestamp_url");
+			snprintf(rv->last_error, sizeof(rv->last_error),
+			    "%s: not found at the store (404)", t->what);
+			continue;
+		}
 		if (fr.status == 404) {
 			store_entry(rv, name, 404, NULL, min_serial, NULL, 0,
 			    NULL);
@@ -241,7 +300,7 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 			}
 			/* Same bytes as cached: re-verified, now fresh. */
 			if ((r = validate(rv, t, ce->body, ce->bodylen,
-			    min_serial, docp)) != 0) {
+			    min_serial, 1, docp)) != 0) {
 				ak_log(LOG_ERR, "%s: cached document: %s", url,
 				    ak_err(r));
 				continue;
@@ -263,7 +322,7 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 			*sourcep = "store (not modified)";
 			return 0;
 		}
-		r = validate(rv, t, fr.body, fr.len, min_serial, docp);
+		r = validate(rv, t, fr.body, fr.len, min_serial, 1, docp);
 		if (r != 0) {
 			ak_log(LOG_ERR, "%s: %s refused: %s", url, t->what,
 			    ak_err(r));
@@ -300,7 +359,9 @@ cached_clear(struct cached *c)
 /*
  * Reads dir/name (files of also_trust or root) and verifies what it holds
  * again, signature included, not below floor. Unsigned bodies count only
- * with plain_ok. Leaves c empty if there is nothing usable.
+ * with plain_ok. If nothing is usable, c->doc is NULL and c->e (if any)
+ * keeps only its rollback floor (status 0): an expired or superseded
+ * document still says how low a serial may never go again.
  */
 static void
 read_cached(struct ak_resolver *rv, const struct target *t, const char *dir,
@@ -321,11 +382,15 @@ read_cached(struct ak_resolver *rv, const struct target *t, const char *dir,
 		return;
 	}
 	if (c->e->status == 200 && (r = validate(rv, t, c->e->body,
-	    c->e->bodylen, floor, &c->doc)) != 0) {
-		ak_log(LOG_WARNING, "cache %s/%s not used: %s", dir, name,
-		    ak_err(r));
-		cached_clear(c);
+	    c->e->bodylen, floor, 0, &c->doc)) != 0) {
+		/* The snapshot moved on: routine, the store has the new one. */
+		ak_log(r == AK_ERR_SNAPSHOT ? LOG_INFO : LOG_WARNING,
+		    "cache %s/%s not used: %s", dir, name, ak_err(r));
+		c->e->status = 0;
 	}
+	/* Under a view, only the document it names answers; no 404. */
+	if (c->doc == NULL && required(t))
+		c->e->status = 0;
 }
 
 /*
@@ -416,11 +481,20 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 	char name[64];
 	long long lock_end;
 	int r, lockfd, asked = 0;
+	/*
+	 * Under a view the snapshot says what is current: the document it
+	 * names, once verified, needs no asking (the refresher and
+	 * revalidate=always ask the timestamp instead).
+	 */
+	enum ak_ask ask = t->want != NULL && rv->ask != AK_ASK_NEVER ?
+	    AK_ASK_IF_STALE : rv->ask;
 
 	*docp = NULL;
 	*sourcep = NULL;
 	memset(&peer, 0, sizeof(peer));
-	if ((r = ak_cache_name(t->account, name, sizeof(name))) != 0)
+	if (t->name != NULL)
+		snprintf(name, sizeof(name), "%s", t->name);
+	else if ((r = ak_cache_name(t->account, name, sizeof(name))) != 0)
 		return r;
 	/*
 	 * One fetch for many invocations: the lock, then look again. The
@@ -450,22 +524,22 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 	 * are only its word).
 	 */
 	fresh_own = own.e != NULL && (own.e->status == 404 ||
-	    own.doc != NULL) && ak_fresh_is_fresh(rv->cfg, own.e->checked,
-	    rv->now) ? &own : NULL;
-	fresh_peer = rv->ask == AK_ASK_IF_STALE && peer.doc != NULL ?
+	    own.doc != NULL) && (t->want != NULL ||
+	    ak_fresh_is_fresh(rv->cfg, own.e->checked, rv->now)) ? &own : NULL;
+	fresh_peer = ask == AK_ASK_IF_STALE && peer.doc != NULL ?
 	    &peer : NULL;
 	memset(&st, 0, sizeof(st));
 	st.fresh = st.has_answer = fresh_own != NULL || fresh_peer != NULL;
 	st.has_signed = (own.doc != NULL && own.doc->kind != AK_DOC_PLAIN) ||
 	    peer.doc != NULL;
-	use = ak_cache_decide(rv->cfg, &st, rv->outage, rv->now, rv->ask, 0);
+	use = ak_cache_decide(rv->cfg, &st, rv->outage, rv->now, ask, 0);
 	if (use == AK_CACHE_ASK) {
 		asked = 1;
 		r = ask_store(rv, t, name, &own, docp, sourcep);
 		if (r != AK_ERR_UNAVAILABLE)
 			goto out;
 		use = ak_cache_decide(rv->cfg, &st, rv->outage, rv->now,
-		    rv->ask, 1);
+		    ask, 1);
 	}
 	/* The stale candidates: signed documents only, the newest. */
 	best = newer(own.doc != NULL && own.doc->kind != AK_DOC_PLAIN ?
@@ -473,7 +547,7 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 	r = 0;
 	switch (use) {
 	case AK_CACHE_USE:
-		if (rv->ask != AK_ASK_NEVER)
+		if (ask != AK_ASK_NEVER)
 			best = newer(fresh_own, fresh_peer);
 		take(rv, name, best, &peer, floor, docp);
 		*sourcep = "cache";
@@ -494,7 +568,7 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 		*sourcep = "stale cache";
 		break;
 	default:
-		if (rv->ask == AK_ASK_NEVER)
+		if (ask == AK_ASK_NEVER)
 			snprintf(rv->last_error, sizeof(rv->last_error),
 			    "no verified cached document");
 		else {
@@ -516,6 +590,74 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 }
 
 int
+ak_resolve_view(struct ak_resolver *rv)
+{
+	const struct ak_config *cfg = rv->cfg;
+	struct ak_doc *ts = NULL, *sn = NULL;
+	struct ak_snap *tss = NULL;
+	struct target t;
+	const char *src = NULL, *snsrc = NULL;
+	unsigned long lineno;
+	int r;
+
+	view_clear(&rv->view);
+	rv->last_error[0] = '\0';
+	if (cfg->ntimestamp_urls == 0)
+		return AK_ERR_CONFIG;
+	memset(&t, 0, sizeof(t));
+	t.what = "timestamp";
+	t.name = "timestamp";
+	t.kind = AK_DOC_TIMESTAMP;
+	t.urls = (const char *const *)cfg->timestamp_urls;
+	t.nurls = cfg->ntimestamp_urls;
+	t.groups_left = 1;
+	if ((r = resolve_target(rv, &t, &ts, &src)) != 0)
+		goto fail;
+	if ((r = ak_snap_parse(ts, &tss, &lineno)) != 0) {
+		snprintf(rv->last_error, sizeof(rv->last_error), "timestamp "
+		    "serial %llu line %lu: %s", ts->serial, lineno, ak_err(r));
+		goto fail;
+	}
+	t.what = "snapshot";
+	t.name = "snapshot";
+	t.kind = AK_DOC_SNAPSHOT;
+	t.urls = (const char *const *)rv->snapshot_urls;
+	t.want = ak_snap_find(tss, NULL);
+	if ((r = resolve_target(rv, &t, &sn, &snsrc)) != 0)
+		goto fail;
+	if ((r = ak_snap_parse(sn, &rv->view.snap, &lineno)) != 0) {
+		snprintf(rv->last_error, sizeof(rv->last_error), "snapshot "
+		    "serial %llu line %lu: %s", sn->serial, lineno, ak_err(r));
+		goto fail;
+	}
+	rv->view.held = 1;
+	rv->view.ts_serial = ts->serial;
+	rv->view.ts_expires = ts->expires;
+	rv->view.source = src;
+	rv->view.frozen = ak_snap_frozen(cfg, ts->serial, rv->now);
+	if (rv->view.frozen)
+		ak_log(LOG_WARNING, "view frozen: the newest verified "
+		    "timestamp (serial %llu) is %llds old, freeze_after %lds; "
+		    "%s", ts->serial, (long long)rv->now - (long long)ts->serial,
+		    cfg->freeze_after, cfg->freeze_deny ? "on_freeze = deny: "
+		    "no key is admitted" : "going on from the cache");
+	ak_snap_free(tss);
+	ak_doc_free(ts);
+	ak_doc_free(sn);
+	return 0;
+ fail:
+	if (rv->last_error[0] == '\0')
+		snprintf(rv->last_error, sizeof(rv->last_error), "%s: %s",
+		    t.what, ak_err(r));
+	ak_log(LOG_ERR, "no verified view of the store: %s", rv->last_error);
+	view_clear(&rv->view);
+	ak_snap_free(tss);
+	ak_doc_free(ts);
+	ak_doc_free(sn);
+	return AK_ERR_UNAVAILABLE;
+}
+
+int
 ak_resolve_doc(struct ak_resolver *rv, const char *account,
     struct ak_doc **docp, const char **sourcep)
 {
@@ -524,6 +666,22 @@ ak_resolve_doc(struct ak_resolver *rv, const char *account,
 	struct target t;
 
 	memset(&t, 0, sizeof(t));
+	if (cfg->ntimestamp_urls > 0) {
+		*docp = NULL;
+		*sourcep = NULL;
+		if (!rv->view.held && ak_resolve_view(rv) != 0)
+			return AK_ERR_UNAVAILABLE;
+		if (rv->view.frozen && cfg->freeze_deny) {
+			snprintf(rv->last_error, sizeof(rv->last_error), "%s",
+			    ak_err(AK_ERR_FROZEN));
+			return AK_ERR_UNAVAILABLE;
+		}
+		if ((t.want = ak_snap_find(rv->view.snap, account)) == NULL) {
+			/* Not in the snapshot: no keys, no list. */
+			*sourcep = "snapshot";
+			return 0;
+		}
+	}
 	rv->last_error[0] = '\0';
 	if (account != NULL) {
 		t.what = account;
@@ -597,7 +755,7 @@ ak_resolve_probe(struct ak_resolver *rv, const char *account, const char *url,
 		return r;
 	if (fr.status == 404)
 		return 0;
-	r = validate(rv, &t, fr.body, fr.len, 0, docp);
+	r = validate(rv, &t, fr.body, fr.len, 0, 1, docp);
 	ak_fetch_result_clear(&fr);
 	return r;
 }

@@ -17,6 +17,7 @@
 #include "ak_fresh.h"
 #include "ak_keyset.h"
 #include "ak_signers.h"
+#include "ak_snap.h"
 
 /*
  * Who trusts what. "dir" holds this process's own entries, locks and
@@ -32,6 +33,20 @@
  * and #expires (keeping it fresh is the refresher's job): root does not ask
  * the store while one verifies.
  */
+/*
+ * The store's view with timestamp_url (SPEC "Snapshot and timestamp"): the
+ * verified timestamp and the snapshot it names. Every document taken while
+ * a view is held must be the one its snapshot names.
+ */
+struct ak_view {
+	int held;		/* 1 once resolved */
+	unsigned long long ts_serial;	/* the timestamp's (its signing time) */
+	time_t ts_expires;
+	struct ak_snap *snap;	/* the snapshot's entries */
+	const char *source;	/* where the timestamp came from */
+	int frozen;		/* see ak_snap_frozen */
+};
+
 struct ak_resolver {
 	const struct ak_config *cfg;
 	const struct ak_signers *signers;	/* NULL if unsigned */
@@ -45,6 +60,9 @@ struct ak_resolver {
 	long long deadline_ms;	/* ak_now_ms() based */
 	long long lock_ms;	/* longest wait for a lock */
 	time_t now;
+	struct ak_view view;
+	char ts_namespace[80];	/* the timestamp's: NAMESPACE-timestamp */
+	char *snapshot_urls[AK_MAX_URLS];	/* beside each timestamp_url */
 };
 
 struct ak_result {
@@ -88,8 +106,20 @@ int ak_resolve(struct ak_resolver *rv, const char *account,
 void ak_result_clear(struct ak_result *res);
 
 /*
+ * With timestamp_url: (re)resolves rv->view, the timestamp (by the
+ * freshness rule, like any document) and the snapshot it names (from the
+ * cache if it is that one, else the store). Returns 0, or
+ * AK_ERR_UNAVAILABLE (rv->last_error says why; rv->view is then empty).
+ * ak_resolve_doc calls it once per resolver if no view is held; the
+ * refresher calls it each round.
+ */
+int ak_resolve_view(struct ak_resolver *rv);
+
+/*
  * One document: the account's (account not NULL) or the revocation list
- * (NULL). Returns 0 with *docp (NULL: 404, no keys / no list) and *sourcep,
+ * (NULL). With timestamp_url, only the one the view's snapshot names (none
+ * if it names none: *docp NULL); a frozen view with on_freeze = deny gives
+ * AK_ERR_UNAVAILABLE. Returns 0 with *docp (NULL: 404, no keys / no list) and *sourcep,
  * or AK_ERR_UNAVAILABLE (rv->last_error says why).
  */
 int ak_resolve_doc(struct ak_resolver *rv, const char *account,

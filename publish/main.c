@@ -31,8 +31,13 @@ usage(void)
 	    "-o output_dir [--valid duration] [-f authkeys.conf]\n"
 	    "                        [--resign-before duration] "
 	    "[--report file.html]\n"
+	    "                        [--timestamp-key key] "
+	    "[--timestamp-valid duration]\n"
 	    "       authkeys-publish --dry-run -s source_dir -o output_dir "
-	    "[-f authkeys.conf] [--report file.html]\n");
+	    "[-f authkeys.conf] [--report file.html]\n"
+	    "       authkeys-publish --timestamp -k timestamp_key -o output_dir "
+	    "[-f authkeys.conf]\n"
+	    "                        [--timestamp-valid duration]\n");
 	exit(2);
 }
 
@@ -48,9 +53,8 @@ stderr_log(void *ctx, int prio, const char *fmt, va_list ap)
 #define SIGN_BATCH	1000	/* files per ssh-keygen run */
 #define SIGN_PARALLEL	2
 
-/* Starts ssh-keygen -Y sign on files (no shell); each FILE gets FILE.sig. */
-static pid_t
-sign_start(const char *key, const char *namespace, char **files, size_t n)
+pid_t
+pub_sign_start(const char *key, const char *namespace, char **files, size_t n)
 {
 	char **argv;
 	size_t i;
@@ -98,7 +102,7 @@ sign_all(const char *key, const char *namespace, struct pub_item *items,
 	for (off = 0; off < nf || nrun > 0; ) {
 		if (off < nf && nrun < SIGN_PARALLEL) {
 			k = nf - off < SIGN_BATCH ? nf - off : SIGN_BATCH;
-			if ((running[nrun] = sign_start(key, namespace,
+			if ((running[nrun] = pub_sign_start(key, namespace,
 			    files + off, k)) == -1) {
 				bad = 1;
 				break;
@@ -217,6 +221,7 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.valid = 7 * 86400;
+	o.ts_valid = 3600;
 	o.resign_before = -1;
 	for (i = 1; i < (size_t)argc; i++) {
 		const char *a = argv[i], *v = i + 1 < (size_t)argc ?
@@ -224,6 +229,10 @@ main(int argc, char **argv)
 
 		if (strcmp(a, "--dry-run") == 0) {
 			o.dry_run = 1;
+			continue;
+		}
+		if (strcmp(a, "--timestamp") == 0) {
+			o.timestamp_only = 1;
 			continue;
 		}
 		if (v == NULL)
@@ -238,6 +247,14 @@ main(int argc, char **argv)
 			config = v;
 		else if (strcmp(a, "--report") == 0)
 			o.report = v;
+		else if (strcmp(a, "--timestamp-key") == 0)
+			o.ts_key = v;
+		else if (strcmp(a, "--timestamp-valid") == 0) {
+			if ((o.ts_valid = pub_parse_duration(v)) <= 0) {
+				fprintf(stderr, "bad duration '%s'\n", v);
+				return 2;
+			}
+		}
 		else if (strcmp(a, "--resign-before") == 0) {
 			if ((o.resign_before = pub_parse_duration(v)) < 0) {
 				fprintf(stderr, "bad duration '%s'\n", v);
@@ -255,9 +272,14 @@ main(int argc, char **argv)
 		i++;
 	}
 	/* A dry run signs nothing: it needs no key. */
-	if ((o.key == NULL && !o.dry_run) || o.src == NULL || o.out == NULL)
+	if (o.timestamp_only) {
+		if (o.key == NULL || o.out == NULL || o.src != NULL ||
+		    o.dry_run || o.ts_key != NULL)
+			usage();
+	} else if ((o.key == NULL && !o.dry_run) || o.src == NULL ||
+	    o.out == NULL)
 		usage();
-	if (strlen(o.src) > 1024 || strlen(o.out) > 1024) {
+	if ((o.src != NULL && strlen(o.src) > 1024) || strlen(o.out) > 1024) {
 		fprintf(stderr, "path too long\n");
 		return 2;
 	}
@@ -269,6 +291,14 @@ main(int argc, char **argv)
 	if ((config != NULL ? ak_config_load(config, &pol) :
 	    ak_config_defaults(&pol)) != 0)
 		return 1;
+	if (o.timestamp_only) {
+		/* The cron job's: the snapshot stays, a new timestamp. */
+		status = pub_check_roles(&o, pol) == 0 &&
+		    pub_write_timestamp(&o, pol) == 0 ? 0 : 1;
+		goto done;
+	}
+	if (!o.dry_run && pub_check_roles(&o, pol) != 0)
+		goto done;
 	if (pub_read_sources(&o, pol, &items, &n) != 0) {
 		fprintf(stderr, "nothing published\n");
 		goto done;
@@ -277,6 +307,8 @@ main(int argc, char **argv)
 	if (!o.dry_run && pub_mark_unchanged(&o, items, n) == n) {
 		printf("nothing changed: %zu document(s) left as they are\n",
 		    n);
+		if (pub_write_view(&o, pol, items, n) != 0)
+			goto done;
 		status = o.report != NULL ? (pub_report(&o, pol) == 0 ? 0 : 1) :
 		    0;
 		goto done;
@@ -331,6 +363,12 @@ main(int argc, char **argv)
 	if (n - changed(items, n) > 0)
 		printf("%zu unchanged document(s) left as they are\n",
 		    n - changed(items, n));
+	/* Last, once every document is in place: snapshot, timestamp. */
+	if (pub_write_view(&o, pol, items, n) != 0) {
+		fprintf(stderr, "snapshot or timestamp not written: hosts with "
+		    "timestamp_url keep the previous view\n");
+		goto cleanup;
+	}
 	status = 0;
 	if (o.report != NULL && pub_report(&o, pol) != 0)
 		status = 1;

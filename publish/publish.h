@@ -2,6 +2,8 @@
 #ifndef AK_PUBLISH_H
 #define AK_PUBLISH_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <time.h>
 
@@ -15,6 +17,9 @@ struct pub_opts {
 	const char *report;	/* --report FILE.html, or NULL */
 	long valid;		/* seconds */
 	long resign_before;	/* re-sign unchanged ones this near #expires */
+	const char *ts_key;	/* --timestamp-key, or NULL: key */
+	long ts_valid;		/* --timestamp-valid, seconds */
+	int timestamp_only;	/* --timestamp */
 	int dry_run;
 	time_t now;
 };
@@ -67,6 +72,28 @@ int pub_report(const struct pub_opts *o, const struct ak_config *pol);
 void pub_explain(const char *line, int r, enum ak_verdict v,
     const struct ak_config *pol, const struct ak_key_line *kl, char *out,
     size_t len);
+
+/*
+ * Checks, before anything is written, that trusted_signers (with -f) lets
+ * each key sign the roles it must: documents and snapshot in the
+ * namespace, the timestamp in NAMESPACE-timestamp. Returns 0 or -1 after
+ * saying which key and role.
+ */
+int pub_check_roles(const struct pub_opts *o, const struct ak_config *pol);
+
+/*
+ * Writes v1/snapshot (kept as it is if its body is the same and it is far
+ * from #expires) and then v1/timestamp naming it. Returns 0 or -1.
+ */
+int pub_write_view(const struct pub_opts *o, const struct ak_config *pol,
+    const struct pub_item *items, size_t n);
+
+/* --timestamp: re-signs only v1/timestamp. Returns 0 or -1. */
+int pub_write_timestamp(const struct pub_opts *o, const struct ak_config *pol);
+
+/* Starts ssh-keygen -Y sign on files (no shell); each FILE gets FILE.sig. */
+pid_t pub_sign_start(const char *key, const char *namespace, char **files,
+    size_t n);
 
 /* Returns the serial to publish: above every serial already in out. */
 unsigned long long pub_next_serial(const struct pub_opts *o);

@@ -49,6 +49,15 @@ refresh_one(struct ak_resolver *rv, const char *account, int *store_silent)
 		return -1;
 	}
 	ak_revset_free(rs);
+	/* Under a view, the document its snapshot names is current. */
+	if (r == 0 && rv->cfg->ntimestamp_urls > 0 &&
+	    strcmp(source, "stale cache") != 0) {
+		ak_log(strcmp(source, "store") == 0 ? LOG_INFO : LOG_DEBUG,
+		    "%s: serial %llu from %s", what,
+		    doc != NULL ? doc->serial : 0ULL, source);
+		ak_doc_free(doc);
+		return 0;
+	}
 	if (r == 0 && strncmp(source, "store", 5) == 0) {
 		/* A new document is news; a 304 is routine. */
 		ak_log(strcmp(source, "store") == 0 ? LOG_INFO : LOG_DEBUG,
@@ -74,6 +83,22 @@ refresh_round(struct ak_resolver *rv, volatile sig_atomic_t *stop)
 	size_t i;
 	int failed = 0, silent = 0;
 
+	/*
+	 * A snapshot store: one conditional GET of the timestamp; only when
+	 * it names a new snapshot, that, and the documents it changed.
+	 */
+	if (cfg->ntimestamp_urls > 0) {
+		ak_resolver_restart(rv);
+		if (ak_resolve_view(rv) != 0)
+			return -1;	/* logged; the cached view stays */
+		if (strcmp(rv->view.source, "stale cache") == 0 ||
+		    rv->view.frozen)
+			failed = 1;
+		else
+			ak_log(strcmp(rv->view.source, "store") == 0 ?
+			    LOG_INFO : LOG_DEBUG, "timestamp: serial %llu "
+			    "from %s", rv->view.ts_serial, rv->view.source);
+	}
 	if (cfg->revocation_url != NULL &&
 	    refresh_one(rv, NULL, &silent) != 0)
 		failed = 1;

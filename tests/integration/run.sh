@@ -52,6 +52,18 @@ check "rollback: older serial refused, cached serial 10 kept" \
 	eval 'has_key user1 && ! has_key user2'
 check "rollback: logged" grep -q "serial is older" <<<"$ERR"
 
+# Regression: an expired cached document used to take its rollback floor
+# with it, so any older unexpired document was taken next.
+new_case
+conf "refresh_after = 0"
+cat user1.pub | publish deploy 10 "$(rfc3339 "+2 seconds")"
+run deploy
+sleep 3
+cat user2.pub | publish deploy 5
+run deploy
+check "rollback after the cached document expired: serial 5 still refused" \
+	eval '! has_key user2 && grep -q "serial is older" <<<"$ERR"'
+
 new_case
 cat user1.pub | publish deploy 3
 echo "garbage" >> "$WWW/v1/accounts/deploy"
@@ -838,6 +850,195 @@ check "unreadable list: the full print prints nothing" test -z "$OUT"
 status
 check "unreadable list: --status names the line, exit 1" \
 	eval 'grep -q "^revocation list: serial 1, .*unreadable (line 5: invalid key fingerprint)" <<<"$STOUT" && [ "$STRC" = 1 ]'
+
+# --- snapshot and timestamp (SPEC "Snapshot and timestamp") --------------
+# The store is what authkeys-publish writes; hosts set timestamp_url.
+view_conf() {
+	conf "revocation_url = $STORE/v1/revoked"
+	conf "timestamp_url = $STORE/v1/timestamp"
+}
+# vsrc DEPLOY_KEYS OCTO_KEYS REVOKED: the source, as .pub names or "-".
+vsrc() {
+	rm -f "$SRC"/accounts/*
+	[ "$1" = - ] || cat $1 > "$SRC/accounts/deploy"
+	[ "$2" = - ] || cat $2 > "$SRC/accounts/octo"
+	if [ "$3" = - ]; then : > "$SRC/revoked"; else fpr_of "$3" > "$SRC/revoked"; fi
+}
+vpub() { "$PUB" -k "$W/signer" -s "$SRC" -o "$WWW" "$@" >"$C/pub.out" 2>&1; }
+gets() { grep -c '"GET ' "$W/access.log" || true; }
+
+new_case
+view_conf
+vsrc "user1.pub user3.pub" user2.pub -
+vpub
+check "publish writes v1/snapshot and v1/timestamp (namespaces authkeys, authkeys-timestamp)" \
+	eval 'ssh-keygen -Y verify -n authkeys-timestamp -f allowed_signers -I signer@test -s <(sed -n "/BEGIN SSH/,\$p" "$WWW/v1/timestamp") < <(sed "/BEGIN SSH/,\$d" "$WWW/v1/timestamp") >/dev/null 2>&1 && grep -q "^account deploy .* sha256:$(sha256sum < "$WWW/v1/accounts/deploy" | cut -c1-64)$" "$WWW/v1/snapshot"'
+run deploy
+check "snapshot store, no refresher: the command alone prints the keys" \
+	eval 'has_key user1 && has_key user3 && [ "$RC" = 0 ]'
+refresh_once
+: > "$W/access.log"
+refresh_once
+check "refresher round on an unchanged store: one request, the timestamp, 304" \
+	eval '[ "$RRC" = 0 ] && [ "$(gets)" = 1 ] && grep -q "\"GET /v1/timestamp .* 304 " "$W/access.log"'
+vsrc "user1.pub" user2.pub -
+vpub
+: > "$W/access.log"
+refresh_once
+check "a change: timestamp, snapshot and only the changed document fetched" \
+	eval '[ "$RRC" = 0 ] && [ "$(gets)" = 3 ] && [ "$(reqs deploy)" = 1 ] && [ "$(reqs octo)" = 0 ]'
+run deploy
+check "the changed document is in use" eval 'has_key user1 && ! has_key user3'
+run octo
+check "the other account unchanged" has_key user2
+status
+check "--status shows the view, fresh" \
+	eval 'grep -q "^view: timestamp serial [0-9]*, .*fresh (freeze_after 3600s, on_freeze stale), snapshot serial" <<<"$STOUT"'
+
+# Mix-and-match: a mirror serves a new host the previous list and the
+# previous account document, both signed and unexpired, with the current
+# timestamp and snapshot.
+new_case
+view_conf
+vsrc "user1.pub" user2.pub -
+vpub
+mkdir -p "$C/old" && cp "$WWW/v1/accounts/deploy" "$WWW/v1/revoked" "$C/old/"
+vsrc "user2.pub" user2.pub user1.pub
+vpub
+cp "$C/old/deploy" "$WWW/v1/accounts/deploy"
+cp "$C/old/revoked" "$WWW/v1/revoked"
+run deploy
+check "mix-and-match with timestamp_url: the revoked key is refused on a new host" \
+	eval '! has_key user1 && [ -z "$OUT" ]'
+check "mix-and-match: logged as not the snapshot's document" \
+	grep -q "not the document the snapshot names" <<<"$ERR"
+sed -i '/^timestamp_url/d' "$CONF"
+rm -rf "$C/cache"/* "$C/cache"/.lock*
+run deploy
+check "the same mirror without timestamp_url: the revoked key is admitted (the attack)" has_key user1
+view_conf
+
+# A document whose bytes are not the snapshot's (same serial, other body).
+new_case
+view_conf
+vsrc "user1.pub" user2.pub -
+vpub
+serial=$(sed -n 's/^#serial //p' "$WWW/v1/accounts/deploy")
+cat user1.pub user3.pub | publish deploy "$serial"
+run deploy
+check "document hash differs from the snapshot: refused" \
+	eval '[ -z "$OUT" ] && grep -q "not the document the snapshot names" <<<"$ERR"'
+
+# Serials of the timestamp and the snapshot never go down.
+new_case
+view_conf
+conf "refresh_after = 0"
+vsrc "user1.pub" user2.pub -
+vpub
+cp "$WWW/v1/timestamp" "$WWW/v1/snapshot" "$C/"
+sleep 1
+vsrc "user2.pub" user2.pub -
+vpub
+refresh_once
+# Another mtime: nginx's ETag (mtime, size) must not say "not modified".
+cp "$C/timestamp" "$WWW/v1/timestamp"
+touch -d "@$(($(date +%s) + 7))" "$WWW/v1/timestamp"
+refresh_once
+check "timestamp rollback: refused, the round fails" \
+	eval '[ "$RRC" != 0 ] && grep -q "timestamp refused: document serial is older" <<<"$RROUT"'
+run deploy
+check "timestamp rollback: the cached view stays (new key)" \
+	eval 'has_key user2 && ! has_key user1'
+cp "$C/snapshot" "$WWW/v1/snapshot"
+# A current timestamp naming the old snapshot: signed by the timestamp key.
+sn_old=$(sed -n 's/^#serial //p' "$C/snapshot")
+{ printf '#authkeys-timestamp v1\n#serial %s\n#expires %s\n' "$(($(date +%s) + 5))" "$FUTURE"
+  echo "snapshot $sn_old sha256:$(sha256sum < "$C/snapshot" | cut -c1-64)"; } > "$C/ts"
+ssh-keygen -q -Y sign -n authkeys-timestamp -f signer "$C/ts" && cat "$C/ts.sig" >> "$C/ts"
+cp "$C/ts" "$WWW/v1/timestamp"
+touch -d "@$(($(date +%s) + 9))" "$WWW/v1/timestamp" "$WWW/v1/snapshot"
+refresh_once
+check "snapshot rollback (a newer timestamp naming an older snapshot): refused" \
+	eval '[ "$RRC" != 0 ] && grep -q "snapshot refused: document serial is older" <<<"$RROUT"'
+run deploy
+check "snapshot rollback: nothing admitted that the snapshot does not vouch for" \
+	eval '! has_key user1'
+
+# Frozen: no timestamp newer than freeze_after has verified.
+new_case
+view_conf
+conf "freeze_after = 2"
+vsrc "user1.pub" user2.pub -
+vpub
+run deploy
+sleep 3
+run deploy
+check "frozen view, on_freeze = stale: logins go on from the cache, logged" \
+	eval 'has_key user1 && grep -q "view frozen" <<<"$ERR"'
+status
+check "--status says frozen, exit 1" eval 'grep -q "^view: .*frozen (freeze_after 2s" <<<"$STOUT" && [ "$STRC" = 1 ]'
+status =prometheus
+check "prometheus: authkeys_view_frozen 1" grep -q "^authkeys_view_frozen 1$" <<<"$STOUT"
+conf "on_freeze = deny"
+run deploy
+check "frozen view, on_freeze = deny: nothing printed" eval '[ -z "$OUT" ] && [ "$RC" = 0 ]'
+vpub --timestamp-valid 1h
+refresh_once
+run deploy
+check "a new timestamp thaws the view" has_key user1
+
+# An expired timestamp from the store is bad input: the cached view stays.
+new_case
+view_conf
+conf "refresh_after = 0"
+vsrc "user1.pub" user2.pub -
+vpub
+run deploy
+"$PUB" --timestamp -k "$W/signer" -o "$WWW" --timestamp-valid 1 >/dev/null
+sleep 2
+refresh_once
+check "expired timestamp: refused, round fails" \
+	eval '[ "$RRC" != 0 ] && grep -q "timestamp refused: document has expired" <<<"$RROUT"'
+run deploy
+check "expired timestamp: the cached view keeps answering" has_key user1
+
+# Backward compatibility, both ways.
+new_case
+vsrc "user1.pub" user2.pub -
+conf "revocation_url = $STORE/v1/revoked"
+vpub
+run deploy
+check "host without timestamp_url, store with snapshot and timestamp: as before" has_key user1
+new_case
+view_conf
+cat user1.pub | publish deploy 1
+fpr_of user3.pub | sign_doc signer "$WWW/v1/revoked" - 1 "$FUTURE"
+run deploy
+check "host with timestamp_url, store without: nothing admitted, clear error" \
+	eval '[ -z "$OUT" ] && grep -q "no verified view of the store: timestamp: not found at the store (404)" <<<"$ERR"'
+new_case
+view_conf
+conf "refresh_after = 0"
+vsrc "user1.pub" user2.pub -
+vpub
+run deploy
+rm -f "$WWW/v1/timestamp" "$WWW/v1/snapshot"
+refresh_once
+run deploy
+check "store loses its timestamp: the round fails, the cached view is kept" \
+	eval '[ "$RRC" != 0 ] && has_key user1'
+
+# Roles: a key that trusted_signers does not let sign the timestamp.
+new_case
+echo "signer@test namespaces=\"authkeys\" $(key_of signer.pub)" > "$C/etc/allowed"
+chmod 644 "$C/etc/allowed"
+conf "trusted_signers = $C/etc/allowed"
+vsrc "user1.pub" - -
+rm -f "$WWW/v1/timestamp"
+"$PUB" -k "$W/signer" -s "$SRC" -o "$WWW" -f "$CONF" >"$C/pub.out" 2>&1
+prc=$?
+check "publish with a key that may not sign the timestamp: refused before writing" \
+	eval '[ "$prc" != 0 ] && grep -q "cannot sign the timestamp (namespace authkeys-timestamp)" "$C/pub.out" && [ ! -e "$WWW/v1/accounts/deploy" ]'
 
 # The refresher as a service: keeps documents fresh, SIGHUP re-reads the
 # config, SIGTERM ends it promptly.

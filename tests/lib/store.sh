@@ -263,7 +263,7 @@ timeout = $((3 + SLACK / 1000 * 2))
 CONF
 	chmod 644 "$CONF"
 	: > "$W/access.log"
-	rm -f "$WWW/v1/revoked"
+	rm -f "$WWW/v1/revoked" "$WWW/v1/snapshot" "$WWW/v1/timestamp"
 	rm -f "$WWW"/v1/accounts/*
 }
 # conf "key = value": sets key (replacing a line new_case wrote; url adds a mirror).
