@@ -62,9 +62,11 @@ ak_err(int r)
 	case AK_ERR_NAMESPACE:
 		return "signature namespace mismatch";
 	case AK_ERR_SNAPSHOT:
-		return "not the document the snapshot names (serial or SHA-256)";
+		return "not the document the snapshot names "
+		    "(serial or SHA-256)";
 	case AK_ERR_FROZEN:
-		return "view frozen: no new timestamp verified within freeze_after";
+		return "view frozen: no new timestamp verified within "
+		    "freeze_after";
 	default:
 		return "unknown error";
 	}

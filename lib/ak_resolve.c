@@ -638,7 +638,8 @@ ak_resolve_view(struct ak_resolver *rv)
 	if (rv->view.frozen)
 		ak_log(LOG_WARNING, "view frozen: the newest verified "
 		    "timestamp (serial %llu) is %llds old, freeze_after %lds; "
-		    "%s", ts->serial, (long long)rv->now - (long long)ts->serial,
+		    "%s", ts->serial,
+		    (long long)rv->now - (long long)ts->serial,
 		    cfg->freeze_after, cfg->freeze_deny ? "on_freeze = deny: "
 		    "no key is admitted" : "going on from the cache");
 	ak_snap_free(tss);

@@ -119,8 +119,8 @@ int ak_resolve_view(struct ak_resolver *rv);
  * One document: the account's (account not NULL) or the revocation list
  * (NULL). With timestamp_url, only the one the view's snapshot names (none
  * if it names none: *docp NULL); a frozen view with on_freeze = deny gives
- * AK_ERR_UNAVAILABLE. Returns 0 with *docp (NULL: 404, no keys / no list) and *sourcep,
- * or AK_ERR_UNAVAILABLE (rv->last_error says why).
+ * AK_ERR_UNAVAILABLE. Returns 0 with *docp (NULL: 404, no keys / no list)
+ * and *sourcep, or AK_ERR_UNAVAILABLE (rv->last_error says why).
  */
 int ak_resolve_doc(struct ak_resolver *rv, const char *account,
     struct ak_doc **docp, const char **sourcep);

@@ -35,8 +35,8 @@ usage(void)
 	    "[--timestamp-valid duration]\n"
 	    "       authkeys-publish --dry-run -s source_dir -o output_dir "
 	    "[-f authkeys.conf] [--report file.html]\n"
-	    "       authkeys-publish --timestamp -k timestamp_key -o output_dir "
-	    "[-f authkeys.conf]\n"
+	    "       authkeys-publish --timestamp -k timestamp_key "
+	    "-o output_dir [-f authkeys.conf]\n"
 	    "                        [--timestamp-valid duration]\n");
 	exit(2);
 }
