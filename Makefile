@@ -113,7 +113,7 @@ $(PAMMOD): $(O)/pam_module/pam_authkeys.o $(B)/libaknet.a $(B)/libakcore.a \
 include tests/unit/unit.mk
 
 check: all unit-check integration-check pam-check publish-check e2e-check \
-	docs-check
+	cdn-check docs-check
 
 integration-check: all test-tools
 	tests/integration/run.sh
@@ -126,6 +126,9 @@ publish-check: all test-tools
 
 e2e-check: all test-tools
 	tests/e2e/run.sh
+
+cdn-check: all test-tools
+	tests/cdn/run.sh
 
 docs-check: all
 	tests/docs/run.sh
@@ -151,7 +154,7 @@ sanitize-check:
 	AK_SSHD_ENV="$(SAN_SSHD_ENV)" $(MAKE) B=build-asan \
 		CFLAGS="$(SAN_CFLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		unit-check integration-check pam-check publish-check e2e-check \
-		docs-check
+		cdn-check docs-check
 
 VALGRIND = valgrind --leak-check=full --errors-for-leak-kinds=definite \
 	--error-exitcode=99
@@ -228,7 +231,7 @@ lint:
 clean:
 	rm -rf $(B) build-asan build-fuzz
 
-.PHONY: all check unit-check integration-check pam-check publish-check \
+.PHONY: all check unit-check integration-check pam-check publish-check cdn-check \
 	e2e-check docs-check package-check sanitize-check valgrind-check \
 	valgrind-unit valgrind-integration valgrind-pam install lint clean
 .SECONDARY:
@@ -239,7 +242,7 @@ clean:
 FUZZ_CC	?= clang
 FUZZ_SECONDS ?= 15
 FUZZERS	= config keyline doc signers sshsig cache authinfo session userenv proc index \
-	  krl pamstack pubsrc
+	  krl pamstack pubsrc snap
 FUZZ_BINS = $(FUZZERS:%=build-fuzz/fuzz_%)
 LIB_SRCS = $(CORE:%=lib/%.c) $(NET:%=lib/%.c)
 

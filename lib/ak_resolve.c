@@ -241,6 +241,27 @@ store_entry(struct ak_resolver *rv, const char *name, int status,
 }
 
 /*
+ * Under a view, a document's URL names its version ("?v=SERIAL-HASH"): a
+ * CDN then caches each version apart, so documents can be cached for long
+ * while a new snapshot is never answered with an old copy. Static servers
+ * and object stores ignore the query. Not for file:// (no query there).
+ */
+static int
+versioned(const struct target *t, char *url, size_t len)
+{
+	size_t n = strlen(url);
+	int k;
+
+	if (t->want == NULL || strncmp(url, "file:", 5) == 0)
+		return 0;
+	k = snprintf(url + n, len - n, "%cv=%llu-%02x%02x%02x%02x",
+	    strchr(url, '?') != NULL ? '&' : '?', t->want->serial,
+	    t->want->hash[0], t->want->hash[1], t->want->hash[2],
+	    t->want->hash[3]);
+	return k < 0 || (size_t)k >= len - n ? AK_ERR_TOO_LARGE : 0;
+}
+
+/*
  * Asks the mirrors in turn, each with a fair share of what is left of this
  * group's budget. Returns 0 with *docp (NULL on 404) and *sourcep, or
  * AK_ERR_UNAVAILABLE.
@@ -264,6 +285,7 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 		    (long long)(t->nurls - i));
 
 		if ((r = ak_url_expand(t->urls[i], t->account, url,
+		    sizeof(url))) != 0 || (r = versioned(t, url,
 		    sizeof(url))) != 0)
 			return r;
 		if (rv->fetcher == NULL && (r = ak_fetcher_new(&rv->fetcher)) !=

@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config libcurl4-openssl-dev libssl-dev libpam0g-dev
 libcmocka-dev nginx-light openssh-server
 openssh-client openssl hyperfine valgrind time clang clang-format cppcheck
 util-linux procps man-db debhelper dpkg-dev fakeroot lintian putty-tools
-systemd tmux python3"
+systemd tmux python3 varnish"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -30,7 +30,7 @@ if [ -n "$missing" ]; then
 	[ -n "$added_policy" ] && rm -f /usr/sbin/policy-rc.d
 fi
 # The Debian nginx and ssh services are not ours to run; tests start their own.
-for s in nginx ssh; do
+for s in nginx ssh varnish; do
 	if command -v systemctl >/dev/null && systemctl is-active -q "$s" 2>/dev/null; then
 		systemctl stop "$s" || true
 	fi

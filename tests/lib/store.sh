@@ -109,7 +109,7 @@ key_of() { cut -d' ' -f1,2 "$1"; }
 # count_requests LOG PATH: GETs of PATH the store received.
 count_requests() {
 	[ -f "$1" ] || { echo 0; return; }
-	grep -c "\"GET $2 " "$1" || true
+	grep -cE "\"GET $2[ ?]" "$1" || true
 }
 
 # ensure_user NAME [useradd options]: NAME exists (default: a login user

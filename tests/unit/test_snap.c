@@ -1,0 +1,200 @@
+/* ak_snap: snapshot and timestamp bodies, matching, the frozen rule. */
+#include "testutil.h"
+
+#include <time.h>
+
+#include "ak_config.h"
+#include "ak_doc.h"
+#include "ak_err.h"
+#include "ak_snap.h"
+
+#define SIG "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n" \
+	"-----END SSH SIGNATURE-----\n"
+#define SNAP_HDR "#authkeys-snapshot v1\n#serial 7\n" \
+	"#expires 2030-01-02T03:04:05Z\n"
+#define TS_HDR "#authkeys-timestamp v1\r\n#serial 1800000000\r\n" \
+	"#expires 2030-01-02T03:04:05Z\r\n"
+/* SHA-256 of "abc". */
+#define H_ABC "sha256:ba7816bf8f01cfea414140de5dae2223" \
+	"b00361a396177a9cb410ff61f20015ad"
+#define H_0 "sha256:00000000000000000000000000000000" \
+	"00000000000000000000000000000000"
+
+static int
+parse(const char *text, enum ak_doc_kind kind, struct ak_snap **sp,
+    unsigned long *lineno)
+{
+	struct ak_doc *doc = NULL;
+	int r;
+
+	*sp = NULL;
+	if ((r = ak_doc_parse(text, strlen(text), kind, &doc)) == 0)
+		r = ak_snap_parse(doc, sp, lineno);
+	ak_doc_free(doc);
+	return r;
+}
+
+static void
+test_snapshot(void **state)
+{
+	struct ak_snap *s;
+	const struct ak_snap_entry *e;
+	unsigned long ln;
+
+	(void)state;
+	assert_int_equal(parse(SNAP_HDR "account octo 3 " H_0 "\n"
+	    "account deploy 5 " H_ABC "\n\nrevocations 9 " H_0 "\n" SIG,
+	    AK_DOC_SNAPSHOT, &s, &ln), 0);
+	assert_int_equal(s->serial, 7);
+	assert_int_equal(s->n, 3);
+	assert_non_null(e = ak_snap_find(s, "deploy"));
+	assert_int_equal(e->serial, 5);
+	assert_true(ak_snap_matches(e, 5, "abc", 3));
+	assert_false(ak_snap_matches(e, 4, "abc", 3));
+	assert_false(ak_snap_matches(e, 5, "abd", 3));
+	assert_false(ak_snap_matches(NULL, 5, "abc", 3));
+	assert_non_null(e = ak_snap_find(s, NULL));
+	assert_int_equal(e->what, AK_SNAP_REVOCATIONS);
+	assert_int_equal(e->serial, 9);
+	assert_null(ak_snap_find(s, "ghost"));
+	assert_non_null(ak_snap_find(s, "octo"));
+	ak_snap_free(s);
+	/* No list entry: the store has no list. */
+	assert_int_equal(parse(SNAP_HDR "account a 1 " H_0 "\n" SIG,
+	    AK_DOC_SNAPSHOT, &s, &ln), 0);
+	assert_null(ak_snap_find(s, NULL));
+	ak_snap_free(s);
+	ak_snap_free(NULL);
+}
+
+static void
+test_bad_lines(void **state)
+{
+	static const char *bad[] = {
+		"account deploy 5 " H_ABC " extra\n",
+		"account deploy 5 " H_ABC "\naccount deploy 6 " H_0 "\n",
+		"revocations 1 " H_0 "\nrevocations 2 " H_0 "\n",
+		"account Deploy 5 " H_ABC "\n",
+		"account deploy -5 " H_ABC "\n",
+		"account deploy 99999999999999999999999 " H_ABC "\n",
+		"account deploy 5 sha256:BA7816BF8F01CFEA414140DE5DAE2223"
+		    "B00361A396177A9CB410FF61F20015AD\n",
+		"account deploy 5 sha256:abc\n",
+		"account deploy 5 md5:" H_0 "\n",
+		"account  deploy 5 " H_ABC "\n",
+		"account deploy 5\n",
+		"snapshot 5 " H_ABC "\n",
+		"# comment\n",
+		"account deploy\t5 " H_ABC "\n",
+	};
+	struct ak_snap *s;
+	unsigned long ln;
+	char text[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), SNAP_HDR "%s" SIG, bad[i]);
+		if (parse(text, AK_DOC_SNAPSHOT, &s, &ln) == 0)
+			fail_msg("taken: %s", bad[i]);
+		assert_null(s);
+	}
+	snprintf(text, sizeof(text), SNAP_HDR "account a 1 " H_0 "\nbad\n"
+	    SIG);
+	assert_int_equal(parse(text, AK_DOC_SNAPSHOT, &s, &ln),
+	    AK_ERR_FORMAT);
+	assert_int_equal(ln, 5);
+}
+
+static void
+test_timestamp(void **state)
+{
+	struct ak_snap *s;
+	const struct ak_snap_entry *e;
+	struct ak_doc *doc;
+	unsigned long ln;
+
+	(void)state;
+	/* CRLF lines read as LF ones. */
+	assert_int_equal(parse(TS_HDR "snapshot 7 " H_ABC "\r\n" SIG,
+	    AK_DOC_TIMESTAMP, &s, &ln), 0);
+	assert_non_null(e = ak_snap_find(s, NULL));
+	assert_int_equal(e->what, AK_SNAP_SNAPSHOT);
+	assert_true(ak_snap_matches(e, 7, "abc", 3));
+	ak_snap_free(s);
+	assert_int_not_equal(parse(TS_HDR SIG, AK_DOC_TIMESTAMP, &s, &ln), 0);
+	assert_int_not_equal(parse(TS_HDR "snapshot 7 " H_ABC "\nsnapshot 8 "
+	    H_ABC "\n" SIG, AK_DOC_TIMESTAMP, &s, &ln), 0);
+	assert_int_not_equal(parse(TS_HDR "account a 7 " H_ABC "\n" SIG,
+	    AK_DOC_TIMESTAMP, &s, &ln), 0);
+	/* Each kind has its own first line; an account document is none. */
+	assert_int_equal(parse(TS_HDR "snapshot 7 " H_ABC "\n" SIG,
+	    AK_DOC_SNAPSHOT, &s, &ln), AK_ERR_FORMAT);
+	assert_int_equal(parse(SNAP_HDR SIG, AK_DOC_TIMESTAMP, &s, &ln),
+	    AK_ERR_FORMAT);
+	assert_int_equal(ak_doc_parse(SNAP_HDR SIG, strlen(SNAP_HDR SIG),
+	    AK_DOC_SNAPSHOT, &doc), 0);
+	assert_int_equal(ak_snap_parse(doc, &s, &ln), 0);
+	assert_int_equal(s->n, 0);
+	ak_snap_free(s);
+	doc->kind = AK_DOC_ACCOUNT;
+	assert_int_equal(ak_snap_parse(doc, &s, &ln), AK_ERR_FORMAT);
+	ak_doc_free(doc);
+}
+
+static void
+test_header_writer(void **state)
+{
+	char out[AK_DOC_HEADER_MAX * 2];
+	struct ak_doc *doc;
+	int n;
+
+	(void)state;
+	n = ak_doc_format_header(AK_DOC_SNAPSHOT, NULL, 12, 1893553445, out,
+	    AK_DOC_HEADER_MAX);
+	assert_true(n > 0);
+	assert_string_equal(out, "#authkeys-snapshot v1\n#serial 12\n"
+	    "#expires 2030-01-02T03:04:05Z\n");
+	n = ak_doc_format_header(AK_DOC_TIMESTAMP, NULL, 13, 1893553445, out,
+	    AK_DOC_HEADER_MAX);
+	assert_true(n > 0);
+	strcat(out, SIG);
+	assert_int_equal(ak_doc_parse(out, strlen(out), AK_DOC_TIMESTAMP,
+	    &doc), 0);
+	assert_int_equal(doc->serial, 13);
+	assert_int_equal(doc->nlines, 0);
+	ak_doc_free(doc);
+}
+
+static void
+test_frozen_and_hash(void **state)
+{
+	struct ak_config *cfg;
+	char h[AK_SNAP_HASH_TEXT];
+
+	(void)state;
+	assert_int_equal(ak_config_defaults(&cfg), 0);
+	assert_int_equal(cfg->freeze_after, 3600);
+	assert_false(ak_snap_frozen(cfg, 1000, 1000 + 3600));
+	assert_true(ak_snap_frozen(cfg, 1000, 1000 + 3601));
+	/* A timestamp signed "in the future" (clock skew) is not frozen. */
+	assert_false(ak_snap_frozen(cfg, 5000, 1000));
+	assert_true(ak_snap_frozen(cfg, 0, 4000));
+	ak_config_free(cfg);
+	ak_snap_hash_text("abc", 3, h);
+	assert_string_equal(h, H_ABC);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_snapshot),
+		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_timestamp),
+		cmocka_unit_test(test_header_writer),
+		cmocka_unit_test(test_frozen_and_hash),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
