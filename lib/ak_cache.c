@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ak_cache.h"
+#include "ak_sha256.h"
 #include "ak_doc.h"
 #include "ak_err.h"
 #include "ak_file.h"
@@ -85,6 +86,25 @@ parse_ull(const char *s, unsigned long long *v)
 	return errno != 0 || *ep != '\0' ? AK_ERR_FORMAT : 0;
 }
 
+static int
+parse_hex(const char *s, unsigned char *out, size_t n)
+{
+	size_t i;
+	int a, b;
+
+	if (strlen(s) != 2 * n)
+		return AK_ERR_FORMAT;
+	for (i = 0; i < n; i++) {
+		a = s[2 * i] >= 'a' ? s[2 * i] - 'a' + 10 : s[2 * i] - '0';
+		b = s[2 * i + 1] >= 'a' ? s[2 * i + 1] - 'a' + 10 :
+		    s[2 * i + 1] - '0';
+		if (a < 0 || a > 15 || b < 0 || b > 15)
+			return AK_ERR_FORMAT;
+		out[i] = (unsigned char)(a << 4 | b);
+	}
+	return 0;
+}
+
 int
 ak_cache_parse(char *raw, size_t len, struct ak_cache_entry *e)
 {
@@ -112,6 +132,13 @@ ak_cache_parse(char *raw, size_t len, struct ak_cache_entry *e)
 	if (header_field(&p, "#min-serial", &v) != 0 ||
 	    parse_ull(v, &e->min_serial) != 0)
 		return AK_ERR_FORMAT;
+	/* Optional (entries of older versions have none). */
+	if (strncmp(p, "#sha256 ", 8) == 0) {
+		if (header_field(&p, "#sha256", &v) != 0 ||
+		    parse_hex(v, e->sha256, sizeof(e->sha256)) != 0)
+			return AK_ERR_FORMAT;
+		e->has_sha256 = 1;
+	}
 	e->body = p;
 	e->bodylen = len - (size_t)(p - raw);
 	if (e->status == 404 && e->bodylen != 0)
@@ -231,15 +258,28 @@ int
 ak_cache_write(const char *dir, const char *name,
     const struct ak_cache_entry *e)
 {
-	char hdr[HEADER_MAX], *buf;
+	char hdr[HEADER_MAX], hex[2 * AK_SHA256_LEN + 1], *buf;
+	unsigned char h[AK_SHA256_LEN];
+	size_t i;
 	int n, r;
 
 	if (strchr(e->etag, '\n') != NULL || strchr(e->etag, ' ') != NULL)
 		return AK_ERR_FORMAT;
+	/*
+	 * The body's SHA-256, so the cache-hit path can hold a document
+	 * against its snapshot entry without reading all of it.
+	 */
+	ak_sha256(e->body, e->bodylen, h);
+	for (i = 0; i < AK_SHA256_LEN; i++) {
+		hex[2 * i] = "0123456789abcdef"[h[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[h[i] & 15];
+	}
+	hex[2 * AK_SHA256_LEN] = '\0';
 	n = snprintf(hdr, sizeof(hdr), "%s#checked %lld\n#status %d\n"
-	    "#etag %s\n#min-serial %llu\n", CACHE_MAGIC,
+	    "#etag %s\n#min-serial %llu\n%s%s%s", CACHE_MAGIC,
 	    (long long)e->checked, e->status, e->etag[0] ? e->etag : "-",
-	    e->min_serial);
+	    e->min_serial, e->status == 200 ? "#sha256 " : "",
+	    e->status == 200 ? hex : "", e->status == 200 ? "\n" : "");
 	if (n < 0 || (size_t)n >= sizeof(hdr))
 		return AK_ERR_TOO_LARGE;
 	if ((buf = malloc((size_t)n + e->bodylen)) == NULL)

@@ -20,6 +20,8 @@ struct ak_cache_entry {
 	int status;		/* 200: document; 404: no document */
 	char etag[AK_ETAG_MAX + 1];	/* "" if none */
 	unsigned long long min_serial;	/* highest serial ever accepted */
+	int has_sha256;		/* the body's SHA-256 is in the header */
+	unsigned char sha256[32];	/* (written with every 200 entry) */
 	char *body;		/* the document (inside raw), NUL-terminated */
 	size_t bodylen;
 	char *raw;

@@ -14,9 +14,87 @@
 #include "ak_index.h"
 #include "ak_keyset.h"
 #include "ak_local.h"
+#include "ak_snap.h"
 
 #define SOURCE_FRESH	"cache"
 #define SOURCE_STALE	"stale cache (store unavailable)"
+
+/*
+ * The cached view (timestamp_url): the timestamp, fresh by our own
+ * confirmation (or, in an outage, stale but signed), and the snapshot it
+ * names. Documents are then current if they are the ones it names.
+ */
+struct local_view {
+	enum ak_cache_use use;	/* USE or STALE; else no view */
+	struct ak_snap *snap;
+};
+
+/* Reads a cached document of kind whole; NULL if none or not that kind. */
+static struct ak_doc *
+entry_doc(const struct ak_cache_entry *e, enum ak_doc_kind kind)
+{
+	struct ak_doc *doc = NULL;
+
+	if (e == NULL || e->status != 200 || ak_doc_parse(e->body,
+	    e->bodylen, kind, &doc) != 0)
+		return NULL;
+	return doc;
+}
+
+/*
+ * Sets v->use to what the view allows (AK_CACHE_ASK: the helper decides,
+ * as it does for a frozen view, whose logging is its own).
+ */
+static void
+local_view_read(const struct ak_config *cfg, time_t now, time_t outage,
+    struct local_view *v)
+{
+	struct ak_cache_entry *te = NULL, *se = NULL;
+	struct ak_doc *ts = NULL, *sn = NULL;
+	struct ak_snap *tss = NULL;
+	struct ak_cached_state st;
+
+	memset(v, 0, sizeof(*v));
+	v->use = AK_CACHE_ASK;
+	if (ak_cache_read(cfg->cache_dir, "timestamp", geteuid(), &te) != 0 ||
+	    (ts = entry_doc(te, AK_DOC_TIMESTAMP)) == NULL ||
+	    ak_snap_parse(ts, &tss, NULL) != 0 ||
+	    ak_snap_frozen(cfg, ts->serial, now))
+		goto out;
+	memset(&st, 0, sizeof(st));
+	st.fresh = ak_fresh_is_fresh(cfg, te->checked, now);
+	st.has_answer = st.has_signed = 1;
+	if (ak_cache_decide(cfg, &st, outage, now, AK_ASK_IF_STALE, 0) ==
+	    AK_CACHE_ASK)
+		goto out;
+	if (ak_cache_read(cfg->cache_dir, "snapshot", geteuid(), &se) != 0 ||
+	    (sn = entry_doc(se, AK_DOC_SNAPSHOT)) == NULL ||
+	    sn->expires <= now || !ak_snap_matches(ak_snap_find(tss, NULL),
+	    sn->serial, se->body, se->bodylen) ||
+	    ak_snap_parse(sn, &v->snap, NULL) != 0)
+		goto out;
+	v->use = st.fresh ? AK_CACHE_USE : AK_CACHE_STALE;
+ out:
+	ak_snap_free(tss);
+	ak_doc_free(ts);
+	ak_doc_free(sn);
+	ak_cache_entry_free(te);
+	ak_cache_entry_free(se);
+}
+
+/*
+ * Under a view: the document of e is current if it is the one the
+ * snapshot names (serial, and the body's SHA-256 the entry recorded).
+ */
+static int
+named(const struct ak_snap_entry *want, const struct ak_cache_entry *e,
+    unsigned long long serial)
+{
+	if (want == NULL || e == NULL || e->status != 200 ||
+	    !e->has_sha256 || want->serial != serial)
+		return 0;
+	return memcmp(want->hash, e->sha256, sizeof(e->sha256)) == 0;
+}
 
 /* One document as the cache holds it, and what the rule says of it. */
 struct local_doc {
@@ -35,14 +113,35 @@ local_doc_clear(struct local_doc *ld)
 
 /* Reads one entry whole and decides on it. */
 static void
-decide_doc(const struct ak_config *cfg, const char *account,
-    enum ak_doc_kind kind, time_t now, time_t outage, struct local_doc *ld)
+decide_doc(const struct ak_config *cfg, const struct local_view *v,
+    const char *account, enum ak_doc_kind kind, time_t now, time_t outage,
+    struct local_doc *ld)
 {
+	const struct ak_snap_entry *want;
 	struct ak_cached_state st;
 	char name[64];
 
 	memset(ld, 0, sizeof(*ld));
 	memset(&st, 0, sizeof(st));
+	if (v != NULL) {
+		/* Not in the snapshot: no keys (no list). */
+		if ((want = ak_snap_find(v->snap, account)) == NULL) {
+			ld->use = v->use;
+			return;
+		}
+		ld->use = AK_CACHE_ASK;
+		if (ak_cache_name(account, name, sizeof(name)) != 0 ||
+		    ak_cache_read(cfg->cache_dir, name, geteuid(), &ld->e) !=
+		    0) {
+			ld->e = NULL;
+			return;
+		}
+		if (ld->e->status == 200 && ak_cache_doc(ld->e, kind, account,
+		    now, &ld->doc) == 0 && named(want, ld->e,
+		    ld->doc->serial))
+			ld->use = v->use;
+		return;
+	}
 	/* A missing or odd entry: the helper looks again and logs. */
 	if (ak_cache_name(account, name, sizeof(name)) == 0 &&
 	    ak_cache_read(cfg->cache_dir, name, geteuid(), &ld->e) != 0)
@@ -82,9 +181,9 @@ head_clear(struct head *h)
  * (*stale set if stale), or -1 if the whole path must decide.
  */
 static int
-read_head(const struct ak_config *cfg, const char *account,
-    enum ak_doc_kind kind, time_t now, time_t outage, struct head *h,
-    int *stale)
+read_head(const struct ak_config *cfg, const struct local_view *v,
+    const char *account, enum ak_doc_kind kind, time_t now, time_t outage,
+    struct head *h, int *stale)
 {
 	struct ak_cached_state st;
 	char name[64], *tail = NULL;
@@ -99,6 +198,13 @@ read_head(const struct ak_config *cfg, const char *account,
 	    ak_doc_parse_header(h->e->body, h->e->bodylen, kind, &h->hdr,
 	    &hlen) != 0 || ak_doc_check(&h->hdr, account, now, 0) != 0)
 		return -1;
+	if (v != NULL) {
+		if (!named(ak_snap_find(v->snap, account), h->e,
+		    h->hdr.serial))
+			return -1;
+		*stale |= v->use == AK_CACHE_STALE;
+		goto bind;
+	}
 	memset(&st, 0, sizeof(st));
 	st.fresh = ak_fresh_is_fresh(cfg, h->e->checked, now);
 	st.has_answer = st.has_signed = 1;
@@ -111,6 +217,7 @@ read_head(const struct ak_config *cfg, const char *account,
 	default:
 		return -1;
 	}
+ bind:
 	t = ak_index_tail_len(doclen);
 	if ((tail = malloc(t + 1)) != NULL &&
 	    ak_cache_pread(h->fd, h->e, doclen - t, t, tail) == 0) {
@@ -128,8 +235,8 @@ read_head(const struct ak_config *cfg, const char *account,
  * -1 if the whole path must decide (no index, a mismatch, anything odd).
  */
 static int
-via_index(const struct ak_config *cfg, const char *account, const char *fpr,
-    time_t now, struct ak_local *lo)
+via_index(const struct ak_config *cfg, const struct local_view *v,
+    const char *account, const char *fpr, time_t now, struct ak_local *lo)
 {
 	unsigned char hash[AK_HASH_LEN];
 	size_t off[AK_INDEX_MAX_DUP], len[AK_INDEX_MAX_DUP], n, i;
@@ -144,11 +251,11 @@ via_index(const struct ak_config *cfg, const char *account, const char *fpr,
 	if (!cfg->require_signature || ak_fpr_hash(fpr, hash) != 0 ||
 	    ak_cache_name(account, name, sizeof(name)) != 0)
 		return -1;
-	if (read_head(cfg, account, AK_DOC_ACCOUNT, now, lo->outage, &acct,
+	if (read_head(cfg, v, account, AK_DOC_ACCOUNT, now, lo->outage, &acct,
 	    &stale) != 0)
 		goto out;
 	if (cfg->revocation_url != NULL) {
-		if (read_head(cfg, NULL, AK_DOC_REVOCATIONS, now, lo->outage,
+		if (read_head(cfg, v, NULL, AK_DOC_REVOCATIONS, now, lo->outage,
 		    &list, &stale) != 0 || ak_index_revoked(cfg->cache_dir,
 		    "revoked", geteuid(), &list.bind, hash, &revoked) != 0 ||
 		    ak_revset_one(list.hdr.serial, hash, revoked, &rs) != 0)
@@ -192,20 +299,27 @@ ak_local_answer(const struct ak_config *cfg, const char *account,
     const char *fpr, time_t now, struct ak_local *lo)
 {
 	struct local_doc ad, ld;
+	struct local_view view, *v = NULL;
 	enum ak_local_outcome o;
 
 	memset(lo, 0, sizeof(*lo));
 	memset(&ld, 0, sizeof(ld));
-	/* A snapshot store: the view is the helper's to check. */
-	if (cfg->ntimestamp_urls > 0)
-		return AK_LOCAL_ASK;
 	lo->outage = ak_outage_read(cfg->cache_dir, geteuid(), NULL, 0);
-	if (fpr != NULL && via_index(cfg, account, fpr, now, lo) == 0)
+	if (cfg->ntimestamp_urls > 0) {
+		local_view_read(cfg, now, lo->outage, &view);
+		if (view.use == AK_CACHE_ASK)
+			return AK_LOCAL_ASK;
+		v = &view;
+	}
+	if (fpr != NULL && via_index(cfg, v, account, fpr, now, lo) == 0) {
+		if (v != NULL)
+			ak_snap_free(v->snap);
 		return AK_LOCAL_ANSWER;
-	decide_doc(cfg, account, cfg->require_signature ? AK_DOC_ACCOUNT :
+	}
+	decide_doc(cfg, v, account, cfg->require_signature ? AK_DOC_ACCOUNT :
 	    AK_DOC_PLAIN, now, lo->outage, &ad);
 	if (ad.use != AK_CACHE_ASK && cfg->revocation_url != NULL)
-		decide_doc(cfg, NULL, AK_DOC_REVOCATIONS, now, lo->outage,
+		decide_doc(cfg, v, NULL, AK_DOC_REVOCATIONS, now, lo->outage,
 		    &ld);
 	else
 		ld.use = AK_CACHE_USE;
@@ -224,6 +338,8 @@ ak_local_answer(const struct ak_config *cfg, const char *account,
 	}
 	local_doc_clear(&ad);
 	local_doc_clear(&ld);
+	if (v != NULL)
+		ak_snap_free(v->snap);
 	return o;
 }
 

@@ -895,6 +895,39 @@ status
 check "--status shows the view, fresh" \
 	eval 'grep -q "^view: timestamp serial [0-9]*, .*fresh (freeze_after 3600s, on_freeze stale), snapshot serial" <<<"$STOUT"'
 
+# The cache-hit path (libc only, no helper) under a view: it answers from
+# the documents the cached snapshot names, and from nothing else.
+new_case
+view_conf
+vsrc "user1.pub" user2.pub -
+vpub
+run deploy
+cp -p "$C/cache/acct.deploy" "$C/acct.deploy.prev"
+HELPER=$W/inst/usr/libexec/authkeys/authkeys-fetch
+chmod 0 "$HELPER"
+run deploy
+check "view, warm cache, helper unusable: the cache-hit path prints the keys" \
+	eval 'has_key user1 && [ "$(lines)" = 1 ]'
+run deploy "$(fpr_of user1.pub)"
+check "view, warm cache: %f answered through the index" has_key user1
+run octo
+check "view: an account the snapshot names but not cached needs the helper (nothing here)" \
+	test -z "$OUT"
+chmod 755 "$HELPER"
+vsrc "user3.pub" user2.pub -
+vpub
+refresh_once
+cp -p "$C/acct.deploy.prev" "$C/cache/acct.deploy"
+chmod 0 "$HELPER"
+run deploy
+check "view: a cached document the snapshot does not name is not used by the cache-hit path" \
+	test -z "$OUT"
+run deploy "$(fpr_of user1.pub)"
+check "view: nor by %f" test -z "$OUT"
+chmod 755 "$HELPER"
+run deploy
+check "view: the helper fetches the named document" eval 'has_key user3 && ! has_key user1'
+
 # Mix-and-match: a mirror serves a new host the previous list and the
 # previous account document, both signed and unexpired, with the current
 # timestamp and snapshot.
