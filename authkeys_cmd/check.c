@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ak_config.h"
@@ -18,6 +19,7 @@
 #include "ak_krl.h"
 #include "ak_pamstack.h"
 #include "ak_resolve.h"
+#include "ak_snap.h"
 #include "ak_url.h"
 #include "check.h"
 #include "check_sshd.h"
@@ -176,6 +178,58 @@ check_url(const struct ak_config *cfg, struct ak_resolver *rv,
 	ak_doc_free(doc);
 }
 
+/* Each timestamp_url: the timestamp and its snapshot, as a host takes them. */
+static void
+check_view(const struct ak_config *cfg, struct ak_resolver *rv)
+{
+	struct ak_doc *ts, *sn;
+	struct ak_snap *snap = NULL;
+	char why[512];
+	time_t now = time(NULL);
+	size_t i, j, missing;
+
+	for (i = 0; i < cfg->ntimestamp_urls; i++) {
+		if (ak_resolve_probe_view(rv, i, &ts, &sn, why,
+		    sizeof(why)) != 0) {
+			check_report(CHECK_FAIL, "timestamp_url %s", why);
+			continue;
+		}
+		if (ak_snap_frozen(cfg, ts->serial, now))
+			check_report(CHECK_FAIL, "%s: serial %llu, signed %llds "
+			    "ago: older than freeze_after (%lds): hosts count "
+			    "this view as frozen (is the timestamp cron job "
+			    "running? does a CDN keep it too long?)",
+			    cfg->timestamp_urls[i], ts->serial,
+			    (long long)now - (long long)ts->serial,
+			    cfg->freeze_after);
+		else
+			check_report(CHECK_OK, "%s: verified, serial %llu, "
+			    "signed %llds ago; snapshot %llu verified against "
+			    "it", cfg->timestamp_urls[i], ts->serial,
+			    (long long)now - (long long)ts->serial,
+			    sn->serial);
+		if (ak_snap_parse(sn, &snap, NULL) == 0) {
+			for (j = missing = 0; j < cfg->naccounts; j++)
+				missing += ak_snap_find(snap,
+				    cfg->accounts[j]) == NULL;
+			if (missing > 0)
+				check_report(CHECK_WARN, "snapshot %llu names "
+				    "%zu of the %zu managed account(s): the "
+				    "others have no keys", sn->serial,
+				    cfg->naccounts - missing, cfg->naccounts);
+			if (cfg->revocation_url != NULL &&
+			    ak_snap_find(snap, NULL) == NULL)
+				check_report(CHECK_FAIL, "snapshot %llu names "
+				    "no revocation list, but revocation_url "
+				    "is set: no key is admitted", sn->serial);
+			ak_snap_free(snap);
+			snap = NULL;
+		}
+		ak_doc_free(ts);
+		ak_doc_free(sn);
+	}
+}
+
 /*
  * sshd refuses every public key while its RevokedKeys file is missing or
  * unreadable, and obeys whatever is there: it must be a KRL root wrote,
@@ -269,6 +323,7 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 		if (cfg->revocation_url != NULL)
 			check_url(cfg, &rv, NULL, cfg->revocation_url,
 			    &list_serial);
+		check_view(cfg, &rv);
 		ak_resolver_clear(&rv);
 	}
 	check_krl(cfg, list_serial);

@@ -133,4 +133,13 @@ int ak_resolve_doc(struct ak_resolver *rv, const char *account,
 int ak_resolve_probe(struct ak_resolver *rv, const char *account,
     const char *url, struct ak_doc **docp);
 
+/*
+ * For --check: fetches timestamp_url number i and the snapshot beside it
+ * (no cache) and verifies both, namespaces, expiry and the snapshot's
+ * SHA-256 included. Returns 0 with *tsp and *snp (free with ak_doc_free),
+ * or AK_ERR_* with why (whylen bytes) naming the file.
+ */
+int ak_resolve_probe_view(struct ak_resolver *rv, size_t i,
+    struct ak_doc **tsp, struct ak_doc **snp, char *why, size_t whylen);
+
 #endif

@@ -928,6 +928,22 @@ chmod 755 "$HELPER"
 run deploy
 check "view: the helper fetches the named document" eval 'has_key user3 && ! has_key user1'
 
+# --check with a snapshot store.
+new_case
+view_conf
+vsrc "user1.pub" - -
+vpub
+rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check 2>/dev/null)
+check "--check: timestamp and snapshot verified" \
+	grep -q "^ok   $STORE/v1/timestamp: verified, serial [0-9]*, signed [0-9]*s ago; snapshot [0-9]* verified against it" <<<"$rep"
+check "--check: a managed account the snapshot does not name is a warning" \
+	grep -q "names 1 of the 2 managed account(s)" <<<"$rep"
+conf "freeze_after = 1"
+sleep 2
+rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check 2>/dev/null)
+check "--check: a timestamp older than freeze_after fails, naming the cron job" \
+	grep -q "FAIL.*older than freeze_after (1s).*timestamp cron job" <<<"$rep"
+
 # Mix-and-match: a mirror serves a new host the previous list and the
 # previous account document, both signed and unexpired, with the current
 # timestamp and snapshot.
