@@ -196,9 +196,9 @@ check_view(const struct ak_config *cfg, struct ak_resolver *rv)
 		}
 		if (ak_snap_frozen(cfg, ts->serial, now))
 			check_report(CHECK_FAIL, "%s: serial %llu, signed "
-			    "%llds ago: older than freeze_after (%lds): hosts count "
-			    "this view as frozen (is the timestamp cron job "
-			    "running? does a CDN keep it too long?)",
+			    "%llds ago: older than freeze_after (%lds): hosts "
+			    "count this view as frozen (is the timestamp cron "
+			    "job running? does a CDN keep it too long?)",
 			    cfg->timestamp_urls[i], ts->serial,
 			    (long long)now - (long long)ts->serial,
 			    cfg->freeze_after);
