@@ -41,7 +41,7 @@ http {
 		listen 127.0.0.1:$OPORT;
 		root $WWW;
 		location = /v1/timestamp {
-			add_header Cache-Control "public, max-age=$1, stale-while-revalidate=0";
+			add_header Cache-Control "public, max-age=$1, stale-while-revalidate=0" always;
 		}
 		location /v1/ {
 			add_header Cache-Control "public, max-age=3600";

@@ -41,4 +41,51 @@ check "deploy ends with the rotated key only" \
 check "the revoked Jenkins key is on the list" \
 	grep -q "$(fpr_of "$K/jenkins_key.pub")" "$K/www/v1/revoked"
 check "the review page was written" grep -q "authkeys access review" "$K/review.html"
+
+# docs/cdn.md: its sh blocks in their own scratch directory, then the
+# files they made served with its nginx block, headers checked.
+mkdir "$D/cdn"
+{
+	echo "set -e -o pipefail"
+	awk '/^```sh$/ {on=1; next} /^```$/ {on=0} on' "$TOP/docs/cdn.md"
+} > "$D/cdn.sh"
+note "$(grep -vc '^#\|^$' "$D/cdn.sh") commands from docs/cdn.md"
+(cd "$D/cdn" && bash "$D/cdn.sh") > "$D/cdn.out" 2>&1
+rc=$?
+check "every command of docs/cdn.md runs (exit $rc)" test "$rc" = 0
+[ "$rc" = 0 ] || sed 's/^/#   /' "$D/cdn.out" | tail -20
+K=$D/cdn
+vrfns() { # FILE NAMESPACE: verifies with the page's allowed_signers
+	ssh-keygen -Y verify -f "$K/allowed_signers" -I "$3" -n "$2" \
+		-s <(sed -n '/^-----BEGIN SSH SIGNATURE-----$/,$p' "$1") \
+		< <(sed '/^-----BEGIN SSH SIGNATURE-----$/,$d' "$1") >/dev/null 2>&1
+}
+check "cdn.md: documents and snapshot verify as documents@store (authkeys)" \
+	eval 'vrfns "$K/www/v1/accounts/deploy" authkeys documents@store && vrfns "$K/www/v1/snapshot" authkeys documents@store'
+check "cdn.md: the timestamp verifies as timestamp@store (authkeys-timestamp) only" \
+	eval 'vrfns "$K/www/v1/timestamp" authkeys-timestamp timestamp@store && ! vrfns "$K/www/v1/timestamp" authkeys documents@store'
+check "cdn.md: the snapshot names the deploy document by its SHA-256" \
+	grep -q "^account deploy [0-9]* sha256:$(sha256sum < "$K/www/v1/accounts/deploy" | cut -c1-64)$" "$K/www/v1/snapshot"
+PORT=$(free_port)
+mkdir -p "$D/nginx"
+{
+	echo "daemon on; pid $D/nginx/pid; error_log $D/nginx/error.log;"
+	echo "worker_processes 1; user root; events { worker_connections 16; }"
+	echo "http { access_log off; default_type text/plain;"
+	echo "client_body_temp_path $D/nginx/b; proxy_temp_path $D/nginx/p;"
+	echo "fastcgi_temp_path $D/nginx/f; uwsgi_temp_path $D/nginx/u; scgi_temp_path $D/nginx/s;"
+	echo "server { listen 127.0.0.1:$PORT; root $K/www;"
+	awk '/^```nginx$/ {on=1; next} /^```$/ {on=0} on' "$TOP/docs/cdn.md"
+	echo "} }"
+} > "$D/nginx/nginx.conf"
+if nginx -c "$D/nginx/nginx.conf" -p "$D/nginx" -e "$D/nginx/error.log" 2>/dev/null; then
+	hdr() { curl -sI "http://127.0.0.1:$PORT$1" | tr -d '\r' | sed -n 's/^Cache-Control: //p'; }
+	check "cdn.md's nginx block: the timestamp gets max-age=10" \
+		test "$(hdr /v1/timestamp)" = "public, max-age=10, stale-while-revalidate=0"
+	check "cdn.md's nginx block: documents get max-age=3600, also asked for by version" \
+		eval '[ "$(hdr /v1/accounts/deploy)" = "public, max-age=3600" ] && [ "$(hdr "/v1/revoked?v=1-abcd")" = "public, max-age=3600" ]'
+	nginx -c "$D/nginx/nginx.conf" -p "$D/nginx" -s stop 2>/dev/null
+else
+	not_ok "cdn.md's nginx block: nginx does not start with it"
+fi
 summary

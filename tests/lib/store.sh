@@ -42,7 +42,7 @@ worker_processes 1;
 user root;
 events { worker_connections 256; }
 http {
-	log_format ak '\$remote_addr [\$time_local] "\$request" \$status \$body_bytes_sent conn=\$connection reqs=\$connection_requests';
+	log_format ak '\$remote_addr [\$time_local] "\$request" \$status \$body_bytes_sent conn=\$connection reqs=\$connection_requests sent=\$bytes_sent got=\$request_length';
 	access_log $d/access.log ak;
 	client_body_temp_path $d/nginx/body;
 	proxy_temp_path $d/nginx/proxy;
