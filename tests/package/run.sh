@@ -33,6 +33,8 @@ check "PAM module in the multiarch security dir" \
 	test -f "/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/security/pam_authkeys.so"
 # From the .debs themselves: some images path-exclude /usr/share/man.
 check "man pages shipped" eval '[ "$(for d in "$P"/*authkeys_0.1.0_*.deb; do dpkg-deb -c "$d"; done | grep -cE "man/man[158]/(authkeys-command.8|authkeys-publish.1|pam_authkeys.8|authkeys-refresh.8|authkeys-sweep.8|authkeys.conf.5).gz")" = 6 ]'
+check "the CDN and onboarding guides shipped in /usr/share/doc/authkeys" \
+	eval 'ls /usr/share/doc/authkeys/cdn.md* /usr/share/doc/authkeys/onboarding.md* >/dev/null 2>&1'
 check "an empty KRL exists from install on (sshd's RevokedKeys), root's" \
 	eval 'ssh-keygen -Q -l -f /var/lib/authkeys/revoked_keys | grep -q "^# KRL version 0$" &&
 	[ "$(stat -c "%U %a" /var/lib/authkeys/revoked_keys)" = "root 644" ]'
