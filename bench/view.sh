@@ -119,7 +119,8 @@ http { access_log off; default_type text/plain;
 CONF
 	nginx -c "$W/origin/nginx.conf" -p "$W/origin" -e "$W/origin/error.log"
 	varnishd -j none -n "$W/varnish" -a "127.0.0.1:$VPORT" -b "127.0.0.1:$OPORT" \
-		-s malloc,32m -P "$W/varnish.pid" >/dev/null 2>&1
+		-s malloc,32m -P "$W/varnish.pid" >"$W/varnish.log" 2>&1 ||
+		{ echo "varnishd did not start:"; cat "$W/varnish.log"; }
 	sleep 1
 	lat_run "refresher through Varnish (timestamp max-age 10 s, docs/cdn.md)" "http://127.0.0.1:$VPORT"
 	kill "$(cat "$W/varnish.pid")"

@@ -100,6 +100,18 @@ note "3 idle rounds: $hits cache hits at the edge, $(origin_gets /v1/timestamp) 
 check "idle rounds: served from the edge; the origin sees at most one per max-age" \
 	eval '[ "$hits" -ge 2 ] && [ "$(origin_gets /v1/accounts)" = 0 ] && [ "$(origin_gets /v1/snapshot)" = 0 ]'
 
+# The module with revalidate=always asks the timestamp at every login
+# (root's own conditional GET, through the edge), not every document.
+pam_stack first revalidate=always
+: > "$W/origin.log"
+h0=$(vstat MAIN.client_req)
+login user2 octo
+check "revalidate=always through the CDN: login works" logged_in octo user2
+note "one login with revalidate=always: $(( $(vstat MAIN.client_req) - h0 )) request(s) at the edge (the module's timestamp; the snapshot and documents it names came from the cache)"
+check "revalidate=always: the module logged its decision on the view's documents" \
+	grep -q "account=octo .*fingerprint=$(fpr_of user2.pub) .*decision=allow" "$LOG"
+pam_stack first
+
 # Revocation latency, publish to the next refused login: the refresher
 # running (refresh_after 2: a round a second), the timestamp's max-age 2.
 setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups \
