@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ak_accounts.h"
 #include "ak_config.h"
 #include "ak_doc.h"
 #include "ak_err.h"
@@ -178,9 +179,50 @@ check_url(const struct ak_config *cfg, struct ak_resolver *rv,
 	ak_doc_free(doc);
 }
 
+/*
+ * Which accounts the accounts line manages on this host (NSS users the
+ * patterns and groups admit), and each item that admits nobody here.
+ */
+static void
+check_accounts(const struct ak_config *cfg, char *const *accts, size_t nacc)
+{
+	char **all = NULL, list[1024];
+	size_t nall = 0, i, c, len = 0;
+
+	list[0] = '\0';
+	for (i = 0; i < nacc && len < sizeof(list) - 40; i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+		    i > 0 ? ", " : "", accts[i]);
+	if (i < nacc)
+		snprintf(list + len, sizeof(list) - len, ", and %zu more",
+		    nacc - i);
+	if (nacc == 0)
+		check_report(CHECK_WARN, "accounts: no account on this host "
+		    "is managed (no user matches the list)");
+	else
+		check_report(CHECK_OK, "accounts: %zu managed on this host: %s",
+		    nacc, list);
+	if (!ak_accounts_dynamic(cfg->accounts, cfg->naccounts) ||
+	    ak_accounts_candidates(cfg->accounts, cfg->naccounts, &all,
+	    &nall) != 0)
+		return;
+	for (i = 0; i < cfg->naccounts; i++) {
+		const char *it = cfg->accounts[i];
+
+		if (strpbrk(it, "*?%!") == NULL)
+			continue;
+		if ((c = ak_accounts_item_count(it, all, nall)) == 0)
+			check_report(CHECK_WARN, "accounts: %s matches no "
+			    "account on this host%s", it, it[it[0] == '!'] ==
+			    '%' ? " (no such group, or no members)" : "");
+	}
+	ak_accounts_free(all, nall);
+}
+
 /* Each timestamp_url: the timestamp and its snapshot, as a host takes them. */
 static void
-check_view(const struct ak_config *cfg, struct ak_resolver *rv)
+check_view(const struct ak_config *cfg, struct ak_resolver *rv,
+    char *const *accts, size_t nacc)
 {
 	struct ak_doc *ts, *sn;
 	struct ak_snap *snap = NULL;
@@ -209,14 +251,14 @@ check_view(const struct ak_config *cfg, struct ak_resolver *rv)
 			    (long long)now - (long long)ts->serial,
 			    sn->serial);
 		if (ak_snap_parse(sn, &snap, NULL) == 0) {
-			for (j = missing = 0; j < cfg->naccounts; j++)
-				missing += ak_snap_find(snap,
-				    cfg->accounts[j]) == NULL;
+			for (j = missing = 0; j < nacc; j++)
+				missing += ak_snap_find(snap, accts[j]) ==
+				    NULL;
 			if (missing > 0)
 				check_report(CHECK_WARN, "snapshot %llu names "
 				    "%zu of the %zu managed account(s): the "
 				    "others have no keys", sn->serial,
-				    cfg->naccounts - missing, cfg->naccounts);
+				    nacc - missing, nacc);
 			if (cfg->revocation_url != NULL &&
 			    ak_snap_find(snap, NULL) == NULL)
 				check_report(CHECK_FAIL, "snapshot %llu names "
@@ -291,8 +333,9 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 	struct ak_resolver rv;
 	unsigned long long list_serial = 0;
 	char self[PATH_MAX], helper[PATH_MAX];
+	char **accts = NULL;
 	ssize_t n;
-	size_t i;
+	size_t i, nacc = 0;
 	int r;
 
 	check_reset();
@@ -308,7 +351,10 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 	}
 	check_cache(cfg);
 	check_pam(a->pam_service);
-	check_sshd(cfg, a->sshd_config);
+	if (ak_config_accounts(cfg, &accts, &nacc) != 0)
+		check_report(CHECK_FAIL, "accounts: cannot list them");
+	check_accounts(cfg, accts, nacc);
+	check_sshd(cfg, a->sshd_config, accts, nacc);
 	if ((r = ak_resolver_init(&rv, cfg, AK_ASK_FORCE)) != 0) {
 		check_report(CHECK_FAIL,
 		    "trusted_signers %s: %s", cfg->trusted_signers,
@@ -317,15 +363,16 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 		if (rv.signers != NULL)
 			check_report(CHECK_OK, "trusted_signers %s: loaded",
 			    cfg->trusted_signers);
-		for (i = 0; i < cfg->nurls; i++)
-			check_url(cfg, &rv, cfg->accounts[0], cfg->urls[i],
+		for (i = 0; i < cfg->nurls && nacc > 0; i++)
+			check_url(cfg, &rv, accts[0], cfg->urls[i],
 			    &list_serial);
 		if (cfg->revocation_url != NULL)
 			check_url(cfg, &rv, NULL, cfg->revocation_url,
 			    &list_serial);
-		check_view(cfg, &rv);
+		check_view(cfg, &rv, accts, nacc);
 		ak_resolver_clear(&rv);
 	}
+	ak_accounts_free(accts, nacc);
 	check_krl(cfg, list_serial);
 	printf("%s\n", check_failures() == 0 ? "all checks passed" :
 	    "some checks FAILED");

@@ -130,7 +130,8 @@ one_account(const struct ak_config *cfg, const char *config,
 }
 
 void
-check_sshd(const struct ak_config *cfg, const char *config)
+check_sshd(const struct ak_config *cfg, const char *config, char *const *accts,
+    size_t nacc)
 {
 	char why[256], v[1024];
 	struct stat st;
@@ -166,6 +167,6 @@ check_sshd(const struct ak_config *cfg, const char *config)
 		    "sshd: no RevokedKeys: the KRL %s is not "
 		    "used (the drop-in sets it)", cfg->revoked_keys_file);
 	free(out);
-	for (i = 0; i < cfg->naccounts; i++)
-		one_account(cfg, config, cfg->accounts[i], cache_uid);
+	for (i = 0; i < nacc; i++)
+		one_account(cfg, config, accts[i], cache_uid);
 }

@@ -9,6 +9,7 @@
  * sshd_config) for every managed account and reports what would bypass or
  * break the store.
  */
-void check_sshd(const struct ak_config *cfg, const char *sshd_config);
+void check_sshd(const struct ak_config *cfg, const char *sshd_config,
+    char *const *accts, size_t nacc);
 
 #endif

@@ -6,10 +6,12 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "ak_chain.h"
 #include "ak_config.h"
 #include "ak_err.h"
 #include "ak_key.h"
 #include "ak_log.h"
+#include "ak_time.h"
 #include "ak_keyset.h"
 #include "ak_valid.h"
 #include "cmd.h"
@@ -74,6 +76,30 @@ cmd_parse_args(int argc, char **argv, struct cmd_args *a)
 	return 2;
 }
 
+/*
+ * An account this host does not manage, with chain_command set: the other
+ * tool's answer, within our timeout, valid key lines only.
+ */
+static void
+chain(const struct ak_config *cfg, const struct cmd_args *a)
+{
+	char why[512], name[80];
+	size_t printed, dropped;
+	long long t0 = ak_now_ms();
+	int r;
+
+	(void)ak_safe_text(a->account, name, sizeof(name));
+	r = ak_chain_run(cfg->chain_command, a->account, a->fpr,
+	    cfg->timeout * 1000, stdout, &printed, &dropped, why, sizeof(why));
+	if (r != 0)
+		ak_log(LOG_ERR, "account %s: not managed; chain_command %s: "
+		    "%s; no keys", name, cfg->chain_command, why);
+	else
+		ak_log(LOG_INFO, "account %s: not managed; chain_command "
+		    "printed=%zu dropped=%zu (not key lines) in %lld ms", name,
+		    printed, dropped, ak_now_ms() - t0);
+}
+
 int
 cmd_prepare(const struct cmd_args *a, struct ak_config **cfgp, int *done)
 {
@@ -90,6 +116,13 @@ cmd_prepare(const struct cmd_args *a, struct ak_config **cfgp, int *done)
 		return 0;
 	}
 	/* Nothing from sshd reaches a path, URL or log line unchecked. */
+	if (!ak_account_valid(a->account) && (*cfgp)->chain_command != NULL &&
+	    ak_chain_name_ok(a->account) && (a->fpr == NULL ||
+	    ak_fpr_valid(a->fpr))) {
+		/* Not a name we could manage: the chained tool's (SSSD's). */
+		chain(*cfgp, a);
+		return 0;
+	}
 	if (!ak_account_valid(a->account)) {
 		ak_log(LOG_ERR, "refused invalid account name (%zu bytes)",
 		    strlen(a->account));
@@ -101,8 +134,11 @@ cmd_prepare(const struct cmd_args *a, struct ak_config **cfgp, int *done)
 		return 0;
 	}
 	if (!ak_config_manages(*cfgp, a->account)) {
-		ak_log(LOG_INFO, "account %s: not managed by authkeys",
-		    a->account);
+		if ((*cfgp)->chain_command != NULL)
+			chain(*cfgp, a);
+		else
+			ak_log(LOG_INFO, "account %s: not managed by authkeys",
+			    a->account);
 		return 0;
 	}
 	*done = 0;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ak_accounts.h"
 #include "ak_cache.h"
 #include "ak_config.h"
 #include "ak_doc.h"
@@ -367,11 +368,17 @@ status_run(const struct ak_config *cfg, int prom)
 	char why[512];
 	time_t now = time(NULL), outage;
 	uid_t owner = stat(cfg->cache_dir, &st) == 0 ? st.st_uid : geteuid();
-	size_t i, n = cfg->naccounts + (cfg->revocation_url != NULL);
+	char **accts = NULL;
+	size_t i, n, nacc = 0;
 	int in_outage, bad = 0;
 
-	if ((ds = calloc(n, sizeof(*ds))) == NULL)
+	if (ak_config_accounts(cfg, &accts, &nacc) != 0)
 		return 1;
+	n = nacc + (cfg->revocation_url != NULL);
+	if ((ds = calloc(n + 1, sizeof(*ds))) == NULL) {
+		ak_accounts_free(accts, nacc);
+		return 1;
+	}
 	outage = ak_outage_read(cfg->cache_dir, owner, why, sizeof(why));
 	in_outage = ak_fresh_in_outage(cfg, outage, now);
 	if (cfg->ntimestamp_urls > 0)
@@ -379,9 +386,9 @@ status_run(const struct ak_config *cfg, int prom)
 	if (cfg->revocation_url != NULL)
 		look(cfg, cfg->ntimestamp_urls > 0 ? &vs : NULL, owner, NULL,
 		    now, outage, NULL, &ds[n - 1], &rs);
-	for (i = 0; i < cfg->naccounts; i++)
+	for (i = 0; i < nacc; i++)
 		look(cfg, cfg->ntimestamp_urls > 0 ? &vs : NULL, owner,
-		    cfg->accounts[i], now, outage, rs, &ds[i], NULL);
+		    accts[i], now, outage, rs, &ds[i], NULL);
 	ak_revset_free(rs);
 	for (i = 0; i < n; i++)
 		bad |= (strcmp(ds[i].state, "fresh") != 0 &&
@@ -411,5 +418,6 @@ status_run(const struct ak_config *cfg, int prom)
 	if (cfg->ntimestamp_urls > 0)
 		ak_snap_free(vs.snap);
 	free(ds);
+	ak_accounts_free(accts, nacc);
 	return bad ? 1 : 0;
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ak_accounts.h"
+#include "ak_chain.h"
 #include "ak_config.h"
 #include "ak_err.h"
 #include "ak_file.h"
@@ -194,7 +196,8 @@ enum { K_URL, K_REVOCATION_URL, K_TRUSTED_SIGNERS, K_REQUIRE_SIGNATURE,
 	K_NAMESPACE, K_CA_FILE, K_CACHE_DIR, K_REFRESH_AFTER, K_TIMEOUT,
 	K_ACCOUNTS, K_FORCED_OPTIONS, K_ALLOWED_OPTIONS, K_ALLOWED_KEY_TYPES,
 	K_MIN_RSA_BITS, K_MODULE_CACHE_DIR, K_RETRY_AFTER, K_REVOKED_KEYS_FILE,
-	K_SESSION_DIR, K_TIMESTAMP_URL, K_FREEZE_AFTER, K_ON_FREEZE };
+	K_SESSION_DIR, K_TIMESTAMP_URL, K_FREEZE_AFTER, K_ON_FREEZE,
+	K_CHAIN_COMMAND };
 
 static const char *keywords[] = {
 	"url", "revocation_url", "trusted_signers", "require_signature",
@@ -202,7 +205,7 @@ static const char *keywords[] = {
 	"timeout", "accounts", "forced_options", "allowed_options",
 	"allowed_key_types", "min_rsa_bits", "module_cache_dir",
 	"retry_after", "revoked_keys_file", "session_dir", "timestamp_url",
-	"freeze_after", "on_freeze",
+	"freeze_after", "on_freeze", "chain_command",
 };
 
 static int
@@ -241,6 +244,11 @@ set_key(struct parse_ctx *pc, struct ak_config *cfg, int k, const char *v)
 			return AK_ERR_ALLOC;
 		cfg->ntimestamp_urls++;
 		return 0;
+	case K_CHAIN_COMMAND:
+		if (ak_chain_syntax(v) != 0)
+			return fail(pc, "chain_command: an absolute path, then "
+			    "arguments; only %u, %f and %% expand", v);
+		return set_string(&cfg->chain_command, v);
 	case K_FREEZE_AFTER:
 		return parse_long(pc, v, 1, 86400L * 365, &cfg->freeze_after);
 	case K_ON_FREEZE:
@@ -296,9 +304,9 @@ set_key(struct parse_ctx *pc, struct ak_config *cfg, int k, const char *v)
 		    &cfg->naccounts)) != 0)
 			return r;
 		for (i = 0; i < cfg->naccounts; i++) {
-			if (!ak_account_valid(cfg->accounts[i]))
-				return fail(pc, "invalid account name",
-				    cfg->accounts[i]);
+			if (ak_accounts_item_valid(cfg->accounts[i]) != 0)
+				return fail(pc, "invalid account name, pattern "
+				    "or %group", cfg->accounts[i]);
 		}
 		return 0;
 	case K_FORCED_OPTIONS:
@@ -541,6 +549,7 @@ ak_config_free(struct ak_config *cfg)
 	free(cfg->session_dir);
 	free_list(cfg->accounts, cfg->naccounts);
 	free(cfg->forced_options);
+	free(cfg->chain_command);
 	free_list(cfg->allowed_options, cfg->nallowed_options);
 	free(cfg);
 }
@@ -548,13 +557,13 @@ ak_config_free(struct ak_config *cfg)
 int
 ak_config_manages(const struct ak_config *cfg, const char *account)
 {
-	size_t i;
+	return ak_accounts_match(cfg->accounts, cfg->naccounts, account);
+}
 
-	for (i = 0; i < cfg->naccounts; i++) {
-		if (strcmp(cfg->accounts[i], account) == 0)
-			return 1;
-	}
-	return 0;
+int
+ak_config_accounts(const struct ak_config *cfg, char ***namesp, size_t *np)
+{
+	return ak_accounts_expand(cfg->accounts, cfg->naccounts, namesp, np);
 }
 
 int

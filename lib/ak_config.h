@@ -32,6 +32,7 @@ struct ak_config {
 	long timeout;
 	char **accounts;
 	size_t naccounts;
+	char *chain_command;	/* for accounts not managed, or NULL */
 	char *forced_options;
 	char **allowed_options;
 	size_t nallowed_options;
@@ -58,8 +59,18 @@ int ak_config_defaults(struct ak_config **cfgp);
 int ak_config_load(const char *path, struct ak_config **cfgp);
 void ak_config_free(struct ak_config *cfg);
 
-/* Returns 1 if account is listed in accounts, else 0. */
+/*
+ * Returns 1 if account is managed (accounts: names, patterns, %groups;
+ * see ak_accounts.h), else 0.
+ */
 int ak_config_manages(const struct ak_config *cfg, const char *account);
+/*
+ * The managed accounts this host knows (the names, and the NSS users the
+ * patterns and groups admit): for the refresher, --status, --check and the
+ * sweep. Free with ak_accounts_free. Returns 0 or AK_ERR_*.
+ */
+int ak_config_accounts(const struct ak_config *cfg, char ***namesp,
+    size_t *np);
 /* Returns 1 if the option name (lower case) is in allowed_options. */
 int ak_config_option_allowed(const struct ak_config *cfg, const char *name);
 

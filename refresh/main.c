@@ -136,8 +136,9 @@ main(int argc, char **argv)
 				}
 				have_rv = 1;
 				ak_log(LOG_INFO, "configuration %s loaded: %zu "
-				    "account(s), refresh_after %lds", o.config,
-				    cfg->naccounts, cfg->refresh_after);
+				    "account item(s), refresh_after %lds",
+				    o.config, cfg->naccounts,
+				    cfg->refresh_after);
 			}
 		}
 		round_start = ak_now_ms();

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "ak_accounts.h"
 #include "ak_cache.h"
 #include "ak_doc.h"
 #include "ak_err.h"
@@ -80,7 +81,8 @@ int
 refresh_round(struct ak_resolver *rv, volatile sig_atomic_t *stop)
 {
 	const struct ak_config *cfg = rv->cfg;
-	size_t i;
+	char **accts = NULL;
+	size_t i, nacc = 0;
 	int failed = 0, silent = 0;
 
 	/*
@@ -102,14 +104,20 @@ refresh_round(struct ak_resolver *rv, volatile sig_atomic_t *stop)
 	if (cfg->revocation_url != NULL &&
 	    refresh_one(rv, NULL, &silent) != 0)
 		failed = 1;
-	for (i = 0; i < cfg->naccounts && !*stop && !silent; i++) {
-		if (refresh_one(rv, cfg->accounts[i], &silent) != 0)
+	/* Each round: a pattern or %group admits whom NSS says today. */
+	if (ak_config_accounts(cfg, &accts, &nacc) != 0) {
+		ak_log(LOG_ERR, "cannot list the managed accounts");
+		return -1;
+	}
+	for (i = 0; i < nacc && !*stop && !silent; i++) {
+		if (refresh_one(rv, accts[i], &silent) != 0)
 			failed = 1;
 	}
-	if (silent && i < cfg->naccounts) {
+	if (silent && i < nacc) {
 		ak_log(LOG_ERR, "store not answering: %zu document(s) left for "
-		    "the next round", cfg->naccounts - i);
+		    "the next round", nacc - i);
 		failed = 1;
 	}
+	ak_accounts_free(accts, nacc);
 	return failed ? -1 : 0;
 }

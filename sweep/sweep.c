@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ak_accounts.h"
 #include "ak_config.h"
 #include "ak_err.h"
 #include "ak_keyset.h"
@@ -290,7 +291,8 @@ sweep_run(const struct ak_config *cfg)
 	struct dirent *de;
 	const char *why, *fpr;
 	DIR *d = NULL;
-	size_t i, n = 0, killed;
+	size_t i, n = 0, killed, nacc = 0;
+	char **accts = NULL;
 	long long t0;
 	int r, status = 0;
 
@@ -306,12 +308,14 @@ sweep_run(const struct ak_config *cfg)
 		return 1;
 	}
 	rs = verified_list(cfg, &rv, &status);
-	if ((views = calloc(cfg->naccounts, sizeof(*views))) == NULL) {
+	/* Patterns and %groups: the accounts NSS knows that they admit. */
+	if (ak_config_accounts(cfg, &accts, &nacc) != 0 ||
+	    (views = calloc(nacc + 1, sizeof(*views))) == NULL) {
 		status = 1;
 		goto out;
 	}
-	for (i = 0; i < cfg->naccounts; i++)
-		views[i].account = cfg->accounts[i];
+	for (i = 0; i < nacc; i++)
+		views[i].account = accts[i];
 	if ((d = opendir(cfg->session_dir)) == NULL) {
 		if (errno != ENOENT) {
 			ak_log(LOG_ERR, "%s: %s", cfg->session_dir,
@@ -336,8 +340,7 @@ sweep_run(const struct ak_config *cfg)
 			continue;
 		}
 		fpr = NULL;
-		if ((why = verdict(&rv, rs, views, cfg->naccounts, &s,
-		    &fpr)) == NULL)
+		if ((why = verdict(&rv, rs, views, nacc, &s, &fpr)) == NULL)
 			continue;
 		if ((tmp = reallocarray(ending, n + 1, sizeof(*ending))) ==
 		    NULL) {
@@ -375,11 +378,12 @@ sweep_run(const struct ak_config *cfg)
  out:
 	if (d != NULL)
 		closedir(d);
-	for (i = 0; views != NULL && i < cfg->naccounts; i++) {
+	for (i = 0; views != NULL && i < nacc; i++) {
 		ak_keyset_free(views[i].ks);
 		ak_doc_free(views[i].doc);
 	}
 	free(views);
+	ak_accounts_free(accts, nacc);
 	for (i = 0; i < n; i++)
 		free(ending[i].scope);
 	free(ending);

@@ -1,5 +1,5 @@
 # cmocka unit tests: one file per core module.
-UNIT	= test_differential test_snap test_buf test_local test_proc test_b64 test_sha256 test_key test_config test_sshsig test_doc test_keyset test_cache test_userenv test_pamstack test_fresh test_krl test_session test_index test_resolve test_authinfo \
+UNIT	= test_differential test_snap test_accounts test_chain test_buf test_local test_proc test_b64 test_sha256 test_key test_config test_sshsig test_doc test_keyset test_cache test_userenv test_pamstack test_fresh test_krl test_session test_index test_resolve test_authinfo \
 	  test_signers test_fetch test_pubsrc test_valid test_time test_url \
 	  test_wire test_err test_log test_file test_faults
 UNIT_BINS = $(UNIT:%=$(B)/tests/%)

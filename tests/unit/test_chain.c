@@ -1,0 +1,178 @@
+/* ak_chain: a chained AuthorizedKeysCommand, run for real. */
+#include "testutil.h"
+
+#include <sys/stat.h>
+
+#include <time.h>
+#include <unistd.h>
+
+#include "ak_chain.h"
+#include "ak_err.h"
+#include "ak_time.h"
+
+#define KEY "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJduHAHHuu7TvBhBXjr7Wwm" \
+	"NRIwylavTmFPGm+0M5IhM"
+
+/* Under /run: root's and closed to others all the way up, as sshd wants. */
+static char dir[] = "/run/ak-test-chain.XXXXXX";
+
+static int
+setup(void **state)
+{
+	(void)state;
+	test_log_init();
+	if (mkdtemp(dir) == NULL || chmod(dir, 0755) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	run_ok("rm -rf %s", dir);
+	return 0;
+}
+
+/* Writes dir/name, mode 0755, holding the shell script body. */
+static void
+script(const char *name, const char *body)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+/* Runs dir/cmd; returns ak_chain_run's code, the output in out. */
+static int
+chain(const char *cmd, const char *account, const char *fpr, long ms,
+    char *out, size_t outlen, size_t *printed, size_t *dropped)
+{
+	char full[512], why[256];
+	FILE *f;
+	int r;
+
+	snprintf(full, sizeof(full), "%s/%s", dir, cmd);
+	assert_non_null(f = fmemopen(out, outlen, "w"));
+	r = ak_chain_run(full, account, fpr, ms, f, printed, dropped, why,
+	    sizeof(why));
+	fclose(f);
+	return r;
+}
+
+static void
+test_syntax(void **state)
+{
+	(void)state;
+	assert_int_equal(ak_chain_syntax("/usr/bin/sss_ssh_authorizedkeys "
+	    "%u"), 0);
+	assert_int_equal(ak_chain_syntax("/x %u %f 100%%"), 0);
+	assert_int_equal(ak_chain_syntax("relative %u"), AK_ERR_CONFIG);
+	assert_int_equal(ak_chain_syntax("/x %h"), AK_ERR_CONFIG);
+	assert_int_equal(ak_chain_syntax("/x %"), AK_ERR_CONFIG);
+	assert_int_equal(ak_chain_syntax("/x\t%u"), AK_ERR_CONFIG);
+	assert_int_equal(ak_chain_syntax(""), AK_ERR_CONFIG);
+	assert_int_equal(ak_chain_syntax("/x 1 2 3 4 5 6 7 8 9 10 11 12 13 14 "
+	    "15 16"), AK_ERR_CONFIG);
+	assert_true(ak_chain_name_ok("user@ad.example.com"));
+	assert_true(ak_chain_name_ok("deploy"));
+	assert_false(ak_chain_name_ok("-oProxyCommand=x"));
+	assert_false(ak_chain_name_ok("a b"));
+	assert_false(ak_chain_name_ok("../etc"));
+	assert_false(ak_chain_name_ok("a\nb"));
+	assert_false(ak_chain_name_ok(""));
+}
+
+static void
+test_paths(void **state)
+{
+	char why[256], path[256];
+
+	(void)state;
+	assert_int_equal(ak_chain_path_safe("/bin/true", why, sizeof(why)), 0);
+	assert_int_equal(ak_chain_path_safe("/tmp", why, sizeof(why)),
+	    AK_ERR_PERM);
+	script("open", "exit 0");
+	snprintf(path, sizeof(path), "%s/open", dir);
+	assert_int_equal(ak_chain_path_safe(path, why, sizeof(why)), 0);
+	chmod(path, 0775);
+	assert_int_equal(ak_chain_path_safe(path, why, sizeof(why)),
+	    AK_ERR_PERM);
+	assert_non_null(strstr(why, "writable by group or others"));
+	chmod(path, 0755);
+	assert_int_equal(chown(path, 1, 1), 0);
+	assert_int_equal(ak_chain_path_safe(path, why, sizeof(why)),
+	    AK_ERR_PERM);
+	assert_non_null(strstr(why, "not owned by root"));
+	assert_int_equal(ak_chain_path_safe("/no/such/tool", why,
+	    sizeof(why)), AK_ERR_PERM);
+}
+
+static void
+test_lines(void **state)
+{
+	char out[4096];
+	size_t p, d;
+
+	(void)state;
+	script("good", "echo '# keys'\necho\necho \"" KEY " $1 $2 $3\"\n"
+	    "echo 'restrict " KEY " x'\necho 'not a key'\nprintf '" KEY
+	    " crlf\\r\\n'");
+	memset(out, 0, sizeof(out));
+	assert_int_equal(chain("good %u %f 100%%", "alice",
+	    "SHA256:abc", 5000, out, sizeof(out), &p, &d), 0);
+	assert_int_equal(p, 3);
+	assert_int_equal(d, 1);
+	assert_non_null(strstr(out, KEY " alice SHA256:abc 100%\n"));
+	assert_non_null(strstr(out, "restrict " KEY " x\n"));
+	assert_null(strstr(out, "not a key"));
+	assert_null(strstr(out, "\r"));
+}
+
+static void
+test_failures(void **state)
+{
+	char out[4096];
+	size_t p, d;
+	long long t0;
+
+	(void)state;
+	script("fails", "echo '" KEY " a'\nexit 3");
+	memset(out, 0, sizeof(out));
+	assert_int_equal(chain("fails", "a", NULL, 5000, out, sizeof(out),
+	    &p, &d), AK_ERR_FORMAT);
+	assert_string_equal(out, "");
+	/* A hang, and a grandchild holding the pipe: killed at the budget. */
+	script("hangs", "echo '" KEY " a'\n(sleep 60) &\nsleep 60");
+	t0 = ak_now_ms();
+	assert_int_equal(chain("hangs", "a", NULL, 500, out, sizeof(out),
+	    &p, &d), AK_ERR_TIMEOUT);
+	assert_true(ak_now_ms() - t0 < 2000);
+	assert_string_equal(out, "");
+	run_ok("! pgrep -f '^sleep 60$' >/dev/null");
+	script("floods", "yes '" KEY " a'");
+	assert_int_equal(chain("floods", "a", NULL, 5000, out, sizeof(out),
+	    &p, &d), AK_ERR_TOO_LARGE);
+	assert_string_equal(out, "");
+	script("killed", "kill -9 $$");
+	assert_int_equal(chain("killed", "a", NULL, 5000, out, sizeof(out),
+	    &p, &d), AK_ERR_FORMAT);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_failures),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
