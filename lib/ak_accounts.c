@@ -84,7 +84,7 @@ in_group(const char *account, const char *group)
 	if (pwp->pw_gid == gid)
 		return 1;
 	if (getgrouplist(account, pwp->pw_gid, groups, &ng) == -1)
-		ng = MAX_GROUPS;	/* more than we look at: the first ones */
+		ng = MAX_GROUPS;	/* more than we look at: these */
 	for (i = 0; i < ng; i++)
 		if (groups[i] == gid)
 			return 1;

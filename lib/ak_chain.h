@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #define AK_CHAIN_MAX_ARGS	16
-#define AK_CHAIN_OUT_MAX	(1024 * 1024)	/* more, and nothing is printed */
+#define AK_CHAIN_OUT_MAX	(1024 * 1024)	/* more: nothing printed */
 
 /*
  * Checks a chain_command value: an absolute path, then arguments separated
