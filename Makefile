@@ -113,7 +113,7 @@ $(PAMMOD): $(O)/pam_module/pam_authkeys.o $(B)/libaknet.a $(B)/libakcore.a \
 include tests/unit/unit.mk
 
 check: all unit-check integration-check pam-check publish-check e2e-check \
-	cdn-check docs-check
+	cdn-check fleet-check docs-check
 
 integration-check: all test-tools
 	tests/integration/run.sh
@@ -129,6 +129,9 @@ e2e-check: all test-tools
 
 cdn-check: all test-tools
 	tests/cdn/run.sh
+
+fleet-check: all test-tools
+	tests/fleet/run.sh
 
 docs-check: all
 	tests/docs/run.sh
@@ -154,7 +157,7 @@ sanitize-check:
 	AK_SSHD_ENV="$(SAN_SSHD_ENV)" $(MAKE) B=build-asan \
 		CFLAGS="$(SAN_CFLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		unit-check integration-check pam-check publish-check e2e-check \
-		cdn-check docs-check
+		cdn-check fleet-check docs-check
 
 VALGRIND = valgrind --leak-check=full --errors-for-leak-kinds=definite \
 	--error-exitcode=99
@@ -232,6 +235,7 @@ clean:
 	rm -rf $(B) build-asan build-fuzz
 
 .PHONY: all check unit-check integration-check pam-check publish-check cdn-check \
+	fleet-check \
 	e2e-check docs-check package-check sanitize-check valgrind-check \
 	valgrind-unit valgrind-integration valgrind-pam install lint clean
 .SECONDARY:

@@ -44,8 +44,13 @@ StrictModes yes
 LogLevel VERBOSE
 Include $W/sshd_config.d/*.conf
 SSHDCONF
-	"$SSHD" -t -f "$W/sshd_config" || { echo "sshd config invalid"; exit 1; }
 	EXTRA_CLEANUP="${EXTRA_CLEANUP:+$EXTRA_CLEANUP; }sshd_stop; rm -f $PAMSVC"
+	sshd_start
+}
+
+# sshd_start: (re)starts this run's sshd with its config as it is now.
+sshd_start() {
+	"$SSHD" -t -f "$W/sshd_config" || { echo "sshd config invalid"; exit 1; }
 	# AK_SSHD_ENV (make sanitize-check): the sanitizer runtimes preloaded,
 	# so the stock sshd can load the ASan-built PAM module.
 	# shellcheck disable=SC2086
