@@ -86,7 +86,7 @@ $(REFRESH): $(O)/refresh/main.o $(O)/refresh/round.o $(B)/libaknet.a \
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(CURL_LIBS) $(CRYPTO_LIBS)
 
-$(SWEEP): $(O)/sweep/main.o $(O)/sweep/sweep.o $(B)/libaknet.a \
+$(SWEEP): $(O)/sweep/main.o $(O)/sweep/sweep.o $(O)/sweep/list.o $(B)/libaknet.a \
 		$(B)/libakcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \

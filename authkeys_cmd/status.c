@@ -5,6 +5,8 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "ak_err.h"
 #include "ak_fresh.h"
 #include "ak_keyset.h"
+#include "ak_session.h"
 #include "ak_snap.h"
 #include "ak_time.h"
 #include "status.h"
@@ -358,6 +361,59 @@ prometheus(const struct doc_status *ds, size_t n, time_t now, time_t outage,
 	    (long long)outage);
 }
 
+/*
+ * Live recorded sessions per account (authkeys-sweep --list has the
+ * detail). The records are root's: without root, said so and skipped.
+ */
+static void
+prom_sessions(const struct ak_config *cfg)
+{
+	struct ak_session s;
+	struct dirent *de;
+	char **acct = NULL, **tmp;
+	size_t *cnt = NULL, *ctmp, n = 0, i;
+	DIR *d;
+
+	printf("# HELP authkeys_sessions Live SSH sessions recorded by "
+	    "pam_authkeys, per account.\n# TYPE authkeys_sessions gauge\n");
+	if ((d = opendir(cfg->session_dir)) == NULL) {
+		printf("# authkeys_sessions: %s not readable (root only)\n",
+		    cfg->session_dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    strspn(de->d_name, "0123456789") != strlen(de->d_name) ||
+		    ak_session_read(cfg->session_dir, de->d_name, &s) != 0 ||
+		    !ak_session_alive(&s))
+			continue;
+		for (i = 0; i < n && strcmp(acct[i], s.account) != 0; i++)
+			;
+		if (i == n) {
+			if ((tmp = reallocarray(acct, n + 1, sizeof(*tmp))) ==
+			    NULL)
+				break;
+			acct = tmp;
+			if ((ctmp = reallocarray(cnt, n + 1, sizeof(*ctmp))) ==
+			    NULL)
+				break;
+			cnt = ctmp;
+			if ((acct[n] = strdup(s.account)) == NULL)
+				break;
+			cnt[n++] = 0;
+		}
+		cnt[i]++;
+	}
+	closedir(d);
+	for (i = 0; i < n; i++) {
+		printf("authkeys_sessions{account=\"%s\"} %zu\n", acct[i],
+		    cnt[i]);
+		free(acct[i]);
+	}
+	free(acct);
+	free(cnt);
+}
+
 int
 status_run(const struct ak_config *cfg, int prom)
 {
@@ -402,6 +458,7 @@ status_run(const struct ak_config *cfg, int prom)
 		prometheus(ds, n, now, outage, in_outage);
 		if (cfg->ntimestamp_urls > 0)
 			prom_view(&vs, now);
+		prom_sessions(cfg);
 	} else {
 		if (outage == 0)
 			printf("store: no outage recorded\n");

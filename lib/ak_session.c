@@ -29,6 +29,23 @@ ak_session_proc_start(pid_t pid, unsigned long long *startp)
 	return 0;
 }
 
+/* An address or host name as PAM_RHOST gives it: nothing else. */
+static int
+rhost_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == ':' || s[i] == '-' || s[i] == '%' ||
+		    s[i] == '_'))
+			return 0;
+	return 1;
+}
+
 int
 ak_session_record(const char *dir, const struct ak_session *s)
 {
@@ -54,6 +71,15 @@ ak_session_record(const char *dir, const struct ak_session *s)
 	if (off + 1 >= sizeof(buf))
 		return AK_ERR_TOO_LARGE;
 	buf[off++] = '\n';
+	/* Where from, for --list: beside the record, first. */
+	if (s->rhost[0] != '\0' && rhost_ok(s->rhost)) {
+		char info[96];
+
+		snprintf(name, sizeof(name), "%ld.info", (long)s->pid);
+		n = snprintf(info, sizeof(info), "rhost %s\n", s->rhost);
+		(void)ak_file_write_atomic_flags(dir, name, info, (size_t)n,
+		    0600, 0, 0);
+	}
 	snprintf(name, sizeof(name), "%ld", (long)s->pid);
 	/* Gone with a reboot anyway (/run): no fsync. */
 	return ak_file_write_atomic_flags(dir, name, buf, off, 0600, 0, 0);
@@ -65,6 +91,9 @@ ak_session_remove(const char *dir, pid_t pid)
 	char path[PATH_MAX];
 
 	if (snprintf(path, sizeof(path), "%s/%ld", dir, (long)pid) <
+	    (int)sizeof(path))
+		(void)unlink(path);
+	if (snprintf(path, sizeof(path), "%s/%ld.info", dir, (long)pid) <
 	    (int)sizeof(path))
 		(void)unlink(path);
 }
@@ -117,7 +146,8 @@ ak_session_parse(const char *text, size_t len, struct ak_session *s)
 int
 ak_session_read(const char *dir, const char *name, struct ak_session *s)
 {
-	char path[PATH_MAX], *buf = NULL;
+	char path[PATH_MAX], info[PATH_MAX + 8], *buf = NULL;
+	struct stat st;
 	size_t len;
 	int r;
 
@@ -129,7 +159,24 @@ ak_session_read(const char *dir, const char *name, struct ak_session *s)
 		return r;
 	r = ak_session_parse(buf, len, s);
 	free(buf);
-	return r;
+	buf = NULL;
+	if (r != 0)
+		return r;
+	if (stat(path, &st) == 0)
+		s->since = st.st_mtime;
+	if (snprintf(info, sizeof(info), "%s.info", path) <
+	    (int)sizeof(info) && ak_file_read(info, 128, 1, 0, &buf,
+	    &len) == 0) {
+		if (len > 6 && memcmp(buf, "rhost ", 6) == 0 &&
+		    buf[len - 1] == '\n' && len - 7 < sizeof(s->rhost)) {
+			memcpy(s->rhost, buf + 6, len - 7);
+			s->rhost[len - 7] = '\0';
+			if (!rhost_ok(s->rhost))
+				s->rhost[0] = '\0';
+		}
+		free(buf);
+	}
+	return 0;
 }
 
 int

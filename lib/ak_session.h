@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <stddef.h>
+#include <time.h>
 
 #include "ak_key.h"
 
@@ -22,12 +23,18 @@ struct ak_session {
 	char account[33];
 	char fprs[AK_SESSION_MAX_KEYS][AK_FPR_LEN + 1];
 	size_t nfprs;
+	char rhost[65];		/* where from ("" if not known) */
+	time_t since;		/* when recorded (the record's mtime) */
 };
 
 /* Reads pid's start time from /proc/PID/stat. Returns 0 or AK_ERR_NOT_FOUND. */
 int ak_session_proc_start(pid_t pid, unsigned long long *startp);
 
-/* Writes dir/PID for s (dir created 0700 if missing). Returns 0 or AK_ERR_*. */
+/*
+ * Writes dir/PID for s (dir created 0700 if missing), and beside it
+ * dir/PID.info with s->rhost (a name older sweeps skip). Returns 0 or
+ * AK_ERR_*.
+ */
 int ak_session_record(const char *dir, const struct ak_session *s);
 
 /* Removes the record of pid, if any. */
@@ -40,7 +47,8 @@ void ak_session_remove(const char *dir, pid_t pid);
 int ak_session_parse(const char *buf, size_t len, struct ak_session *s);
 
 /*
- * Reads dir/name (root's, regular, not writable by others). Returns 0,
+ * Reads dir/name (root's, regular, not writable by others), and its .info
+ * if there (rhost; since is the record's mtime). Returns 0,
  * AK_ERR_NOT_FOUND, AK_ERR_PERM, AK_ERR_FORMAT.
  */
 int ak_session_read(const char *dir, const char *name, struct ak_session *s);

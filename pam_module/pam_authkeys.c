@@ -300,6 +300,8 @@ record_session(struct ctx *c)
 	    ak_session_proc_start(s.pid, &s.start) != 0)
 		return;
 	memcpy(s.account, c->user, strlen(c->user) + 1);
+	if (strcmp(c->rhost, "-") != 0)
+		snprintf(s.rhost, sizeof(s.rhost), "%s", c->rhost);
 	for (i = 0; i < c->ai.nkeys && i < AK_SESSION_MAX_KEYS; i++)
 		memcpy(s.fprs[s.nfprs++], c->ai.keys[i].fpr, AK_FPR_LEN + 1);
 	if ((r = ak_file_private_dir(c->cfg->session_dir)) != 0 ||

@@ -25,7 +25,8 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: authkeys-sweep [-e] [-f config]\n");
+	fprintf(stderr, "usage: authkeys-sweep [-e] [-f config] "
+	    "[--list [--json]]\n");
 }
 
 int
@@ -33,17 +34,25 @@ main(int argc, char **argv)
 {
 	const char *config = AK_CONFIG_DEFAULT;
 	struct ak_config *cfg = NULL;
-	int i, to_stderr = 0, status;
+	int i, to_stderr = 0, list = 0, json = 0, status;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-f") == 0 && i + 1 < argc)
 			config = argv[++i];
 		else if (strcmp(argv[i], "-e") == 0)
 			to_stderr = 1;
+		else if (strcmp(argv[i], "--list") == 0)
+			list = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
 		else {
 			usage();
 			return 2;
 		}
+	}
+	if (json && !list) {
+		usage();
+		return 2;
 	}
 	openlog("authkeys-sweep", LOG_PID | (to_stderr ? LOG_PERROR : 0),
 	    LOG_AUTHPRIV);
@@ -54,7 +63,7 @@ main(int argc, char **argv)
 	}
 	if (ak_config_load(config, &cfg) != 0)
 		return 1;
-	status = sweep_run(cfg);
+	status = list ? sweep_list(cfg, json) : sweep_run(cfg);
 	ak_config_free(cfg);
 	return status;
 }

@@ -28,14 +28,6 @@
 
 #define MAX_PASSES	50	/* scans while a session's processes remain */
 
-/* The verified view of one managed account, looked up once per sweep. */
-struct acct_view {
-	const char *account;
-	int looked;
-	struct ak_doc *doc;	/* NULL: no signed document to act on */
-	struct ak_keyset *ks;
-};
-
 /* A session being ended and what finds its processes. */
 struct ending {
 	struct ak_session s;
@@ -47,8 +39,8 @@ struct ending {
 	size_t killed;		/* processes sent SIGKILL */
 };
 
-static struct acct_view *
-view_of(struct ak_resolver *rv, const struct ak_revset *rs,
+struct acct_view *
+sweep_view_of(struct ak_resolver *rv, const struct ak_revset *rs,
     struct acct_view *views, size_t nviews, const char *account)
 {
 	const char *source;
@@ -76,8 +68,8 @@ view_of(struct ak_resolver *rv, const struct ak_revset *rs,
  * Why s must end, or NULL: only on what root verified itself. A document
  * or list that cannot be had or read ends nothing.
  */
-static const char *
-verdict(struct ak_resolver *rv, const struct ak_revset *rs,
+const char *
+sweep_verdict(struct ak_resolver *rv, const struct ak_revset *rs,
     struct acct_view *views, size_t nviews, const struct ak_session *s,
     const char **fprp)
 {
@@ -92,7 +84,7 @@ verdict(struct ak_resolver *rv, const struct ak_revset *rs,
 			return "key revoked";
 		}
 	}
-	if ((v = view_of(rv, rs, views, nviews, s->account)) == NULL ||
+	if ((v = sweep_view_of(rv, rs, views, nviews, s->account)) == NULL ||
 	    v->ks == NULL)
 		return NULL;
 	for (i = 0; i < s->nfprs; i++) {
@@ -340,7 +332,8 @@ sweep_run(const struct ak_config *cfg)
 			continue;
 		}
 		fpr = NULL;
-		if ((why = verdict(&rv, rs, views, nacc, &s, &fpr)) == NULL)
+		if ((why = sweep_verdict(&rv, rs, views, nacc, &s, &fpr)) ==
+		    NULL)
 			continue;
 		if ((tmp = reallocarray(ending, n + 1, sizeof(*ending))) ==
 		    NULL) {

@@ -542,6 +542,29 @@ check "F7 setup: three sessions, each with its escaped processes" \
 fpr_of user1.pub > "$SRC/revoked"
 publish_all
 refresh_once
+# authkeys-sweep --list: who is in, with which key, still admitted or not.
+LIST=$("$W/inst/usr/sbin/authkeys-sweep" -f "$CONF" --list 2>/dev/null)
+JLIST=$("$W/inst/usr/sbin/authkeys-sweep" -f "$CONF" --list --json 2>/dev/null)
+note "$(head -4 <<<"$LIST")"
+check "--list: the revoked key's session, NO (key revoked), from 127.0.0.1" \
+	grep -q "^deploy  *$(fpr_of user1.pub) user1 .* 127.0.0.1 *NO: key revoked$" <<<"$LIST"
+check "--list: the other key's session on the same account, yes" \
+	grep -q "^deploy  *$(fpr_of user2.pub) user2 .* yes$" <<<"$LIST"
+check "--list: an unmanaged account's public-key session, yes (not revoked)" \
+	grep -q "^plainu  *$(fpr_of user3.pub) .* yes: not managed; not revoked$" <<<"$LIST"
+check "--list --json: one JSON object per line, each session with account, key, comment, since, sshd PID, from, admitted" \
+	python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin.read().splitlines()]
+by = {r["fingerprint"]: r for r in rows}
+a, b = by[sys.argv[1]], by[sys.argv[2]]
+assert a["account"] == "deploy" and a["admitted"] is False and a["why"] == "key revoked"
+assert a["comment"] == "user1" and a["from"] == "127.0.0.1" and a["sshd_pid"] > 1
+assert a["since"].endswith("Z") and b["admitted"] is True
+' "$(fpr_of user1.pub)" "$(fpr_of user2.pub)" <<<"$JLIST"
+PROM=$("$CMD" -f "$CONF" --status=prometheus 2>/dev/null)
+check "--status=prometheus (as root): live sessions per account" \
+	eval 'grep -qx "authkeys_sessions{account=\"deploy\"} 2" <<<"$PROM" && grep -qx "authkeys_sessions{account=\"plainu\"} 1" <<<"$PROM"'
 t0=$(date +%s%N)
 sweep_now
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -558,6 +581,9 @@ check "F7: another account's session stays whole" \
 	eval 'alive $e3 && [ "$(escaped 4301 plainu)" -ge 5 ]'
 check "F7: the 5,000 unrelated processes stay" \
 	test "$(pgrep -c -P "$PROCS_PID")" = 5000
+LIST=$("$W/inst/usr/sbin/authkeys-sweep" -f "$CONF" --list 2>/dev/null)
+check "--list after the sweep: the ended session is gone, the others listed" \
+	eval '! grep -q "$(fpr_of user1.pub)" <<<"$LIST" && grep -q "$(fpr_of user2.pub)" <<<"$LIST"'
 kill "$e2" "$e3" "$PROCS_PID" 2>/dev/null
 f7_clean
 : > "$SRC/revoked"
