@@ -266,6 +266,9 @@ main(int argc, char **argv)
 		    "sk-ssh-ed25519@openssh.com" :
 		    "sk-ecdsa-sha2-nistp256@openssh.com", s);
 		free(s);
+		ak_buf_free(&pub);
+		EVP_PKEY_free(k);
+		EVP_PKEY_free(sk);
 		return 0;
 	}
 	if (mode != 'S')
@@ -297,6 +300,11 @@ main(int argc, char **argv)
 		printf("%.70s\n", s + i);
 	printf("-----END SSH SIGNATURE-----\n");
 	free(s);
+	ak_buf_free(&pub);
+	ak_buf_free(&msg);
+	ak_buf_free(&data);
+	ak_buf_free(&sig);
+	ak_buf_free(&blob);
 	EVP_PKEY_free(k);
 	EVP_PKEY_free(sk);
 	return 0;
