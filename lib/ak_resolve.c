@@ -571,6 +571,16 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 	case AK_CACHE_USE:
 		if (ask != AK_ASK_NEVER)
 			best = newer(fresh_own, fresh_peer);
+		/*
+		 * An entry of an older version has no SHA-256 in its header:
+		 * written again once, the cache-hit path can then hold it to
+		 * the snapshot itself instead of asking for this every time.
+		 */
+		if (best == &own && t->want != NULL && !own.e->has_sha256 &&
+		    rv->peer_dir == NULL)
+			store_entry(rv, name, 200, own.e->etag,
+			    own.e->min_serial, own.e->body, own.e->bodylen,
+			    own.doc);
 		take(rv, name, best, &peer, floor, docp);
 		*sourcep = "cache";
 		break;

@@ -927,6 +927,15 @@ check "view: nor by %f" test -z "$OUT"
 chmod 755 "$HELPER"
 run deploy
 check "view: the helper fetches the named document" eval 'has_key user3 && ! has_key user1'
+# An entry an older version wrote (no #sha256 in its header): the helper
+# answers once and writes it again; the cache-hit path then has it.
+sed -i '/^#sha256 /d' "$C/cache/acct.deploy"
+run deploy
+chmod 0 "$HELPER"
+run deploy
+chmod 755 "$HELPER"
+check "view: an entry without its SHA-256 (older version) is written again, then served by the cache-hit path" \
+	eval 'has_key user3 && grep -q "^#sha256 " "$C/cache/acct.deploy"'
 
 # --check with a snapshot store.
 new_case
