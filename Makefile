@@ -45,11 +45,13 @@ NET_OBJS  = $(NET:%=$(O)/lib/%.o)
 COMMAND	= $(B)/sbin/authkeys-command
 HELPER	= $(B)/libexec/authkeys/authkeys-fetch
 PAMMOD	= $(B)/lib/security/pam_authkeys.so
+NETSO	= $(B)/lib/security/authkeys/net.so
 PUBLISH	= $(B)/bin/authkeys-publish
 REFRESH	= $(B)/sbin/authkeys-refresh
 SWEEP	= $(B)/sbin/authkeys-sweep
 
-PROGS	= $(COMMAND) $(HELPER) $(PAMMOD) $(PUBLISH) $(REFRESH) $(SWEEP)
+PROGS	= $(COMMAND) $(HELPER) $(PAMMOD) $(NETSO) $(PUBLISH) $(REFRESH) \
+	  $(SWEEP)
 
 all: $(PROGS)
 
@@ -100,13 +102,24 @@ $(PUBLISH): $(O)/publish/main.o $(O)/publish/source.o $(O)/publish/snapshot.o \
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(CRYPTO_LIBS)
 
-$(PAMMOD): $(O)/pam_module/pam_authkeys.o $(B)/libaknet.a $(B)/libakcore.a \
-		pam_module/pam_authkeys.map
+# The module links neither libcurl nor libcrypto: ak_fetch_lazy.o stands in
+# for ak_fetch.o and ak_sshsig.o and loads net.so (both, with their
+# libraries) only when the store is asked or new bytes are verified.
+$(PAMMOD): $(O)/pam_module/pam_authkeys.o $(O)/lib/ak_fetch_lazy.o \
+		$(B)/libaknet.a $(B)/libakcore.a pam_module/pam_authkeys.map
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -shared $(AK_LDFLAGS) $(LDFLAGS) \
 		-Wl,--version-script=pam_module/pam_authkeys.map -o $@ \
-		$(O)/pam_module/pam_authkeys.o $(B)/libaknet.a $(B)/libakcore.a \
-		-lpam $(CURL_LIBS) $(CRYPTO_LIBS)
+		$(O)/pam_module/pam_authkeys.o $(O)/lib/ak_fetch_lazy.o \
+		$(B)/libaknet.a $(B)/libakcore.a -lpam -ldl
+
+$(NETSO): $(O)/lib/ak_fetch_net.o $(B)/libaknet.a $(B)/libakcore.a \
+		pam_module/net.map
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CFLAGS) $(CFLAGS) -shared $(AK_LDFLAGS) $(LDFLAGS) \
+		-Wl,--version-script=pam_module/net.map -o $@ \
+		$(O)/lib/ak_fetch_net.o $(B)/libaknet.a $(B)/libakcore.a \
+		$(CURL_LIBS) $(CRYPTO_LIBS)
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
@@ -195,6 +208,8 @@ install: all
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done
 	install -d $(DESTDIR)$(PAMDIR)
 	install -m 0644 $(PAMMOD) $(DESTDIR)$(PAMDIR)/pam_authkeys.so
+	install -d $(DESTDIR)$(PAMDIR)/authkeys
+	install -m 0644 $(NETSO) $(DESTDIR)$(PAMDIR)/authkeys/net.so
 	install -m 0644 man/authkeys-publish.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/authkeys.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/authkeys-command.8 man/pam_authkeys.8 \

@@ -139,6 +139,12 @@ ak_cache_parse(char *raw, size_t len, struct ak_cache_entry *e)
 			return AK_ERR_FORMAT;
 		e->has_sha256 = 1;
 	}
+	if (strncmp(p, "#verified ", 10) == 0) {
+		if (header_field(&p, "#verified", &v) != 0 ||
+		    parse_hex(v, e->verified, sizeof(e->verified)) != 0)
+			return AK_ERR_FORMAT;
+		e->has_verified = 1;
+	}
 	e->body = p;
 	e->bodylen = len - (size_t)(p - raw);
 	if (e->status == 404 && e->bodylen != 0)
@@ -259,6 +265,7 @@ ak_cache_write(const char *dir, const char *name,
     const struct ak_cache_entry *e)
 {
 	char hdr[HEADER_MAX], hex[2 * AK_SHA256_LEN + 1], *buf;
+	char vhex[2 * AK_SHA256_LEN + 1];
 	unsigned char h[AK_SHA256_LEN];
 	size_t i;
 	int n, r;
@@ -275,11 +282,18 @@ ak_cache_write(const char *dir, const char *name,
 		hex[2 * i + 1] = "0123456789abcdef"[h[i] & 15];
 	}
 	hex[2 * AK_SHA256_LEN] = '\0';
+	for (i = 0; i < AK_SHA256_LEN; i++) {
+		vhex[2 * i] = "0123456789abcdef"[e->verified[i] >> 4];
+		vhex[2 * i + 1] = "0123456789abcdef"[e->verified[i] & 15];
+	}
+	vhex[2 * AK_SHA256_LEN] = '\0';
 	n = snprintf(hdr, sizeof(hdr), "%s#checked %lld\n#status %d\n"
-	    "#etag %s\n#min-serial %llu\n%s%s%s", CACHE_MAGIC,
+	    "#etag %s\n#min-serial %llu\n%s%s%s%s%s%s", CACHE_MAGIC,
 	    (long long)e->checked, e->status, e->etag[0] ? e->etag : "-",
 	    e->min_serial, e->status == 200 ? "#sha256 " : "",
-	    e->status == 200 ? hex : "", e->status == 200 ? "\n" : "");
+	    e->status == 200 ? hex : "", e->status == 200 ? "\n" : "",
+	    e->has_verified ? "#verified " : "", e->has_verified ? vhex : "",
+	    e->has_verified ? "\n" : "");
 	if (n < 0 || (size_t)n >= sizeof(hdr))
 		return AK_ERR_TOO_LARGE;
 	if ((buf = malloc((size_t)n + e->bodylen)) == NULL)

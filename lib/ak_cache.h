@@ -22,6 +22,8 @@ struct ak_cache_entry {
 	unsigned long long min_serial;	/* highest serial ever accepted */
 	int has_sha256;		/* the body's SHA-256 is in the header */
 	unsigned char sha256[32];	/* (written with every 200 entry) */
+	int has_verified;	/* the writer verified the signature */
+	unsigned char verified[32];	/* under these signers: ak_resolve */
 	char *body;		/* the document (inside raw), NUL-terminated */
 	size_t bodylen;
 	char *raw;

@@ -16,6 +16,13 @@ ak_log_set(ak_log_fn fn, void *ctx)
 }
 
 void
+ak_log_get(ak_log_fn *fnp, void **ctxp)
+{
+	*fnp = log_fn;
+	*ctxp = log_ctx;
+}
+
+void
 ak_log(int prio, const char *fmt, ...)
 {
 	va_list ap;

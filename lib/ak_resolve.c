@@ -21,6 +21,7 @@
 #include "ak_log.h"
 #include "ak_keyset.h"
 #include "ak_resolve.h"
+#include "ak_sha256.h"
 #include "ak_sshsig.h"
 #include "ak_time.h"
 #include "ak_url.h"
@@ -143,15 +144,65 @@ ak_result_clear(struct ak_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+static const char *
+ns_of(const struct ak_resolver *rv, enum ak_doc_kind kind)
+{
+	return kind == AK_DOC_TIMESTAMP ? rv->ts_namespace :
+	    rv->cfg->namespace;
+}
+
+/*
+ * What a verified signature was checked against: the trusted_signers
+ * file's bytes and the namespace. Recorded in the entry its verifier
+ * writes; the same bytes under the same mark need no second check.
+ */
+static void
+mark_of(const struct ak_resolver *rv, enum ak_doc_kind kind,
+    unsigned char mark[AK_SHA256_LEN])
+{
+	struct ak_sha256 c;
+	const char *ns = ns_of(rv, kind);
+
+	ak_sha256_init(&c);
+	if (rv->signers != NULL)
+		ak_sha256_update(&c, rv->signers->digest,
+		    sizeof(rv->signers->digest));
+	ak_sha256_update(&c, ns, strlen(ns) + 1);
+	ak_sha256_final(&c, mark);
+}
+
+/*
+ * Did this process (root: the module, the sweep; or the cache owner)
+ * already verify exactly these bytes under these signers? memo is an
+ * entry it wrote itself, never the peer's. Signers with validity windows
+ * are checked every time (the answer depends on when).
+ */
+static int
+memo_covers(const struct ak_resolver *rv, enum ak_doc_kind kind,
+    const struct ak_cache_entry *memo, const char *body, size_t len)
+{
+	unsigned char h[AK_SHA256_LEN], mark[AK_SHA256_LEN];
+
+	if (memo == NULL || !memo->has_verified || !memo->has_sha256 ||
+	    rv->signers == NULL || rv->signers->windows)
+		return 0;
+	mark_of(rv, kind, mark);
+	if (memcmp(mark, memo->verified, sizeof(mark)) != 0)
+		return 0;
+	ak_sha256(body, len, h);
+	return memcmp(h, memo->sha256, sizeof(h)) == 0;
+}
+
 /*
  * Parses and fully verifies a body as the target's kind of document.
  * fetched: it comes from the store now (a timestamp's #expires counts only
- * then: once verified, its age is the frozen rule's to judge).
+ * then: once verified, its age is the frozen rule's to judge). memo: an
+ * entry of our own that may say these bytes were verified already.
  */
 static int
 validate(struct ak_resolver *rv, const struct target *t, const char *body,
     size_t len, unsigned long long min_serial, int fetched,
-    struct ak_doc **docp)
+    const struct ak_cache_entry *memo, struct ak_doc **docp)
 {
 	struct ak_doc *doc = NULL;
 	int r;
@@ -159,9 +210,9 @@ validate(struct ak_resolver *rv, const struct target *t, const char *body,
 	*docp = NULL;
 	if ((r = ak_doc_parse(body, len, t->kind, &doc)) != 0)
 		return r;
-	if (t->kind != AK_DOC_PLAIN && (r = ak_sshsig_verify_doc(doc,
-	    t->kind == AK_DOC_TIMESTAMP ? rv->ts_namespace :
-	    rv->cfg->namespace, rv->signers, rv->now)) != 0)
+	if (t->kind != AK_DOC_PLAIN && !memo_covers(rv, t->kind, memo, body,
+	    len) && (r = ak_sshsig_verify_doc(doc, ns_of(rv, t->kind),
+	    rv->signers, rv->now)) != 0)
 		goto out;
 	if ((r = ak_doc_check(doc, t->account, t->kind == AK_DOC_TIMESTAMP &&
 	    !fetched ? 0 : rv->now, min_serial)) != 0)
@@ -231,6 +282,11 @@ store_entry(struct ak_resolver *rv, const char *name, int status,
 	e.checked = rv->now;
 	e.status = status;
 	e.min_serial = min_serial;
+	/* Verified on the way here (validate): say under what. */
+	if (doc != NULL && doc->kind != AK_DOC_PLAIN) {
+		mark_of(rv, doc->kind, e.verified);
+		e.has_verified = 1;
+	}
 	if (etag != NULL)
 		snprintf(e.etag, sizeof(e.etag), "%s", etag);
 	e.body = (char *)body;
@@ -322,7 +378,7 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 			}
 			/* Same bytes as cached: re-verified, now fresh. */
 			if ((r = validate(rv, t, ce->body, ce->bodylen,
-			    min_serial, 1, docp)) != 0) {
+			    min_serial, 1, ce, docp)) != 0) {
 				ak_log(LOG_ERR, "%s: cached document: %s", url,
 				    ak_err(r));
 				continue;
@@ -344,7 +400,7 @@ from_store(struct ak_resolver *rv, const struct target *t, const char *name,
 			*sourcep = "store (not modified)";
 			return 0;
 		}
-		r = validate(rv, t, fr.body, fr.len, min_serial, 1, docp);
+		r = validate(rv, t, fr.body, fr.len, min_serial, 1, NULL, docp);
 		if (r != 0) {
 			ak_log(LOG_ERR, "%s: %s refused: %s", url, t->what,
 			    ak_err(r));
@@ -388,7 +444,8 @@ cached_clear(struct cached *c)
 static void
 read_cached(struct ak_resolver *rv, const struct target *t, const char *dir,
     const char *name, uid_t also_trust, int plain_ok,
-    unsigned long long floor, struct cached *c)
+    unsigned long long floor, const struct ak_cache_entry *own,
+    struct cached *c)
 {
 	int r;
 
@@ -403,8 +460,10 @@ read_cached(struct ak_resolver *rv, const struct target *t, const char *dir,
 		cached_clear(c);
 		return;
 	}
+	/* Our own entry is its own memo; the peer's, only by our entry. */
 	if (c->e->status == 200 && (r = validate(rv, t, c->e->body,
-	    c->e->bodylen, floor, 0, &c->doc)) != 0) {
+	    c->e->bodylen, floor, 0, dir == rv->dir ? c->e : own,
+	    &c->doc)) != 0) {
 		/* The snapshot moved on: routine, the store has the new one. */
 		ak_log(r == AK_ERR_SNAPSHOT ? LOG_INFO : LOG_WARNING,
 		    "cache %s/%s not used: %s", dir, name, ak_err(r));
@@ -431,6 +490,8 @@ adopt_peer(struct ak_resolver *rv, const char *name, const struct cached *peer)
 	/* Long ago (not 0: the file's mtime would say "now", i.e. fresh). */
 	e.checked = 1;
 	e.status = 200;
+	mark_of(rv, peer->doc->kind, e.verified);
+	e.has_verified = 1;
 	e.min_serial = peer->doc->serial;
 	e.body = peer->e->body;
 	e.bodylen = peer->e->bodylen;
@@ -529,11 +590,11 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 	if (lockfd < 0)
 		ak_log(LOG_WARNING, "%s: no cache lock (%s); going on without",
 		    t->what, ak_err(lockfd));
-	read_cached(rv, t, rv->dir, name, geteuid(), 1, 0, &own);
+	read_cached(rv, t, rv->dir, name, geteuid(), 1, 0, NULL, &own);
 	floor = own.e != NULL ? own.e->min_serial : 0;
 	if (rv->peer_dir != NULL)
 		read_cached(rv, t, rv->peer_dir, name, rv->peer_uid, 0, floor,
-		    &peer);
+		    own.e, &peer);
 	/* We saw the store drop it: only a newer document brings it back. */
 	if (own.e != NULL && own.e->status == 404 && peer.doc != NULL &&
 	    peer.doc->serial <= floor)
@@ -788,7 +849,7 @@ ak_resolve_probe(struct ak_resolver *rv, const char *account, const char *url,
 		return r;
 	if (fr.status == 404)
 		return 0;
-	r = validate(rv, &t, fr.body, fr.len, 0, 1, docp);
+	r = validate(rv, &t, fr.body, fr.len, 0, 1, NULL, docp);
 	ak_fetch_result_clear(&fr);
 	return r;
 }
@@ -808,7 +869,7 @@ probe_one(struct ak_resolver *rv, const struct target *t, const char *url,
 	    (long)left, AK_DOC_MAX, &fr)) != 0)
 		return r;
 	r = fr.status == 404 ? AK_ERR_NOT_FOUND : validate(rv, t, fr.body,
-	    fr.len, 0, 1, docp);
+	    fr.len, 0, 1, NULL, docp);
 	ak_fetch_result_clear(&fr);
 	return r;
 }

@@ -12,6 +12,7 @@
 #include "ak_file.h"
 #include "ak_key.h"
 #include "ak_log.h"
+#include "ak_sha256.h"
 #include "ak_signers.h"
 #include "ak_valid.h"
 
@@ -218,7 +219,9 @@ ak_signers_parse(const char *buf, size_t len, const char *name,
 		}
 		s->s = tmp;
 		s->s[s->n++] = sg;
+		s->windows |= sg.valid_after != 0 || sg.valid_before != 0;
 	}
+	ak_sha256(buf, len, s->digest);
 	*sp = s;
 	return 0;
  bad:

@@ -21,6 +21,8 @@ struct ak_signer {
 struct ak_signers {
 	struct ak_signer *s;
 	size_t n;
+	unsigned char digest[32];	/* SHA-256 of the file's bytes */
+	int windows;		/* some signer has valid-after/-before */
 };
 
 /*

@@ -40,6 +40,9 @@ logged() { grep -q "$1" "$LOG"; }
 check "only pam_sm_* exported (dlopen)" eval '${AK_PAM_ENV:-} "$DRIVER" --symbols "$PAMMOD" | grep -qx "symbols: ok"'
 check "no other dynamic symbol defined" eval \
 	'[ -z "$(nm -D --defined-only "$PAMMOD" | awk "{print \$3}" | grep -v "^pam_sm_")" ]'
+NETSO=$(dirname "$PAMMOD")/authkeys/net.so
+check "the module links neither libcurl nor libcrypto; net.so beside it has them" \
+	eval '! ldd "$PAMMOD" | grep -qE "libcurl|libcrypto" && ldd "$NETSO" | grep -q libcurl && ldd "$NETSO" | grep -q libcrypto'
 
 pam_case
 cat user1.pub user2.pub | publish akpam 7
@@ -51,6 +54,7 @@ check "AUTHKEYS_FINGERPRINT exported to the session" \
 	grep -q "fpr=$(fpr_of user1.pub)\$" <<<"$RES"
 check "allow logged with account, rhost, fingerprint, serial" \
 	logged "account=akpam rhost=127.0.0.1 fingerprint=$(fpr_of user1.pub) serial=7 source=.* decision=allow"
+
 
 pam auth akpam "$(info user3)"
 check "unlisted key: auth -> PAM_AUTH_ERR" rc_is PAM_AUTH_ERR
@@ -358,4 +362,21 @@ sed -i "s|^revocation_url = .*|revocation_url = https://127.0.0.1:$DEAD/v1/revok
 pam session akpam "$(info user1)"
 check "decision line names a stale revocation list" logged "source=stale cache revocations=stale cache decision=allow"
 
+# net.so is loaded only for what needs it, and only if sshd would run it:
+# made writable by others, the module refuses it and fails closed where a
+# signature must be checked; bytes it verified before need no second look.
+pam_case
+cat user1.pub | publish akpam 7
+pam session akpam "$(info user1)"
+chmod 666 "$NETSO"
+pam session akpam "$(info user1)"
+check "net.so unsafe, bytes the module verified before: still admitted (no load)" rc_is PAM_SUCCESS
+cat user1.pub | publish akpam 8
+rm -f "$C/cache/"*akpam* "$C/modcache/"*akpam*
+pam session akpam "$(info user1)"
+check "net.so unsafe, new bytes to verify: denied, logged" \
+	eval 'rc_is PAM_PERM_DENIED && logged "network part .*net.so refused: .*writable by group or others"'
+chmod 644 "$NETSO"
+pam session akpam "$(info user1)"
+check "net.so safe again: admitted" rc_is PAM_SUCCESS
 summary
