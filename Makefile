@@ -76,6 +76,7 @@ $(COMMAND): $(O)/authkeys_cmd/main.o $(O)/authkeys_cmd/cmd.o \
 
 $(HELPER): $(O)/authkeys_cmd/helper.o $(O)/authkeys_cmd/cmd.o \
 		$(O)/authkeys_cmd/check.o $(O)/authkeys_cmd/check_sshd.o \
+		$(O)/authkeys_cmd/check_unit.o \
 		$(O)/authkeys_cmd/report.o \
 		$(B)/libaknet.a $(B)/libakcore.a
 	@mkdir -p $(dir $@)

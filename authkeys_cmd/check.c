@@ -355,6 +355,7 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 		check_report(CHECK_FAIL, "accounts: cannot list them");
 	check_accounts(cfg, accts, nacc);
 	check_sshd(cfg, a->sshd_config, accts, nacc);
+	check_sshd_unit("authkeys-command");
 	if ((r = ak_resolver_init(&rv, cfg, AK_ASK_FORCE)) != 0) {
 		check_report(CHECK_FAIL,
 		    "trusted_signers %s: %s", cfg->trusted_signers,

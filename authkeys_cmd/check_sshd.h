@@ -12,4 +12,12 @@
 void check_sshd(const struct ak_config *cfg, const char *sshd_config,
     char *const *accts, size_t nacc);
 
+/*
+ * The -o options sshd's systemd unit passes (ExecStart=, SSHD_OPTS from
+ * Environment= or EnvironmentFile=), which sshd -T does not see: one that
+ * decides whose keys sshd takes is a failure (a second
+ * AuthorizedKeysCommand, one not naming cmd, is named as such).
+ */
+void check_sshd_unit(const char *cmd);
+
 #endif

@@ -88,6 +88,37 @@ check "--check warns about a group and a pattern that match nobody" \
 	grep -q "^warn accounts: ops-\* matches no account on this host" <<<"$rep"'
 conf "accounts = deploy, deploy-*, !deploy-old, %akdeployers"
 
+# --check sees what sshd -T misses: -o options sshd's systemd unit passes.
+# (This suite's own mount namespace: the unit directories are its own.)
+mount -t tmpfs tmpfs /etc/systemd/system
+mkdir -p /etc/systemd/system/ssh.service.d
+printf 'SSHD_OPTS=\n' > "$W/default-ssh"
+[ -e /etc/default/ssh ] || : > /etc/default/ssh
+mount --bind "$W/default-ssh" /etc/default/ssh
+uchk() { setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check 2>/dev/null; }
+rep=$(uchk)
+check "--check: Debian's ssh.service as shipped passes no -o options" \
+	grep -q "^ok   sshd's systemd unit passes no -o options" <<<"$rep"
+printf '[Service]\nExecStart=\nExecStart=/usr/sbin/sshd -D -o AuthorizedKeysCommand=/usr/bin/other-tool -o LogLevel=DEBUG3\n' \
+	> /etc/systemd/system/ssh.service.d/other.conf
+rep=$(uchk)
+check "--check: a second AuthorizedKeysCommand in a unit drop-in is a named failure" \
+	grep -q "^FAIL sshd's unit (/etc/systemd/system/ssh.service.d/other.conf:3) sets a second AuthorizedKeysCommand with -o AuthorizedKeysCommand=/usr/bin/other-tool" <<<"$rep"
+check "--check: other -o options are a warning" \
+	grep -q "^warn sshd's unit (/etc/systemd/system/ssh.service.d/other.conf:3) passes -o LogLevel=DEBUG3" <<<"$rep"
+rm /etc/systemd/system/ssh.service.d/other.conf
+printf 'SSHD_OPTS="-o AuthorizedKeysFile=.ssh/authorized_keys"\n' > "$W/default-ssh"
+rep=$(uchk)
+check "--check: SSHD_OPTS in /etc/default/ssh overriding AuthorizedKeysFile is a named failure" \
+	grep -q "^FAIL sshd's unit (/etc/default/ssh, read by /lib/systemd/system/ssh.service:[0-9]*) passes -o AuthorizedKeysFile=.ssh/authorized_keys" <<<"$rep"
+printf '[Service]\nEnvironment="SSHD_OPTS=-oRevokedKeys=none"\n' > /etc/systemd/system/ssh.service.d/env.conf
+printf 'SSHD_OPTS=\n' > "$W/default-ssh"
+rep=$(uchk)
+check "--check: Environment=SSHD_OPTS in a drop-in is read too" \
+	grep -q "^FAIL sshd's unit (/etc/systemd/system/ssh.service.d/env.conf:2) passes -o RevokedKeys=none" <<<"$rep"
+umount /etc/default/ssh
+umount /etc/systemd/system
+
 # chain_command: Google's OS Login command for an account we do not manage.
 cat > "$W/meta.py" <<PY
 import http.server, json
