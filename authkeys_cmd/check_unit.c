@@ -55,8 +55,8 @@ options_in(const char *text, const char *where, const char *cmd, int *seen)
 		if (strcmp(tok, "-f") == 0 && (opt = strtok_r(NULL, " \t",
 		    &save)) != NULL) {
 			check_report(CHECK_WARN, "sshd's unit (%s) runs sshd "
-			    "with -f %s: --check reads %s unless given "
-			    "--sshd-config", where, opt, "/etc/ssh/sshd_config");
+			    "with -f %s: --check reads /etc/ssh/sshd_config "
+			    "unless given --sshd-config", where, opt);
 			continue;
 		}
 		if (strncmp(tok, "-o", 2) != 0)
@@ -67,13 +67,14 @@ options_in(const char *text, const char *where, const char *cmd, int *seen)
 		n = strcspn(opt, "= ");
 		(*seen)++;
 		if (n > 0 && is_key_option(opt, n)) {
-			if (strncasecmp(opt, "authorizedkeyscommand", n) == 0 &&
-			    n == 21 && strstr(opt, cmd) == NULL)
-				check_report(CHECK_FAIL, "sshd's unit (%s) sets "
-				    "a second AuthorizedKeysCommand with -o %s: "
-				    "it overrides sshd_config, Match blocks "
-				    "included, and sshd -T does not show it",
-				    where, opt);
+			if (n == 21 && strncasecmp(opt,
+			    "authorizedkeyscommand", n) == 0 &&
+			    strstr(opt, cmd) == NULL)
+				check_report(CHECK_FAIL, "sshd's unit (%s) "
+				    "sets a second AuthorizedKeysCommand with "
+				    "-o %s: it overrides sshd_config, Match "
+				    "blocks included, and sshd -T does not "
+				    "show it", where, opt);
 			else
 				check_report(CHECK_FAIL, "sshd's unit (%s) "
 				    "passes -o %s: it overrides sshd_config, "
