@@ -29,6 +29,8 @@ check "/etc/authkeys/authkeys.conf is a conffile" \
 	eval 'dpkg-query -W -f="\${Conffiles}" authkeys | grep -q /etc/authkeys/authkeys.conf'
 check "command, helper and publish installed" test -x /usr/sbin/authkeys-command -a \
 	-x /usr/libexec/authkeys/authkeys-fetch -a -x /usr/bin/authkeys-publish
+check "libpam-authkeys ships net.so beside the module (root's, 0644), the module links no libcurl" \
+	eval 'f=$(ls /lib/*/security/authkeys/net.so 2>/dev/null | head -1); [ -n "$f" ] && [ "$(stat -c %U:%a "$f")" = root:644 ] && ! ldd "$(dirname "$(dirname "$f")")/pam_authkeys.so" | grep -q libcurl'
 check "PAM module in the multiarch security dir" \
 	test -f "/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/security/pam_authkeys.so"
 # From the .debs themselves: some images path-exclude /usr/share/man.
