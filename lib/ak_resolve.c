@@ -475,6 +475,31 @@ read_cached(struct ak_resolver *rv, const struct target *t, const char *dir,
 }
 
 /*
+ * Our own entry verified just now by its signature, not by its mark (an
+ * older version wrote it, or trusted_signers changed): the mark is written
+ * in, the rest of the entry as it was (its confirmation time included), so
+ * the next reader need not verify the same bytes again.
+ */
+static void
+remark(struct ak_resolver *rv, const struct target *t, const char *name,
+    const struct cached *own)
+{
+	struct ak_cache_entry e;
+	int r;
+
+	if (own->doc == NULL || own->doc->kind == AK_DOC_PLAIN ||
+	    rv->signers == NULL || rv->signers->windows ||
+	    memo_covers(rv, t->kind, own->e, own->e->body, own->e->bodylen))
+		return;
+	e = *own->e;
+	mark_of(rv, t->kind, e.verified);
+	e.has_verified = 1;
+	if ((r = ak_cache_write(rv->dir, name, &e)) != 0)
+		ak_log(LOG_WARNING, "cache %s/%s not written: %s", rv->dir,
+		    name, ak_err(r));
+}
+
+/*
  * The module took a newer signed document from the peer's cache: it becomes
  * the module's own entry, so its rollback floor rises and a cache owner can
  * never bring back anything older. No ETag (we did not fetch it) and no
@@ -592,6 +617,7 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 		    t->what, ak_err(lockfd));
 	read_cached(rv, t, rv->dir, name, geteuid(), 1, 0, NULL, &own);
 	floor = own.e != NULL ? own.e->min_serial : 0;
+	remark(rv, t, name, &own);
 	if (rv->peer_dir != NULL)
 		read_cached(rv, t, rv->peer_dir, name, rv->peer_uid, 0, floor,
 		    own.e, &peer);

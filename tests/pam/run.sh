@@ -379,4 +379,13 @@ check "net.so unsafe, new bytes to verify: denied, logged" \
 chmod 644 "$NETSO"
 pam session akpam "$(info user1)"
 check "net.so safe again: admitted" rc_is PAM_SUCCESS
+# An entry of an older version (no mark of what root verified): verified
+# once more, marked, then the cache path needs no net.so for it.
+sed -i '/^#verified /d' "$C/modcache/"*akpam*
+pam session akpam "$(info user1)"
+chmod 666 "$NETSO"
+pam session akpam "$(info user1)"
+chmod 644 "$NETSO"
+check "an unmarked entry of an older version is marked once, then needs no second check" \
+	eval 'rc_is PAM_SUCCESS && grep -q "^#verified " "$C/modcache/"*akpam*'
 summary
