@@ -197,6 +197,16 @@ find_preload(void)
 	}
 }
 
+static char moddir[] = "/run/ak-diff-mod.XXXXXX";
+
+static int
+teardown(void **state)
+{
+	if (strchr(moddir, 'X') == NULL)
+		run_ok("rm -rf %s", moddir);
+	return test_dir_teardown(state);
+}
+
 static int
 setup(void **state)
 {
@@ -248,10 +258,20 @@ setup(void **state)
 	    test_dir, cache, modcache, sessions, krl);
 	fclose(f);
 	chmod(conf, 0644);
+	/*
+	 * The module loads net.so only from a path sshd would run (root's,
+	 * not writable by others, all the way up): a build tree may sit under
+	 * /tmp, so the two are copied where that holds.
+	 */
+	if (mkdtemp(moddir) == NULL)
+		return -1;
+	run_ok("chmod 755 %s && mkdir -p %s/authkeys && cp %s/lib/security/"
+	    "pam_authkeys.so %s/ && cp %s/lib/security/authkeys/net.so "
+	    "%s/authkeys/", moddir, moddir, bin, moddir, bin, moddir);
 	if ((f = fopen(test_file("pam.d/sshd-diff", ""), "w")) == NULL)
 		return -1;
-	fprintf(f, "session required %s/lib/security/pam_authkeys.so "
-	    "config=%s\nsession required pam_permit.so\n", bin, conf);
+	fprintf(f, "session required %s/pam_authkeys.so "
+	    "config=%s\nsession required pam_permit.so\n", moddir, conf);
 	fclose(f);
 	find_preload();
 	return 0;
@@ -646,5 +666,5 @@ main(void)
 		cmocka_unit_test(test_every_reader_agrees),
 	};
 
-	return cmocka_run_group_tests(tests, setup, test_dir_teardown);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
