@@ -1043,7 +1043,14 @@ check "frozen view, on_freeze = deny: nothing printed" eval '[ -z "$OUT" ] && [ 
 vpub --timestamp-valid 1h
 refresh_once
 run deploy
-check "a new timestamp thaws the view" has_key user1
+if [ -z "${AK_WRAP:-}" ]; then
+	check "a new timestamp thaws the view" has_key user1
+else
+	# Under valgrind a refresh and a login take longer than the 2 s
+	# freeze_after: what can be checked is that the new one is taken.
+	check "a new timestamp is verified and taken (valgrind: slower than freeze_after)" \
+		grep -q "timestamp: serial [0-9]* from store\$" <<<"$RROUT"
+fi
 
 # An expired timestamp from the store is bad input: the cached view stays.
 new_case
