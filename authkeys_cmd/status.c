@@ -5,7 +5,6 @@
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,23 +368,19 @@ static void
 prom_sessions(const struct ak_config *cfg)
 {
 	struct ak_session s;
-	struct dirent *de;
+	struct ak_session_dir sd;
 	char **acct = NULL, **tmp;
 	size_t *cnt = NULL, *ctmp, n = 0, i;
-	DIR *d;
 
 	printf("# HELP authkeys_sessions Live SSH sessions recorded by "
 	    "pam_authkeys, per account.\n# TYPE authkeys_sessions gauge\n");
-	if ((d = opendir(cfg->session_dir)) == NULL) {
+	if (ak_session_dir_open(&sd, cfg->session_dir) != 0) {
 		printf("# authkeys_sessions: %s not readable (root only)\n",
 		    cfg->session_dir);
 		return;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    strspn(de->d_name, "0123456789") != strlen(de->d_name) ||
-		    ak_session_read(cfg->session_dir, de->d_name, &s) != 0 ||
-		    !ak_session_alive(&s))
+	while (ak_session_dir_next(&sd, &s)) {
+		if (!ak_session_alive(&s))
 			continue;
 		for (i = 0; i < n && strcmp(acct[i], s.account) != 0; i++)
 			;
@@ -404,7 +399,7 @@ prom_sessions(const struct ak_config *cfg)
 		}
 		cnt[i]++;
 	}
-	closedir(d);
+	ak_session_dir_close(&sd);
 	for (i = 0; i < n; i++) {
 		printf("authkeys_sessions{account=\"%s\"} %zu\n", acct[i],
 		    cnt[i]);

@@ -1,6 +1,7 @@
 /* Session records for authkeys-sweep (see ak_session.h). */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "ak_err.h"
 #include "ak_file.h"
 #include "ak_key.h"
+#include "ak_log.h"
 #include "ak_proc.h"
 #include "ak_session.h"
 #include "ak_valid.h"
@@ -187,4 +189,43 @@ ak_session_alive(const struct ak_session *s)
 	/* A zombie is over: only its parent has yet to notice. */
 	return ak_proc_read(s->pid, 0, &p) == 0 && !p.zombie &&
 	    p.start == s->start;
+}
+
+int
+ak_session_dir_open(struct ak_session_dir *sd, const char *dir)
+{
+	sd->dir = dir;
+	if ((sd->d = opendir(dir)) != NULL || errno == ENOENT)
+		return 0;
+	return errno == EACCES || errno == EPERM ? AK_ERR_PERM : AK_ERR_IO;
+}
+
+int
+ak_session_dir_next(struct ak_session_dir *sd, struct ak_session *s)
+{
+	struct dirent *de;
+	int r;
+
+	while (sd->d != NULL && (de = readdir(sd->d)) != NULL) {
+		/* PID.info and anything else beside the records: not read. */
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    strspn(de->d_name, "0123456789") != strlen(de->d_name))
+			continue;
+		if ((r = ak_session_read(sd->dir, de->d_name, s)) == 0)
+			return 1;
+		/* Gone since readdir: the session ended meanwhile. */
+		if (r != AK_ERR_NOT_FOUND)
+			ak_log(LOG_WARNING, "%s/%s: not a session record we "
+			    "wrote (%s); ignored", sd->dir, de->d_name,
+			    ak_err(r));
+	}
+	return 0;
+}
+
+void
+ak_session_dir_close(struct ak_session_dir *sd)
+{
+	if (sd->d != NULL)
+		closedir(sd->d);
+	sd->d = NULL;
 }

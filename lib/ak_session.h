@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <dirent.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -31,7 +32,7 @@ struct ak_session {
 int ak_session_proc_start(pid_t pid, unsigned long long *startp);
 
 /*
- * Writes dir/PID for s (dir created 0700 if missing), and beside it
+ * Writes dir/PID for s (dir: ak_file_private_dir first), and beside it
  * dir/PID.info with s->rhost (a name older sweeps skip). Returns 0 or
  * AK_ERR_*.
  */
@@ -55,5 +56,24 @@ int ak_session_read(const char *dir, const char *name, struct ak_session *s);
 
 /* Returns 1 if the process recorded in s still runs (not as a zombie). */
 int ak_session_alive(const struct ak_session *s);
+
+/*
+ * The records in a session directory, one by one (sweep, --list,
+ * --status): only names that are PIDs are read; a file so named that is
+ * not a record we wrote is logged and passed over. A missing directory
+ * holds no records.
+ */
+struct ak_session_dir {
+	const char *dir;
+	DIR *d;
+};
+
+/* Returns 0, or AK_ERR_PERM / AK_ERR_IO (logged by the caller). */
+int ak_session_dir_open(struct ak_session_dir *sd, const char *dir);
+
+/* Fills s with the next record: returns 1, or 0 at the end. */
+int ak_session_dir_next(struct ak_session_dir *sd, struct ak_session *s);
+
+void ak_session_dir_close(struct ak_session_dir *sd);
 
 #endif

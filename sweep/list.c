@@ -4,8 +4,6 @@
  * starts with "who is logged in with the leaked key". Read only: it ends
  * nothing and writes nothing (not even the KRL).
  */
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,11 +118,10 @@ sweep_list(const struct ak_config *cfg, int json)
 	struct ak_doc *rdoc = NULL;
 	struct acct_view *views = NULL, *v;
 	struct ak_session s;
-	struct dirent *de;
+	struct ak_session_dir sd = { NULL, NULL };
 	const char *source, *why, *fpr, *admitted;
 	char **accts = NULL;
 	size_t i, nacc = 0, shown = 0;
-	DIR *d = NULL;
 	int r, status = 0, have_list;
 
 	if ((r = ak_resolver_init(&rv, cfg, AK_ASK_NEVER)) != 0 ||
@@ -148,19 +145,13 @@ sweep_list(const struct ak_config *cfg, int json)
 		printf("%-16s %-50s %-20s %-20s %7s %-15s %s\n", "ACCOUNT",
 		    "FINGERPRINT", "COMMENT", "SINCE", "SSHD", "FROM",
 		    "ADMITTED");
-	if ((d = opendir(cfg->session_dir)) == NULL) {
-		if (errno != ENOENT) {
-			ak_log(LOG_ERR, "%s: %s", cfg->session_dir,
-			    strerror(errno));
-			status = 1;
-		}
+	if ((r = ak_session_dir_open(&sd, cfg->session_dir)) != 0) {
+		ak_log(LOG_ERR, "%s: %s", cfg->session_dir, ak_err(r));
+		status = 1;
 		goto out;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    strspn(de->d_name, "0123456789") != strlen(de->d_name) ||
-		    ak_session_read(cfg->session_dir, de->d_name, &s) != 0 ||
-		    !ak_session_alive(&s))
+	while (ak_session_dir_next(&sd, &s)) {
+		if (!ak_session_alive(&s))
 			continue;
 		fpr = s.fprs[0];
 		why = sweep_verdict(&rv, rs, views, nacc, &s, &fpr);
@@ -181,8 +172,7 @@ sweep_list(const struct ak_config *cfg, int json)
 		shown++;
 	}
  out:
-	if (d != NULL)
-		closedir(d);
+	ak_session_dir_close(&sd);
 	if (!json)
 		fprintf(stderr, "%zu live session(s)\n", shown);
 	for (i = 0; views != NULL && i < nacc; i++) {

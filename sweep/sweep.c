@@ -4,8 +4,6 @@
  */
 #include <sys/types.h>
 
-#include <dirent.h>
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,9 +278,8 @@ sweep_run(const struct ak_config *cfg)
 	struct acct_view *views = NULL;
 	struct ending *ending = NULL, *tmp;
 	struct ak_session s;
-	struct dirent *de;
+	struct ak_session_dir sd = { NULL, NULL };
 	const char *why, *fpr;
-	DIR *d = NULL;
 	size_t i, n = 0, killed, nacc = 0;
 	char **accts = NULL;
 	long long t0;
@@ -308,25 +305,12 @@ sweep_run(const struct ak_config *cfg)
 	}
 	for (i = 0; i < nacc; i++)
 		views[i].account = accts[i];
-	if ((d = opendir(cfg->session_dir)) == NULL) {
-		if (errno != ENOENT) {
-			ak_log(LOG_ERR, "%s: %s", cfg->session_dir,
-			    strerror(errno));
-			status = 1;
-		}
+	if ((r = ak_session_dir_open(&sd, cfg->session_dir)) != 0) {
+		ak_log(LOG_ERR, "%s: %s", cfg->session_dir, ak_err(r));
+		status = 1;
 		goto out;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    strspn(de->d_name, "0123456789") != strlen(de->d_name))
-			continue;
-		if ((r = ak_session_read(cfg->session_dir, de->d_name,
-		    &s)) != 0) {
-			ak_log(LOG_WARNING, "%s/%s: not a session record we "
-			    "wrote (%s); ignored", cfg->session_dir,
-			    de->d_name, ak_err(r));
-			continue;
-		}
+	while (ak_session_dir_next(&sd, &s)) {
 		if (!ak_session_alive(&s)) {
 			ak_session_remove(cfg->session_dir, s.pid);
 			continue;
@@ -369,8 +353,7 @@ sweep_run(const struct ak_config *cfg)
 		    "monitor(s) needed SIGKILL)", n, ak_now_ms() - t0, killed);
 	}
  out:
-	if (d != NULL)
-		closedir(d);
+	ak_session_dir_close(&sd);
 	for (i = 0; views != NULL && i < nacc; i++) {
 		ak_keyset_free(views[i].ks);
 		ak_doc_free(views[i].doc);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ak_err.h"
+#include "ak_file.h"
 #include "ak_session.h"
 
 static const char *F1 = "SHA256:gF0Ancv76bCGerODY2IyWYq1PCpM6IacXNhFZct+7RQ";
@@ -106,6 +107,54 @@ test_record_not_ours_is_refused(void **state)
 	unlink(path);
 }
 
+/*
+ * The directory walk every reader uses: records only, each read with
+ * ak_session_read's rules; the rest passed over, what looks like a record
+ * but is not one logged.
+ */
+static void
+test_dir_walk(void **state)
+{
+	struct ak_session_dir sd;
+	struct ak_session s;
+	char sub[600];
+	int seen = 0;
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/walk", test_dir);
+	assert_int_equal(ak_session_dir_open(&sd, sub), 0);
+	assert_int_equal(ak_session_dir_next(&sd, &s), 0);
+	ak_session_dir_close(&sd);
+	memset(&s, 0, sizeof(s));
+	s.pid = getpid();
+	assert_int_equal(ak_session_proc_start(s.pid, &s.start), 0);
+	strcpy(s.account, "deploy");
+	strcpy(s.fprs[0], F1);
+	s.nfprs = 1;
+	strcpy(s.rhost, "192.0.2.7");
+	assert_int_equal(ak_file_private_dir(sub), 0);
+	assert_int_equal(ak_session_record(sub, &s), 0);
+	run_ok("cd %s && printf '4243 1 deploy %s\\n' > 4243 && "
+	    "chmod 666 4243 && echo garbage > 4244 && chmod 600 4244 && "
+	    "cp %ld 0123 && cp %ld notapid && cp %ld 77x && mkdir 4245",
+	    sub, F1, (long)s.pid, (long)s.pid, (long)s.pid);
+	last_log[0] = '\0';
+	assert_int_equal(ak_session_dir_open(&sd, sub), 0);
+	memset(&s, 0, sizeof(s));
+	while (ak_session_dir_next(&sd, &s)) {
+		assert_int_equal(s.pid, getpid());
+		assert_string_equal(s.account, "deploy");
+		assert_string_equal(s.rhost, "192.0.2.7");
+		assert_true(s.since > 0);
+		seen++;
+	}
+	ak_session_dir_close(&sd);
+	ak_session_dir_close(&sd);
+	assert_int_equal(seen, 1);
+	assert_non_null(strstr(last_log, "not a session record we wrote"));
+	run_ok("rm -rf %s", sub);
+}
+
 int
 main(void)
 {
@@ -114,6 +163,7 @@ main(void)
 		cmocka_unit_test(test_dead_process),
 		cmocka_unit_test(test_parse_refuses_garbage),
 		cmocka_unit_test(test_record_not_ours_is_refused),
+		cmocka_unit_test(test_dir_walk),
 	};
 
 	return cmocka_run_group_tests(tests, test_dir_setup,
