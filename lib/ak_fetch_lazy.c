@@ -50,6 +50,8 @@ load(void)
 	    ops->version != AK_NET_OPS_VERSION) {
 		ak_log(LOG_ERR, "network part %s: %s; the store cannot be "
 		    "asked", path, h == NULL ? dlerror() : "not ours");
+		if (h != NULL)
+			(void)dlclose(h);
 		ops = NULL;
 		return AK_ERR_UNAVAILABLE;
 	}

@@ -1,5 +1,5 @@
 # cmocka unit tests: one file per core module.
-UNIT	= test_differential test_snap test_accounts test_chain test_buf test_local test_proc test_b64 test_sha256 test_key test_config test_sshsig test_doc test_keyset test_cache test_userenv test_pamstack test_fresh test_krl test_session test_index test_resolve test_authinfo \
+UNIT	= test_differential test_fetch_lazy test_snap test_accounts test_chain test_buf test_local test_proc test_b64 test_sha256 test_key test_config test_sshsig test_doc test_keyset test_cache test_userenv test_pamstack test_fresh test_krl test_session test_index test_resolve test_authinfo \
 	  test_signers test_fetch test_pubsrc test_valid test_time test_url \
 	  test_wire test_err test_log test_file test_faults
 UNIT_BINS = $(UNIT:%=$(B)/tests/%)
@@ -19,6 +19,19 @@ $(B)/tests/test_faults: $(O)/tests/unit/test_faults.o $(B)/libaknet.a \
 	$(CC) $(AK_CFLAGS) $(CFLAGS) $(AK_LDFLAGS) $(LDFLAGS) \
 		$(FAULT_WRAP:%=-Wl,--wrap=%) -o $@ $^ \
 		$(CMOCKA_LIBS) $(CURL_LIBS) $(CRYPTO_LIBS)
+
+# Linked as the PAM module is (ak_fetch_lazy.o, no libcurl, no libcrypto);
+# it loads the tree's net.so, and a table of another version.
+$(B)/tests/test_fetch_lazy: $(O)/tests/unit/test_fetch_lazy.o \
+		$(O)/lib/ak_fetch_lazy.o $(B)/libaknet.a $(B)/libakcore.a | \
+		$(NETSO) $(B)/tests/oldnet.so
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CFLAGS) $(CFLAGS) $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(CMOCKA_LIBS) -ldl
+
+$(B)/tests/oldnet.so: tests/tools/oldnet.c lib/ak_net.h
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CPPFLAGS) $(AK_CFLAGS) $(CFLAGS) -shared $(LDFLAGS) -o $@ $<
 
 # The differential test runs the built programs and libpam's driver.
 $(B)/tests/test_differential: | $(PROGS) $(B)/tests/pam_driver
