@@ -5,7 +5,6 @@
  */
 #include <sys/stat.h>
 
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +55,7 @@ static void
 look_view(const struct ak_config *cfg, uid_t owner, time_t now,
     struct view_status *vs)
 {
-	struct ak_cache_entry *te = NULL, *se = NULL;
-	struct ak_doc *ts = NULL, *sn = NULL;
-	struct ak_snap *tss = NULL;
+	struct ak_snap_cached cv;
 
 	memset(vs, 0, sizeof(*vs));
 	(void)ak_note_read(cfg->cache_dir, "error.timestamp", owner,
@@ -66,31 +63,16 @@ look_view(const struct ak_config *cfg, uid_t owner, time_t now,
 	if (vs->error[0] == '\0')
 		(void)ak_note_read(cfg->cache_dir, "error.snapshot", owner,
 		    vs->error, sizeof(vs->error));
-	vs->problem = "no cached timestamp";
-	if (ak_cache_read(cfg->cache_dir, "timestamp", owner, &te) != 0 ||
-	    te->status != 200 || ak_doc_parse(te->body, te->bodylen,
-	    AK_DOC_TIMESTAMP, &ts) != 0 || ak_snap_parse(ts, &tss, NULL) != 0)
-		goto out;
-	vs->ts_serial = ts->serial;
-	vs->checked = te->checked;
-	vs->frozen = ak_snap_frozen(cfg, ts->serial, now);
-	vs->problem = "no cached snapshot named by the timestamp";
-	if (ak_cache_read(cfg->cache_dir, "snapshot", owner, &se) != 0 ||
-	    se->status != 200 || ak_doc_parse(se->body, se->bodylen,
-	    AK_DOC_SNAPSHOT, &sn) != 0 || !ak_snap_matches(ak_snap_find(tss,
-	    NULL), sn->serial, se->body, se->bodylen) ||
-	    ak_snap_parse(sn, &vs->snap, NULL) != 0)
-		goto out;
-	vs->snap_serial = sn->serial;
-	vs->snap_expires = sn->expires;
-	vs->problem = sn->expires <= now ? "the snapshot has expired" : NULL;
+	ak_snap_cached_read(cfg->cache_dir, owner, now, &cv);
+	vs->ts_serial = cv.ts_serial;
+	vs->checked = cv.checked;
+	vs->frozen = cv.ts_serial != 0 && ak_snap_frozen(cfg, cv.ts_serial,
+	    now);
+	vs->snap_serial = cv.snap_serial;
+	vs->snap_expires = cv.snap_expires;
+	vs->snap = cv.snap;
+	vs->problem = cv.problem;
 	vs->have = vs->problem == NULL;
- out:
-	ak_snap_free(tss);
-	ak_doc_free(ts);
-	ak_doc_free(sn);
-	ak_cache_entry_free(te);
-	ak_cache_entry_free(se);
 }
 
 /* Under a view: the snapshot, not the age, says if a document is current. */
