@@ -29,18 +29,6 @@ struct local_view {
 	struct ak_snap *snap;
 };
 
-/* Reads a cached document of kind whole; NULL if none or not that kind. */
-static struct ak_doc *
-entry_doc(const struct ak_cache_entry *e, enum ak_doc_kind kind)
-{
-	struct ak_doc *doc = NULL;
-
-	if (e == NULL || e->status != 200 || ak_doc_parse(e->body,
-	    e->bodylen, kind, &doc) != 0)
-		return NULL;
-	return doc;
-}
-
 /*
  * Sets v->use to what the view allows (AK_CACHE_ASK: the helper decides,
  * as it does for a frozen view, whose logging is its own).
@@ -49,37 +37,25 @@ static void
 local_view_read(const struct ak_config *cfg, time_t now, time_t outage,
     struct local_view *v)
 {
-	struct ak_cache_entry *te = NULL, *se = NULL;
-	struct ak_doc *ts = NULL, *sn = NULL;
-	struct ak_snap *tss = NULL;
+	struct ak_snap_cached cv;
 	struct ak_cached_state st;
 
 	memset(v, 0, sizeof(*v));
 	v->use = AK_CACHE_ASK;
-	if (ak_cache_read(cfg->cache_dir, "timestamp", geteuid(), &te) != 0 ||
-	    (ts = entry_doc(te, AK_DOC_TIMESTAMP)) == NULL ||
-	    ak_snap_parse(ts, &tss, NULL) != 0 ||
-	    ak_snap_frozen(cfg, ts->serial, now))
+	ak_snap_cached_read(cfg->cache_dir, geteuid(), now, &cv);
+	if (cv.problem != NULL || ak_snap_frozen(cfg, cv.ts_serial, now))
 		goto out;
 	memset(&st, 0, sizeof(st));
-	st.fresh = ak_fresh_is_fresh(cfg, te->checked, now);
+	st.fresh = ak_fresh_is_fresh(cfg, cv.checked, now);
 	st.has_answer = st.has_signed = 1;
 	if (ak_cache_decide(cfg, &st, outage, now, AK_ASK_IF_STALE, 0) ==
 	    AK_CACHE_ASK)
 		goto out;
-	if (ak_cache_read(cfg->cache_dir, "snapshot", geteuid(), &se) != 0 ||
-	    (sn = entry_doc(se, AK_DOC_SNAPSHOT)) == NULL ||
-	    sn->expires <= now || !ak_snap_matches(ak_snap_find(tss, NULL),
-	    sn->serial, se->body, se->bodylen) ||
-	    ak_snap_parse(sn, &v->snap, NULL) != 0)
-		goto out;
+	v->snap = cv.snap;
+	cv.snap = NULL;
 	v->use = st.fresh ? AK_CACHE_USE : AK_CACHE_STALE;
  out:
-	ak_snap_free(tss);
-	ak_doc_free(ts);
-	ak_doc_free(sn);
-	ak_cache_entry_free(te);
-	ak_cache_entry_free(se);
+	ak_snap_cached_clear(&cv);
 }
 
 /*

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ak_cache.h"
 #include "ak_err.h"
 #include "ak_sha256.h"
 #include "ak_snap.h"
@@ -233,4 +234,56 @@ ak_snap_hash_text(const void *bytes, size_t len, char *out)
 		out[8 + 2 * i] = hex[h[i] & 15];
 	}
 	out[7 + 2 * AK_SHA256_LEN] = '\0';
+}
+
+/* A cached entry's document of kind; NULL if none or not that kind. */
+static struct ak_doc *
+entry_doc(const struct ak_cache_entry *e, enum ak_doc_kind kind)
+{
+	struct ak_doc *doc = NULL;
+
+	if (e == NULL || e->status != 200 || ak_doc_parse(e->body,
+	    e->bodylen, kind, &doc) != 0)
+		return NULL;
+	return doc;
+}
+
+void
+ak_snap_cached_read(const char *dir, uid_t owner, time_t now,
+    struct ak_snap_cached *cv)
+{
+	struct ak_cache_entry *te = NULL, *se = NULL;
+	struct ak_doc *ts = NULL, *sn = NULL;
+	struct ak_snap *tss = NULL;
+
+	memset(cv, 0, sizeof(*cv));
+	cv->problem = "no cached timestamp";
+	if (ak_cache_read(dir, "timestamp", owner, &te) != 0 ||
+	    (ts = entry_doc(te, AK_DOC_TIMESTAMP)) == NULL ||
+	    ak_snap_parse(ts, &tss, NULL) != 0)
+		goto out;
+	cv->ts_serial = ts->serial;
+	cv->checked = te->checked;
+	cv->problem = "no cached snapshot named by the timestamp";
+	if (ak_cache_read(dir, "snapshot", owner, &se) != 0 ||
+	    (sn = entry_doc(se, AK_DOC_SNAPSHOT)) == NULL ||
+	    !ak_snap_matches(ak_snap_find(tss, NULL), sn->serial, se->body,
+	    se->bodylen) || ak_snap_parse(sn, &cv->snap, NULL) != 0)
+		goto out;
+	cv->snap_serial = sn->serial;
+	cv->snap_expires = sn->expires;
+	cv->problem = sn->expires <= now ? "the snapshot has expired" : NULL;
+ out:
+	ak_snap_free(tss);
+	ak_doc_free(ts);
+	ak_doc_free(sn);
+	ak_cache_entry_free(te);
+	ak_cache_entry_free(se);
+}
+
+void
+ak_snap_cached_clear(struct ak_snap_cached *cv)
+{
+	ak_snap_free(cv->snap);
+	memset(cv, 0, sizeof(*cv));
 }

@@ -6,6 +6,8 @@
 #ifndef AK_SNAP_H
 #define AK_SNAP_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <time.h>
 
@@ -71,5 +73,24 @@ int ak_snap_frozen(const struct ak_config *cfg, unsigned long long ts_serial,
 /* Writes "sha256:" and the lowercase hex SHA-256 of len bytes into out. */
 #define AK_SNAP_HASH_TEXT	(7 + 2 * AK_SHA256_LEN + 1)
 void ak_snap_hash_text(const void *bytes, size_t len, char *out);
+
+/*
+ * The cached view in dir, as the command and --status see it (entries
+ * written by owner or root, holding only bytes verified when written): the
+ * timestamp, and the snapshot it names by serial and SHA-256. One reading
+ * for both; the resolver verifies again before it trusts a view.
+ */
+struct ak_snap_cached {
+	unsigned long long ts_serial;	/* 0: no timestamp cached */
+	time_t checked;		/* the timestamp last confirmed */
+	unsigned long long snap_serial;
+	time_t snap_expires;
+	struct ak_snap *snap;	/* the named snapshot's entries, or NULL */
+	const char *problem;	/* NULL: a whole, current view */
+};
+
+void ak_snap_cached_read(const char *dir, uid_t owner, time_t now,
+    struct ak_snap_cached *cv);
+void ak_snap_cached_clear(struct ak_snap_cached *cv);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <time.h>
 
+#include "ak_cache.h"
 #include "ak_config.h"
 #include "ak_doc.h"
 #include "ak_err.h"
@@ -185,6 +186,71 @@ test_frozen_and_hash(void **state)
 	assert_string_equal(h, H_ABC);
 }
 
+/* Writes text as the cached entry name, confirmed at checked. */
+static void
+cache_put(const char *dir, const char *name, const char *text,
+    time_t checked)
+{
+	struct ak_cache_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.checked = checked;
+	e.status = 200;
+	e.body = (char *)text;
+	e.bodylen = strlen(text);
+	assert_int_equal(ak_cache_write(dir, name, &e), 0);
+}
+
+/* The cached view the command and --status read: one reading for both. */
+static void
+test_cached_view(void **state)
+{
+	static const char snap[] = SNAP_HDR "account deploy 5 " H_ABC "\n"
+	    SIG;
+	char dir[] = "/tmp/ak-unit.XXXXXX", ts[512], h[AK_SNAP_HASH_TEXT];
+	struct ak_snap_cached cv;
+	time_t now = 1800000100;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	ak_snap_cached_read(dir, 0, now, &cv);
+	assert_string_equal(cv.problem, "no cached timestamp");
+	assert_true(cv.ts_serial == 0);
+	assert_null(cv.snap);
+	ak_snap_cached_clear(&cv);
+	ak_snap_hash_text(snap, strlen(snap), h);
+	snprintf(ts, sizeof(ts), TS_HDR "snapshot 7 %s\n" SIG, h);
+	cache_put(dir, "timestamp", ts, 1800000050);
+	ak_snap_cached_read(dir, 0, now, &cv);
+	assert_string_equal(cv.problem,
+	    "no cached snapshot named by the timestamp");
+	assert_true(cv.ts_serial == 1800000000);
+	assert_true(cv.checked == 1800000050);
+	assert_null(cv.snap);
+	ak_snap_cached_clear(&cv);
+	/* Named by serial and hash: any other bytes are not the view. */
+	cache_put(dir, "snapshot", SNAP_HDR "account deploy 6 " H_ABC "\n"
+	    SIG, 1800000050);
+	ak_snap_cached_read(dir, 0, now, &cv);
+	assert_string_equal(cv.problem,
+	    "no cached snapshot named by the timestamp");
+	ak_snap_cached_clear(&cv);
+	cache_put(dir, "snapshot", snap, 1800000050);
+	ak_snap_cached_read(dir, 0, now, &cv);
+	assert_null(cv.problem);
+	assert_true(cv.snap_serial == 7);
+	assert_non_null(cv.snap);
+	assert_non_null(ak_snap_find(cv.snap, "deploy"));
+	ak_snap_cached_clear(&cv);
+	assert_null(cv.snap);
+	/* After the snapshot's #expires (2030-01-02T03:04:05Z). */
+	ak_snap_cached_read(dir, 0, 1893553445, &cv);
+	assert_string_equal(cv.problem, "the snapshot has expired");
+	assert_non_null(cv.snap);
+	ak_snap_cached_clear(&cv);
+	run_ok("rm -rf %s", dir);
+}
+
 int
 main(void)
 {
@@ -194,6 +260,7 @@ main(void)
 		cmocka_unit_test(test_timestamp),
 		cmocka_unit_test(test_header_writer),
 		cmocka_unit_test(test_frozen_and_hash),
+		cmocka_unit_test(test_cached_view),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
