@@ -116,8 +116,15 @@ else
 PAM_NET_OBJ = $(O)/lib/ak_fetch_lazy.o
 PAM_NET_LIBS = -ldl
 endif
+# PAM_NET's value, rewritten (at parse time: .SECONDARY would take a
+# missing stamp as up to date) only when it changes, so a tree relinks.
+PAM_NET_STAMP := $(shell mkdir -p $(B) && { echo $(PAM_NET) | \
+	cmp -s - $(B)/pam_net || echo $(PAM_NET) > $(B)/pam_net; } && \
+	echo $(B)/pam_net)
+
 $(PAMMOD): $(O)/pam_module/pam_authkeys.o $(PAM_NET_OBJ) \
-		$(B)/libaknet.a $(B)/libakcore.a pam_module/pam_authkeys.map
+		$(B)/libaknet.a $(B)/libakcore.a pam_module/pam_authkeys.map \
+		$(PAM_NET_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -shared $(AK_LDFLAGS) $(LDFLAGS) \
 		-Wl,--version-script=pam_module/pam_authkeys.map -o $@ \
