@@ -231,11 +231,19 @@ pub
 cat user1.pub user2.pub > "$SRC/accounts/deploy"
 mkdir -p "$SRC/accounts" && cat user3.pub > "$SRC/accounts/newacct"
 fpr_of user1.pub > "$SRC/revoked"
-before=$(cd "$WWW" && find . -type f | sort | xargs sha256sum; ls -la "$WWW" "$WWW/v1" "$WWW/v1/accounts")
+# The tree under $WWW only: bytes, names, sizes, modes, mtimes to the ns
+# (not ls -la, whose ".." line changes with anything created in $W).
+tree_of() {
+	(cd "$WWW" && find . -type f | sort | xargs sha256sum &&
+	 find . -printf '%y %p %s %m %T@\n' | sort)
+}
+before=$(tree_of)
 POUT=$("$PUB" --dry-run -s "$SRC" -o "$WWW" 2>&1); PRC=$?
-after=$(cd "$WWW" && find . -type f | sort | xargs sha256sum; ls -la "$WWW" "$WWW/v1" "$WWW/v1/accounts")
+after=$(tree_of)
 note "$(head -12 <<<"$POUT")"
 check "--dry-run: exit 0, nothing written" eval '[ "$PRC" = 0 ] && [ "$before" = "$after" ] && grep -q "^dry run: nothing written" <<<"$POUT"'
+[ "$PRC" = 0 ] || note "--dry-run exit status $PRC"
+[ "$before" = "$after" ] || note "$(diff <(echo "$before") <(echo "$after"))"
 check "--dry-run: added key with fingerprint and comment" \
 	grep -q "^+ $(fpr_of user2.pub) ssh-ed25519, user2\$" <<<"$POUT"
 check "--dry-run: removed keys (the RFC 4716 ones) with fingerprint and comment" \
