@@ -264,10 +264,8 @@ int
 ak_cache_write(const char *dir, const char *name,
     const struct ak_cache_entry *e)
 {
-	char hdr[HEADER_MAX], hex[2 * AK_SHA256_LEN + 1], *buf;
-	char vhex[2 * AK_SHA256_LEN + 1];
+	char hdr[HEADER_MAX], hex[AK_SHA256_HEX], vhex[AK_SHA256_HEX], *buf;
 	unsigned char h[AK_SHA256_LEN];
-	size_t i;
 	int n, r;
 
 	if (strchr(e->etag, '\n') != NULL || strchr(e->etag, ' ') != NULL)
@@ -277,16 +275,8 @@ ak_cache_write(const char *dir, const char *name,
 	 * against its snapshot entry without reading all of it.
 	 */
 	ak_sha256(e->body, e->bodylen, h);
-	for (i = 0; i < AK_SHA256_LEN; i++) {
-		hex[2 * i] = "0123456789abcdef"[h[i] >> 4];
-		hex[2 * i + 1] = "0123456789abcdef"[h[i] & 15];
-	}
-	hex[2 * AK_SHA256_LEN] = '\0';
-	for (i = 0; i < AK_SHA256_LEN; i++) {
-		vhex[2 * i] = "0123456789abcdef"[e->verified[i] >> 4];
-		vhex[2 * i + 1] = "0123456789abcdef"[e->verified[i] & 15];
-	}
-	vhex[2 * AK_SHA256_LEN] = '\0';
+	ak_sha256_hex(h, hex);
+	ak_sha256_hex(e->verified, vhex);
 	n = snprintf(hdr, sizeof(hdr), "%s#checked %lld\n#status %d\n"
 	    "#etag %s\n#min-serial %llu\n%s%s%s%s%s%s", CACHE_MAGIC,
 	    (long long)e->checked, e->status, e->etag[0] ? e->etag : "-",

@@ -126,3 +126,16 @@ ak_sha256(const void *data, size_t len, unsigned char out[AK_SHA256_LEN])
 	ak_sha256_update(&c, data, len);
 	ak_sha256_final(&c, out);
 }
+
+void
+ak_sha256_hex(const unsigned char h[AK_SHA256_LEN], char out[AK_SHA256_HEX])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < AK_SHA256_LEN; i++) {
+		out[2 * i] = hex[h[i] >> 4];
+		out[2 * i + 1] = hex[h[i] & 15];
+	}
+	out[2 * AK_SHA256_LEN] = '\0';
+}

@@ -23,4 +23,9 @@ void ak_sha256_final(struct ak_sha256 *c, unsigned char out[AK_SHA256_LEN]);
 /* One-shot digest of len bytes into out. */
 void ak_sha256(const void *data, size_t len, unsigned char out[AK_SHA256_LEN]);
 
+/* A digest as lowercase hex, NUL-terminated. */
+#define AK_SHA256_HEX	(2 * AK_SHA256_LEN + 1)
+void ak_sha256_hex(const unsigned char h[AK_SHA256_LEN],
+    char out[AK_SHA256_HEX]);
+
 #endif

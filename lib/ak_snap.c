@@ -223,17 +223,11 @@ ak_snap_frozen(const struct ak_config *cfg, unsigned long long ts_serial,
 void
 ak_snap_hash_text(const void *bytes, size_t len, char *out)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char h[AK_SHA256_LEN];
-	size_t i;
 
 	ak_sha256(bytes, len, h);
 	memcpy(out, "sha256:", 7);
-	for (i = 0; i < AK_SHA256_LEN; i++) {
-		out[7 + 2 * i] = hex[h[i] >> 4];
-		out[8 + 2 * i] = hex[h[i] & 15];
-	}
-	out[7 + 2 * AK_SHA256_LEN] = '\0';
+	ak_sha256_hex(h, out + 7);
 }
 
 /* A cached entry's document of kind; NULL if none or not that kind. */

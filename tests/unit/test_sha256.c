@@ -15,10 +15,14 @@ test_fips_vectors(void **state)
 		0x15, 0xad
 	};
 	unsigned char d[32];
+	char hex[AK_SHA256_HEX];
 
 	(void)state;
 	ak_sha256("abc", 3, d);
 	assert_memory_equal(d, abc, 32);
+	ak_sha256_hex(d, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
 }
 
 /* Against OpenSSL for every length around the block boundaries. */
