@@ -86,8 +86,7 @@ state_in_view(const struct ak_config *cfg, const struct view_status *vs,
 		return "no verified view";
 	if ((se = ak_snap_find(vs->snap, account)) == NULL)
 		return "not in the snapshot (no keys)";
-	if (e == NULL || e->status != 200 ||
-	    !ak_snap_matches(se, se->serial, e->body, e->bodylen))
+	if (!ak_snap_cached_matches(se, e, se->serial))
 		return "not the snapshot's (waiting for the store)";
 	if (vs->frozen)
 		return cfg->freeze_deny ? "frozen (on_freeze = deny: no key "

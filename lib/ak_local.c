@@ -58,20 +58,6 @@ local_view_read(const struct ak_config *cfg, time_t now, time_t outage,
 	ak_snap_cached_clear(&cv);
 }
 
-/*
- * Under a view: the document of e is current if it is the one the
- * snapshot names (serial, and the body's SHA-256 the entry recorded).
- */
-static int
-named(const struct ak_snap_entry *want, const struct ak_cache_entry *e,
-    unsigned long long serial)
-{
-	if (want == NULL || e == NULL || e->status != 200 ||
-	    !e->has_sha256 || want->serial != serial)
-		return 0;
-	return memcmp(want->hash, e->sha256, sizeof(e->sha256)) == 0;
-}
-
 /* One document as the cache holds it, and what the rule says of it. */
 struct local_doc {
 	struct ak_cache_entry *e;
@@ -113,8 +99,8 @@ decide_doc(const struct ak_config *cfg, const struct local_view *v,
 			return;
 		}
 		if (ld->e->status == 200 && ak_cache_doc(ld->e, kind, account,
-		    now, &ld->doc) == 0 && named(want, ld->e,
-		    ld->doc->serial))
+		    now, &ld->doc) == 0 &&
+		    ak_snap_cached_matches(want, ld->e, ld->doc->serial))
 			ld->use = v->use;
 		return;
 	}
@@ -175,8 +161,8 @@ read_head(const struct ak_config *cfg, const struct local_view *v,
 	    &hlen) != 0 || ak_doc_check(&h->hdr, account, now, 0) != 0)
 		return -1;
 	if (v != NULL) {
-		if (!named(ak_snap_find(v->snap, account), h->e,
-		    h->hdr.serial))
+		if (!ak_snap_cached_matches(ak_snap_find(v->snap, account),
+		    h->e, h->hdr.serial))
 			return -1;
 		*stale |= v->use == AK_CACHE_STALE;
 		goto bind;

@@ -261,8 +261,8 @@ ak_snap_cached_read(const char *dir, uid_t owner, time_t now,
 	cv->problem = "no cached snapshot named by the timestamp";
 	if (ak_cache_read(dir, "snapshot", owner, &se) != 0 ||
 	    (sn = entry_doc(se, AK_DOC_SNAPSHOT)) == NULL ||
-	    !ak_snap_matches(ak_snap_find(tss, NULL), sn->serial, se->body,
-	    se->bodylen) || ak_snap_parse(sn, &cv->snap, NULL) != 0)
+	    !ak_snap_cached_matches(ak_snap_find(tss, NULL), se,
+	    sn->serial) || ak_snap_parse(sn, &cv->snap, NULL) != 0)
 		goto out;
 	cv->snap_serial = sn->serial;
 	cv->snap_expires = sn->expires;
@@ -273,6 +273,16 @@ ak_snap_cached_read(const char *dir, uid_t owner, time_t now,
 	ak_doc_free(sn);
 	ak_cache_entry_free(te);
 	ak_cache_entry_free(se);
+}
+
+int
+ak_snap_cached_matches(const struct ak_snap_entry *want,
+    const struct ak_cache_entry *e, unsigned long long serial)
+{
+	if (want == NULL || e == NULL || e->status != 200 ||
+	    !e->has_sha256 || want->serial != serial)
+		return 0;
+	return memcmp(want->hash, e->sha256, sizeof(e->sha256)) == 0;
 }
 
 void

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "ak_cache.h"
 #include "ak_config.h"
 #include "ak_doc.h"
 #include "ak_sha256.h"
@@ -91,6 +92,14 @@ struct ak_snap_cached {
 
 void ak_snap_cached_read(const char *dir, uid_t owner, time_t now,
     struct ak_snap_cached *cv);
+
+/*
+ * Returns 1 if the cached entry e holds the document want names: its
+ * serial, and the SHA-256 its writer recorded in the header (the body is
+ * not hashed again; the cache-hit path may hold only its start).
+ */
+int ak_snap_cached_matches(const struct ak_snap_entry *want,
+    const struct ak_cache_entry *e, unsigned long long serial);
 void ak_snap_cached_clear(struct ak_snap_cached *cv);
 
 #endif

@@ -201,6 +201,38 @@ cache_put(const char *dir, const char *name, const char *text,
 	assert_int_equal(ak_cache_write(dir, name, &e), 0);
 }
 
+/*
+ * An entry matches by serial and the hash its writer recorded; without
+ * that record, or with another status, it does not.
+ */
+static void
+ak_snap_cached_match_cases(const char *text)
+{
+	struct ak_snap_entry want;
+	struct ak_cache_entry e;
+
+	memset(&want, 0, sizeof(want));
+	memset(&e, 0, sizeof(e));
+	want.what = AK_SNAP_SNAPSHOT;
+	want.serial = 7;
+	ak_sha256(text, strlen(text), want.hash);
+	e.status = 200;
+	e.body = (char *)text;
+	e.bodylen = strlen(text);
+	assert_false(ak_snap_cached_matches(&want, &e, 7));
+	memcpy(e.sha256, want.hash, sizeof(e.sha256));
+	e.has_sha256 = 1;
+	assert_true(ak_snap_cached_matches(&want, &e, 7));
+	assert_false(ak_snap_cached_matches(&want, &e, 8));
+	assert_false(ak_snap_cached_matches(NULL, &e, 7));
+	assert_false(ak_snap_cached_matches(&want, NULL, 7));
+	e.status = 404;
+	assert_false(ak_snap_cached_matches(&want, &e, 7));
+	e.status = 200;
+	e.sha256[0] ^= 1;
+	assert_false(ak_snap_cached_matches(&want, &e, 7));
+}
+
 /* The cached view the command and --status read: one reading for both. */
 static void
 test_cached_view(void **state)
@@ -243,6 +275,7 @@ test_cached_view(void **state)
 	assert_non_null(ak_snap_find(cv.snap, "deploy"));
 	ak_snap_cached_clear(&cv);
 	assert_null(cv.snap);
+	ak_snap_cached_match_cases(snap);
 	/* After the snapshot's #expires (2030-01-02T03:04:05Z). */
 	ak_snap_cached_read(dir, 0, 1893553445, &cv);
 	assert_string_equal(cv.problem, "the snapshot has expired");
