@@ -66,21 +66,14 @@ options_in(const char *text, const char *where, const char *cmd, int *seen)
 			break;
 		n = strcspn(opt, "= ");
 		(*seen)++;
-		if (n > 0 && is_key_option(opt, n)) {
-			if (n == 21 && strncasecmp(opt,
-			    "authorizedkeyscommand", n) == 0 &&
-			    strstr(opt, cmd) == NULL)
-				check_report(CHECK_FAIL, "sshd's unit (%s) "
-				    "sets a second AuthorizedKeysCommand with "
-				    "-o %s: it overrides sshd_config, Match "
-				    "blocks included, and sshd -T does not "
-				    "show it", where, opt);
-			else
-				check_report(CHECK_FAIL, "sshd's unit (%s) "
-				    "passes -o %s: it overrides sshd_config, "
-				    "Match blocks included, and sshd -T does "
-				    "not show it", where, opt);
-		} else
+		if (n > 0 && is_key_option(opt, n))
+			check_report(CHECK_FAIL, "sshd's unit (%s) %s -o %s: "
+			    "it overrides sshd_config, Match blocks included, "
+			    "and sshd -T does not show it", where, n == 21 &&
+			    strncasecmp(opt, "authorizedkeyscommand", n) == 0 &&
+			    strstr(opt, cmd) == NULL ? "sets a second "
+			    "AuthorizedKeysCommand with" : "passes", opt);
+		else
 			check_report(CHECK_WARN, "sshd's unit (%s) passes -o "
 			    "%s (overrides sshd_config)", where, opt);
 	}
@@ -113,8 +106,11 @@ sshd_opts_in(const char *text, const char *where, const char *cmd,
 	}
 }
 
-/* One unit file or drop-in: its ExecStart=, Environment=, EnvironmentFile=. */
-static void
+/*
+ * One unit file or drop-in: its ExecStart=, Environment=, EnvironmentFile=.
+ * Returns 1 if it was there to read.
+ */
+static int
 unit_file(const char *path, const char *cmd, int *seen, int *found)
 {
 	char *buf = NULL, *line, *save = NULL, where[600], *env = NULL;
@@ -122,7 +118,7 @@ unit_file(const char *path, const char *cmd, int *seen, int *found)
 	size_t len, envlen;
 
 	if (ak_file_read(path, UNIT_MAX, 0, 0, &buf, &len) != 0)
-		return;
+		return 0;
 	(*found)++;
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
@@ -149,6 +145,7 @@ unit_file(const char *path, const char *cmd, int *seen, int *found)
 		}
 	}
 	free(buf);
+	return 1;
 }
 
 void
@@ -158,16 +155,15 @@ check_sshd_unit(const char *cmd)
 	char path[512];
 	glob_t g;
 	size_t i, d, k;
-	int seen = 0, found = 0, main_found;
+	int seen = 0, found = 0;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		main_found = 0;
-		for (d = 0; d < NDIRS && !main_found; d++) {
+		/* The unit itself: the first directory that has it. */
+		for (d = 0; d < NDIRS; d++) {
 			snprintf(path, sizeof(path), "%s/%s", unit_dirs[d],
 			    names[i]);
-			k = (size_t)found;
-			unit_file(path, cmd, &seen, &found);
-			main_found = (size_t)found > k;
+			if (unit_file(path, cmd, &seen, &found))
+				break;
 		}
 		for (d = 0; d < NDIRS; d++) {
 			snprintf(path, sizeof(path), "%s/%s.d/*.conf",
