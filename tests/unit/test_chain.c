@@ -13,27 +13,6 @@
 #define KEY "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJduHAHHuu7TvBhBXjr7Wwm" \
 	"NRIwylavTmFPGm+0M5IhM"
 
-/* Under /run: root's and closed to others all the way up, as sshd wants. */
-static char dir[] = "/run/ak-test-chain.XXXXXX";
-
-static int
-setup(void **state)
-{
-	(void)state;
-	test_log_init();
-	if (mkdtemp(dir) == NULL || chmod(dir, 0755) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	run_ok("rm -rf %s", dir);
-	return 0;
-}
-
 /* Writes dir/name, mode 0755, holding the shell script body. */
 static void
 script(const char *name, const char *body)
@@ -41,7 +20,7 @@ script(const char *name, const char *body)
 	char path[256];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", test_dir, name);
 	assert_non_null(f = fopen(path, "w"));
 	fprintf(f, "#!/bin/sh\n%s\n", body);
 	assert_int_equal(fclose(f), 0);
@@ -57,7 +36,7 @@ chain(const char *cmd, const char *account, const char *fpr, long ms,
 	FILE *f;
 	int r;
 
-	snprintf(full, sizeof(full), "%s/%s", dir, cmd);
+	snprintf(full, sizeof(full), "%s/%s", test_dir, cmd);
 	assert_non_null(f = fmemopen(out, outlen, "w"));
 	r = ak_chain_run(full, account, fpr, ms, f, printed, dropped, why,
 	    sizeof(why));
@@ -98,7 +77,7 @@ test_paths(void **state)
 	assert_int_equal(ak_chain_path_safe("/tmp", why, sizeof(why)),
 	    AK_ERR_PERM);
 	script("open", "exit 0");
-	snprintf(path, sizeof(path), "%s/open", dir);
+	snprintf(path, sizeof(path), "%s/open", test_dir);
 	assert_int_equal(ak_chain_path_safe(path, why, sizeof(why)), 0);
 	chmod(path, 0775);
 	assert_int_equal(ak_chain_path_safe(path, why, sizeof(why)),
@@ -174,5 +153,6 @@ main(void)
 		cmocka_unit_test(test_failures),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_run_dir_setup,
+	    test_dir_teardown);
 }

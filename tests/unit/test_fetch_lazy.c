@@ -21,7 +21,6 @@
 #include "ak_signers.h"
 #include "ak_sshsig.h"
 
-static char dir[] = "/run/ak-test-lazy.XXXXXX";
 static char built[PATH_MAX];	/* the directory this binary was built in */
 static const char *argv0;	/* not /proc/self/exe: valgrind's, under it */
 
@@ -30,14 +29,11 @@ setup(void **state)
 {
 	char *slash;
 
-	(void)state;
-	test_log_init();
 	if (realpath(argv0, built) == NULL ||
-	    (slash = strrchr(built, '/')) == NULL)
+	    (slash = strrchr(built, '/')) == NULL ||
+	    test_run_dir_setup(state) != 0)
 		return -1;
-	if (mkdtemp(dir) == NULL || chmod(dir, 0755) != 0)
-		return -1;
-	run_ok("cp %s %s/t", built, dir);
+	run_ok("cp %s %s/t", built, test_dir);
 	*slash = '\0';
 	/* A document signed by a trusted key, and the same bytes altered. */
 	run_ok("cd %s && mkdir -m 0755 authkeys && "
@@ -48,15 +44,7 @@ setup(void **state)
 	    "cat signer.pub; } > doc && "
 	    "ssh-keygen -q -Y sign -n authkeys -f signer doc && "
 	    "cat doc doc.sig > doc.signed && "
-	    "sed '5s/ signer$/ signed/' doc.signed > doc.altered", dir);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	run_ok("rm -rf %s", dir);
+	    "sed '5s/ signer$/ signed/' doc.signed > doc.altered", test_dir);
 	return 0;
 }
 
@@ -69,7 +57,7 @@ child(void)
 	size_t n;
 	FILE *p;
 
-	snprintf(cmd, sizeof(cmd), "%s/t --child %s 2>&1", dir, dir);
+	snprintf(cmd, sizeof(cmd), "%s/t --child %s 2>&1", test_dir, test_dir);
 	assert_non_null(p = popen(cmd, "r"));
 	n = fread(out, 1, sizeof(out) - 1, p);
 	out[n] = '\0';
@@ -117,37 +105,40 @@ test_missing(void **state)
 	const char *out;
 
 	(void)state;
-	run_ok("rm -f %s/authkeys/net.so", dir);
+	run_ok("rm -f %s/authkeys/net.so", test_dir);
 	out = child();
 	fails_closed(out, "/authkeys/net.so refused: ");
 	fails_closed(out, "No such file or directory; the store cannot be "
 	    "asked");
 }
 
-/* sshd's rules for what it runs: root's, closed to others, all the way. */
+/*
+ * sshd's rules for what it runs: root's, closed to others, all the way.
+ * Each step is a shell command run in the case's authkeys/ directory.
+ */
 static void
 test_unsafe(void **state)
 {
-	const char *out;
+	static const struct {
+		const char *step, *why;
+	} cases[] = {
+		{ "install -m 0666 \"$NETSO\" net.so",
+		    "writable by group or others" },
+		{ "chmod 0644 net.so && chmod 0777 .",
+		    "writable by group or others" },
+		{ "chmod 0755 . && chown 1:1 net.so",
+		    "net.so: not owned by root" },
+		{ "rm net.so && mkdir -m 0755 net.so", "not a regular file" },
+	};
+	size_t i;
 
 	(void)state;
-	run_ok("install -m 0666 %s/../lib/security/authkeys/net.so "
-	    "%s/authkeys/net.so", built, dir);
-	out = child();
-	fails_closed(out, "writable by group or others");
-	run_ok("chmod 0644 %s/authkeys/net.so && chmod 0777 %s/authkeys",
-	    dir, dir);
-	out = child();
-	fails_closed(out, "writable by group or others");
-	run_ok("chmod 0755 %s/authkeys && chown 1:1 %s/authkeys/net.so",
-	    dir, dir);
-	out = child();
-	fails_closed(out, "net.so: not owned by root");
-	run_ok("rm %s/authkeys/net.so && mkdir -m 0755 %s/authkeys/net.so",
-	    dir, dir);
-	out = child();
-	fails_closed(out, "not a regular file");
-	run_ok("rmdir %s/authkeys/net.so", dir);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run_ok("cd %s/authkeys && NETSO=%s/../lib/security/authkeys/"
+		    "net.so && %s", test_dir, built, cases[i].step);
+		fails_closed(child(), cases[i].why);
+	}
+	run_ok("rmdir %s/authkeys/net.so", test_dir);
 }
 
 /* A shared object that is not ours, or ours from another version. */
@@ -159,13 +150,13 @@ test_not_ours(void **state)
 	(void)state;
 	run_ok("install -m 0644 \"$(ls /lib/*/security/pam_permit.so "
 	    "/usr/lib/*/security/pam_permit.so 2>/dev/null | head -1)\" "
-	    "%s/authkeys/net.so", dir);
+	    "%s/authkeys/net.so", test_dir);
 	out = child();
 	fails_closed(out, "net.so: not ours; the store cannot be asked");
-	run_ok("install -m 0644 %s/oldnet.so %s/authkeys/net.so", built, dir);
+	run_ok("install -m 0644 %s/oldnet.so %s/authkeys/net.so", built, test_dir);
 	out = child();
 	fails_closed(out, "net.so: not ours; the store cannot be asked");
-	run_ok("printf 'not an ELF' > %s/authkeys/net.so", dir);
+	run_ok("printf 'not an ELF' > %s/authkeys/net.so", test_dir);
 	out = child();
 	fails_closed(out, "net.so: ");
 }
@@ -181,7 +172,7 @@ test_loaded(void **state)
 
 	(void)state;
 	run_ok("install -m 0644 %s/../lib/security/authkeys/net.so "
-	    "%s/authkeys/net.so", built, dir);
+	    "%s/authkeys/net.so", built, test_dir);
 	out = child();
 	has(out, "libcurl.mapped=0");
 	has(out, "verify.good=0");
@@ -190,7 +181,7 @@ test_loaded(void **state)
 	has(out, "libcurl.mapped=1");
 	has(out, "fetcher_new=0");
 	has(out, "fetcher=set");
-	snprintf(path, sizeof(path), "%s/doc.signed", dir);
+	snprintf(path, sizeof(path), "%s/doc.signed", test_dir);
 	assert_non_null(buf = slurp(path, &len));
 	free(buf);
 	snprintf(line, sizeof(line), "fetch.doc=0 status=200 len=%zu", len);
@@ -325,5 +316,5 @@ main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--child") == 0)
 		return copy_main(argv[2]);
 	argv0 = argv[0];
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_dir_teardown);
 }

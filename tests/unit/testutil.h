@@ -11,6 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
 #include "ak_keyset.h"
 #include "ak_log.h"
 
@@ -107,6 +109,20 @@ test_dir_teardown(void **state)
 	(void)state;
 	run_ok("rm -rf %s", test_dir);
 	return 0;
+}
+
+/*
+ * The same under /run, mode 0755: root's and closed to others all the way
+ * up, as sshd wants of what it runs (test_dir_teardown removes it).
+ */
+static inline int
+test_run_dir_setup(void **state)
+{
+	(void)state;
+	test_log_init();
+	snprintf(test_dir, sizeof(test_dir), "/run/ak-unit.XXXXXX");
+	return mkdtemp(test_dir) == NULL || chmod(test_dir, 0755) != 0 ? -1 :
+	    0;
 }
 
 /* Writes text to test_dir/name (mode 0644); returns the path (static). */
