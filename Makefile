@@ -37,7 +37,7 @@ O	= $(B)/obj
 CORE	= ak_err ak_log ak_time ak_valid ak_b64 ak_sha256 ak_wire ak_buf \
 	  ak_key ak_config ak_url ak_file ak_doc ak_keyset ak_cache \
 	  ak_signers ak_authinfo ak_userenv ak_pamstack ak_fresh ak_krl \
-	  ak_session ak_proc ak_pubsrc ak_index ak_local ak_snap ak_accounts ak_chain
+	  ak_session ak_proc ak_cgroup ak_pubsrc ak_index ak_local ak_snap ak_accounts ak_chain
 NET	= ak_sshsig ak_fetch ak_resolve
 CORE_OBJS = $(CORE:%=$(O)/lib/%.o)
 NET_OBJS  = $(NET:%=$(O)/lib/%.o)
@@ -89,7 +89,8 @@ $(REFRESH): $(O)/refresh/main.o $(O)/refresh/round.o $(B)/libaknet.a \
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(CURL_LIBS) $(CRYPTO_LIBS)
 
-$(SWEEP): $(O)/sweep/main.o $(O)/sweep/sweep.o $(O)/sweep/list.o $(B)/libaknet.a \
+$(SWEEP): $(O)/sweep/main.o $(O)/sweep/sweep.o $(O)/sweep/end.o \
+		$(O)/sweep/list.o $(B)/libaknet.a \
 		$(B)/libakcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \

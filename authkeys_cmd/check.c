@@ -103,6 +103,18 @@ check_pam(const char *service)
 				    service, ak_err(r));
 			return;
 		}
+		if (i == 2 && !ps.loginuid && !ps.logind)
+			check_report(CHECK_FAIL, "PAM service %s: neither "
+			    "pam_loginuid nor pam_systemd in the session "
+			    "stack: a login gets no audit session or scope "
+			    "of its own, so authkeys-sweep can end only its "
+			    "process tree while connected (nohup, setsid and "
+			    "what is left after logout survive a revocation)",
+			    service);
+		else if (i == 2)
+			check_report(CHECK_OK, "PAM service %s: %s gives each "
+			    "login what authkeys-sweep ends it by", service,
+			    ps.loginuid ? "pam_loginuid" : "pam_systemd");
 		if (!ps.module_found)
 			continue;
 		if (i == 2)
@@ -217,6 +229,76 @@ check_accounts(const struct ak_config *cfg, char *const *accts, size_t nacc)
 			    '%' ? " (no such group, or no members)" : "");
 	}
 	ak_accounts_free(all, nall);
+}
+
+/* Whether file (an allow or deny list, one name a line) names name. */
+static int
+lists(const char *file, const char *name, int *exists)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len;
+	int found = 0;
+
+	*exists = 0;
+	if (ak_file_read(file, 1024 * 1024, 0, 0, &buf, &len) != 0)
+		return 0;
+	*exists = 1;
+	for (line = strtok_r(buf, "\n", &save); line != NULL && !found;
+	    line = strtok_r(NULL, "\n", &save))
+		found = strcmp(line, name) == 0;
+	free(buf);
+	return found;
+}
+
+/*
+ * Whether name may use a job scheduler: its allow file names it, or there
+ * is none and its deny file does not (with neither, bare_ok says).
+ */
+static int
+may_schedule(const char *allow, const char *deny, const char *name,
+    int bare_ok)
+{
+	int exists, listed;
+
+	listed = lists(allow, name, &exists);
+	if (exists)
+		return listed;
+	listed = lists(deny, name, &exists);
+	return exists ? !listed : bare_ok;
+}
+
+/*
+ * Doors out of a session: a cron or at job, or a lingering user manager,
+ * runs outside any SSH session, so a revoked key's work goes on there
+ * unless end_account_processes is set (docs/onboarding.md).
+ */
+static void
+check_doors(const struct ak_config *cfg, char *const *accts, size_t nacc)
+{
+	char path[PATH_MAX];
+	const char *how = cfg->end_account_processes ? "ended with the "
+	    "account's other processes (end_account_processes = yes)" :
+	    "not ended by a revocation (end_account_processes = no)";
+	size_t i;
+
+	for (i = 0; i < nacc; i++) {
+		if (access("/usr/bin/crontab", X_OK) == 0 && may_schedule(
+		    "/etc/cron.allow", "/etc/cron.deny", accts[i], 1))
+			check_report(CHECK_WARN, "account %s may use cron "
+			    "(add it to /etc/cron.deny): its jobs are %s",
+			    accts[i], how);
+		if (access("/usr/bin/at", X_OK) == 0 && may_schedule(
+		    "/etc/at.allow", "/etc/at.deny", accts[i], 0))
+			check_report(CHECK_WARN, "account %s may use at (add "
+			    "it to /etc/at.deny): its jobs are %s", accts[i],
+			    how);
+		snprintf(path, sizeof(path), "/var/lib/systemd/linger/%s",
+		    accts[i]);
+		if (access(path, F_OK) == 0)
+			check_report(CHECK_WARN, "account %s has linger on "
+			    "(loginctl disable-linger %s): its user manager "
+			    "and services are %s", accts[i], accts[i], how);
+	}
 }
 
 /* Each timestamp_url: the timestamp and its snapshot, as a host takes them. */
@@ -354,6 +436,7 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 	if (ak_config_accounts(cfg, &accts, &nacc) != 0)
 		check_report(CHECK_FAIL, "accounts: cannot list them");
 	check_accounts(cfg, accts, nacc);
+	check_doors(cfg, accts, nacc);
 	check_sshd(cfg, a->sshd_config, accts, nacc);
 	check_sshd_unit("authkeys-command");
 	if ((r = ak_resolver_init(&rv, cfg, AK_ASK_FORCE)) != 0) {

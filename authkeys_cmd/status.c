@@ -18,9 +18,11 @@
 #include "ak_err.h"
 #include "ak_fresh.h"
 #include "ak_keyset.h"
+#include "ak_proc.h"
 #include "ak_session.h"
 #include "ak_snap.h"
 #include "ak_time.h"
+#include "ak_valid.h"
 #include "status.h"
 
 #define REVOCATIONS_LABEL	"@revocations"
@@ -350,8 +352,11 @@ prom_sessions(const struct ak_config *cfg)
 {
 	struct ak_session s;
 	struct ak_session_dir sd;
-	char **acct = NULL, **tmp;
+	struct ak_proctab t;
+	char **acct = NULL, **tmp, uidname[32];
+	const char *name;
 	size_t *cnt = NULL, *ctmp, n = 0, i;
+	int connected;
 
 	printf("# HELP authkeys_sessions Live SSH sessions recorded by "
 	    "pam_authkeys, per account.\n# TYPE authkeys_sessions gauge\n");
@@ -360,10 +365,19 @@ prom_sessions(const struct ak_config *cfg)
 		    cfg->session_dir);
 		return;
 	}
+	if (ak_proc_scan(&t, AK_PROC_SESSION) != 0) {
+		ak_session_dir_close(&sd);
+		printf("# authkeys_sessions: /proc not readable\n");
+		return;
+	}
+	/* As the sweep counts them: logged out with processes left too. */
 	while (ak_session_dir_next(&sd, &s)) {
-		if (!ak_session_alive(&s))
+		if (!ak_session_running(&s, &t, &connected))
 			continue;
-		for (i = 0; i < n && strcmp(acct[i], s.account) != 0; i++)
+		snprintf(uidname, sizeof(uidname), "uid:%lu",
+		    (unsigned long)s.uid);
+		name = ak_account_valid(s.account) ? s.account : uidname;
+		for (i = 0; i < n && strcmp(acct[i], name) != 0; i++)
 			;
 		if (i == n) {
 			if ((tmp = reallocarray(acct, n + 1, sizeof(*tmp))) ==
@@ -374,13 +388,14 @@ prom_sessions(const struct ak_config *cfg)
 			    NULL)
 				break;
 			cnt = ctmp;
-			if ((acct[n] = strdup(s.account)) == NULL)
+			if ((acct[n] = strdup(name)) == NULL)
 				break;
 			cnt[n++] = 0;
 		}
 		cnt[i]++;
 	}
 	ak_session_dir_close(&sd);
+	ak_proctab_free(&t);
 	for (i = 0; i < n; i++) {
 		printf("authkeys_sessions{account=\"%s\"} %zu\n", acct[i],
 		    cnt[i]);

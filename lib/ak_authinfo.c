@@ -38,15 +38,18 @@ parse_publickey(const char *s, const char *end, struct ak_authinfo *ai)
 	blen = field(t + tlen, end, &b);
 	if (tlen == 0 || blen == 0 || tlen >= sizeof(type))
 		return AK_ERR_FORMAT;
-	if (tlen > sl && memcmp(t + tlen - sl, CERT_SUFFIX, sl) == 0)
-		return AK_ERR_KEY_TYPE;
 	if (ai->nkeys >= AK_AUTHINFO_MAX_KEYS)
 		return AK_ERR_TOO_LARGE;
 	memcpy(type, t, tlen);
 	type[tlen] = '\0';
 	k = &ai->keys[ai->nkeys];
-	if ((r = ak_key_parse_pub(type, b, blen, &k->blob, &k->bloblen,
-	    &k->type)) != 0)
+	if (tlen > sl && memcmp(t + tlen - sl, CERT_SUFFIX, sl) == 0) {
+		if ((r = ak_key_parse_cert(type, b, blen, &k->blob,
+		    &k->bloblen, &k->type, k->ca_fpr)) != 0)
+			return r;
+		ai->ncerts++;
+	} else if ((r = ak_key_parse_pub(type, b, blen, &k->blob,
+	    &k->bloblen, &k->type)) != 0)
 		return r;
 	ak_key_fingerprint(k->blob, k->bloblen, k->fpr);
 	ak_sha256(k->blob, k->bloblen, k->hash);

@@ -197,7 +197,7 @@ enum { K_URL, K_REVOCATION_URL, K_TRUSTED_SIGNERS, K_REQUIRE_SIGNATURE,
 	K_ACCOUNTS, K_FORCED_OPTIONS, K_ALLOWED_OPTIONS, K_ALLOWED_KEY_TYPES,
 	K_MIN_RSA_BITS, K_MODULE_CACHE_DIR, K_RETRY_AFTER, K_REVOKED_KEYS_FILE,
 	K_SESSION_DIR, K_TIMESTAMP_URL, K_FREEZE_AFTER, K_ON_FREEZE,
-	K_CHAIN_COMMAND };
+	K_CHAIN_COMMAND, K_END_ACCOUNT_PROCESSES };
 
 static const char *keywords[] = {
 	"url", "revocation_url", "trusted_signers", "require_signature",
@@ -205,7 +205,7 @@ static const char *keywords[] = {
 	"timeout", "accounts", "forced_options", "allowed_options",
 	"allowed_key_types", "min_rsa_bits", "module_cache_dir",
 	"retry_after", "revoked_keys_file", "session_dir", "timestamp_url",
-	"freeze_after", "on_freeze", "chain_command",
+	"freeze_after", "on_freeze", "chain_command", "end_account_processes",
 };
 
 static int
@@ -270,12 +270,11 @@ set_key(struct parse_ctx *pc, struct ak_config *cfg, int k, const char *v)
 			return fail(pc, "path must be absolute", v);
 		return set_string(&cfg->trusted_signers, v);
 	case K_REQUIRE_SIGNATURE:
-		if (strcmp(v, "yes") == 0)
-			cfg->require_signature = 1;
-		else if (strcmp(v, "no") == 0)
-			cfg->require_signature = 0;
-		else
+	case K_END_ACCOUNT_PROCESSES:
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
 			return fail(pc, "expected yes or no, got", v);
+		*(k == K_REQUIRE_SIGNATURE ? &cfg->require_signature :
+		    &cfg->end_account_processes) = strcmp(v, "yes") == 0;
 		return 0;
 	case K_NAMESPACE:
 		if (ak_has_ctrl(v, strlen(v)) || strchr(v, ' ') != NULL)

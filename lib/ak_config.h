@@ -19,6 +19,8 @@ struct ak_config {
 	size_t ntimestamp_urls;
 	long freeze_after;	/* a view this old counts as frozen */
 	int freeze_deny;	/* on_freeze = deny */
+	int end_account_processes;	/* the sweep ends a revoked login's
+					 * account-wide leftovers (at, cron) */
 	char *trusted_signers;
 	int require_signature;
 	char *namespace;

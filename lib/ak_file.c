@@ -250,6 +250,61 @@ ak_file_read_proc(const char *path, char *buf, size_t size)
 }
 
 int
+ak_file_read_proc_all(const char *path, size_t max, char **bufp,
+    size_t *lenp)
+{
+	char *buf = NULL, *tmp;
+	size_t cap = 0, off = 0;
+	ssize_t n;
+	int fd, r = 0;
+
+	*bufp = NULL;
+	*lenp = 0;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return errno == ENOENT || errno == ESRCH ? AK_ERR_NOT_FOUND :
+		    AK_ERR_IO;
+	for (;;) {
+		if (off + 1 >= cap) {
+			if (cap >= max + 1) {
+				r = AK_ERR_TOO_LARGE;
+				break;
+			}
+			cap = cap == 0 ? 4096 : cap * 2;
+			if (cap > max + 1)
+				cap = max + 1;
+			if ((tmp = realloc(buf, cap)) == NULL) {
+				r = AK_ERR_ALLOC;
+				break;
+			}
+			buf = tmp;
+		}
+		n = read(fd, buf + off, cap - 1 - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			r = errno == ESRCH || errno == ENODEV ?
+			    AK_ERR_NOT_FOUND : AK_ERR_IO;
+			break;
+		}
+		if (n == 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd);
+	if (r != 0) {
+		free(buf);
+		return r;
+	}
+	if (buf == NULL && (buf = malloc(1)) == NULL)
+		return AK_ERR_ALLOC;
+	buf[off] = '\0';
+	*bufp = buf;
+	*lenp = off;
+	return 0;
+}
+
+int
 ak_file_replace_newer(const char *from, const char *to)
 {
 	struct stat st, nst;

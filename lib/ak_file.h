@@ -67,6 +67,15 @@ int ak_file_read_mtime(const char *path, size_t max, int check, uid_t other,
 long ak_file_read_proc(const char *path, char *buf, size_t size);
 
 /*
+ * Reads a kernel file (procfs, cgroupfs: its size reads as 0 or 4096
+ * whatever it holds) to its end into a new NUL-terminated buffer (*bufp,
+ * caller frees), growing as it goes up to max bytes. Returns 0,
+ * AK_ERR_NOT_FOUND, AK_ERR_TOO_LARGE, AK_ERR_ALLOC or AK_ERR_IO.
+ */
+int ak_file_read_proc_all(const char *path, size_t max, char **bufp,
+    size_t *lenp);
+
+/*
  * Makes sure path is a directory of the running user, mode 0700 or stricter
  * for group and others (created 0700 if missing), inside a directory owned
  * by root and writable by no one else. Returns 0, AK_ERR_PERM or AK_ERR_IO.

@@ -169,6 +169,115 @@ ak_key_parse_pub(const char *type, const char *b64, size_t b64len,
 	return decode_key(*typep, b64, b64len, blobp, lenp, &bits);
 }
 
+#define CERT_SUFFIX	"-cert-v01@openssh.com"
+
+/* How many key fields follow the nonce in a certificate of type t. */
+static int
+cert_key_fields(enum ak_key_type t)
+{
+	switch (t) {
+	case AK_KT_ED25519:
+		return 1;
+	case AK_KT_SK_ECDSA_P256:
+		return 3;
+	default:
+		return 2;	/* ECDSA: curve, point; RSA: e, n; sk-ed25519 */
+	}
+}
+
+/* The plain key type a certificate type certifies, or AK_KT_UNKNOWN. */
+static enum ak_key_type
+cert_base_type(const char *type)
+{
+	size_t tl = strlen(type), sl = strlen(CERT_SUFFIX);
+	char base[64];
+
+	if (tl <= sl || tl - sl + 13 > sizeof(base) ||
+	    strcmp(type + tl - sl, CERT_SUFFIX) != 0)
+		return AK_KT_UNKNOWN;
+	memcpy(base, type, tl - sl);
+	base[tl - sl] = '\0';
+	/* sk-ssh-ed25519-cert-v01@openssh.com: sk-ssh-ed25519@openssh.com */
+	if (strncmp(base, "sk-", 3) == 0)
+		memcpy(base + tl - sl, "@openssh.com", 13);
+	return ak_key_type_from_name(base, strlen(base));
+}
+
+int
+ak_key_parse_cert(const char *type, const char *b64, size_t b64len,
+    unsigned char **blobp, size_t *lenp, enum ak_key_type *typep,
+    char *ca_fpr)
+{
+	unsigned char *cert = NULL, *plain = NULL;
+	const unsigned char *s, *kstart, *ca = NULL;
+	size_t max = AK_B64_DECODED_MAX(b64len), slen, klen, calen = 0, nl;
+	struct ak_wire w;
+	const char *name;
+	unsigned int bits;
+	uint32_t u;
+	long n;
+	int i, r = AK_ERR_KEY_INVALID;
+
+	*blobp = NULL;
+	if ((*typep = cert_base_type(type)) == AK_KT_UNKNOWN)
+		return AK_ERR_KEY_TYPE;
+	if (b64len % 4 != 0)
+		return AK_ERR_KEY_INVALID;
+	if ((cert = malloc(max)) == NULL)
+		return AK_ERR_ALLOC;
+	if ((n = ak_b64_decode(b64, b64len, cert, max)) <= 0)
+		goto out;
+	w.p = cert;
+	w.len = (size_t)n;
+	if (ak_wire_expect(&w, type) != 0 ||
+	    ak_wire_string(&w, &s, &slen) != 0)	/* nonce */
+		goto out;
+	kstart = w.p;
+	for (i = 0; i < cert_key_fields(*typep); i++)
+		if (ak_wire_string(&w, &s, &slen) != 0)
+			goto out;
+	klen = (size_t)(w.p - kstart);
+	/* serial (u64), type, key id, principals, validity, options, ... */
+	if (ak_wire_u32(&w, &u) != 0 || ak_wire_u32(&w, &u) != 0 ||
+	    ak_wire_u32(&w, &u) != 0)
+		goto out;
+	for (i = 0; i < 2; i++)
+		if (ak_wire_string(&w, &s, &slen) != 0)
+			goto out;
+	for (i = 0; i < 4; i++)
+		if (ak_wire_u32(&w, &u) != 0)
+			goto out;
+	for (i = 0; i < 3; i++)
+		if (ak_wire_string(&w, &s, &slen) != 0)
+			goto out;
+	if (ak_wire_string(&w, &ca, &calen) != 0 || calen == 0 ||
+	    ak_wire_string(&w, &s, &slen) != 0 || w.len != 0)
+		goto out;
+	name = ak_key_type_name(*typep);
+	nl = strlen(name);
+	if ((plain = malloc(4 + nl + klen)) == NULL) {
+		r = AK_ERR_ALLOC;
+		goto out;
+	}
+	plain[0] = (unsigned char)(nl >> 24);
+	plain[1] = (unsigned char)(nl >> 16);
+	plain[2] = (unsigned char)(nl >> 8);
+	plain[3] = (unsigned char)nl;
+	memcpy(plain + 4, name, nl);
+	memcpy(plain + 4 + nl, kstart, klen);
+	if ((r = check_blob(*typep, plain, 4 + nl + klen, &bits)) != 0)
+		goto out;
+	ak_key_fingerprint(ca, calen, ca_fpr);
+	*blobp = plain;
+	*lenp = 4 + nl + klen;
+	plain = NULL;
+	r = 0;
+ out:
+	free(plain);
+	free(cert);
+	return r;
+}
+
 /*
  * Splits an options field into names, as sshd's auth-options.c reads it:
  * name or name="value", comma separated, '\"' escapes a quote in a value.

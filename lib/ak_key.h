@@ -52,6 +52,18 @@ void ak_key_line_free(struct ak_key_line *kl);
 int ak_key_parse_pub(const char *type, const char *b64, size_t b64len,
     unsigned char **blobp, size_t *lenp, enum ak_key_type *typep);
 
+/*
+ * Parses an OpenSSH certificate ("TYPE-cert-v01@openssh.com" and its
+ * base64) as sshd reports one it accepted: the certified key as a plain
+ * key blob (*blobp, caller frees; its fingerprint is the key's) and type,
+ * and the SHA256 fingerprint of the CA key that signed it into ca_fpr
+ * (AK_FPR_LEN + 1 bytes). Returns 0, AK_ERR_KEY_TYPE, AK_ERR_KEY_INVALID
+ * or AK_ERR_ALLOC.
+ */
+int ak_key_parse_cert(const char *type, const char *b64, size_t b64len,
+    unsigned char **blobp, size_t *lenp, enum ak_key_type *typep,
+    char *ca_fpr);
+
 /* Returns 0 if s is a well-formed options field, else AK_ERR_FORMAT. */
 int ak_key_options_check(const char *s);
 

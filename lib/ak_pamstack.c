@@ -121,6 +121,11 @@ scan_line(struct scan *sc, const char *path, unsigned long lineno, char *line)
 		return 0;
 	if (strcmp(tok[1], "include") == 0 || strcmp(tok[1], "substack") == 0)
 		return include(sc, tok[2]);
+	/* What gives a login an audit session or a scope to end it by. */
+	if (strcmp(base_name(tok[2]), "pam_loginuid.so") == 0)
+		sc->ps->loginuid = 1;
+	if (strcmp(base_name(tok[2]), "pam_systemd.so") == 0)
+		sc->ps->logind = 1;
 	if (strcmp(base_name(tok[2]), "pam_authkeys.so") == 0) {
 		if (!sc->ps->module_found) {
 			sc->ps->module_found = 1;

@@ -16,6 +16,8 @@ struct ak_pamstack {
 	int env_before;		/* a user_readenv pam_env runs before it */
 	char env_at[512];	/* "file:line" of that pam_env */
 	char missing[512];	/* the file that was not found, if so */
+	int loginuid;		/* pam_loginuid.so is in the stack */
+	int logind;		/* pam_systemd.so is in the stack */
 };
 
 /* Where libpam looks for a service or an included name, in this order. */

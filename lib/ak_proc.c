@@ -13,12 +13,9 @@
 
 #include "ak_err.h"
 #include "ak_file.h"
-#include "ak_log.h"
 #include "ak_proc.h"
 
 #define STAT_MAX	1024
-#define CGROUP_MAX	4096
-#define SCOPE_PIDS_MAX	(1024 * 1024)
 
 int
 ak_proc_parse_stat(const char *buf, struct ak_proc *p)
@@ -37,6 +34,7 @@ ak_proc_parse_stat(const char *buf, struct ak_proc *p)
 	if ((s = strrchr(buf, ')')) == NULL || s[1] != ' ' || s[2] == '\0' ||
 	    s[3] != ' ')
 		return AK_ERR_FORMAT;
+	p->state = s[2];
 	p->zombie = s[2] == 'Z' || s[2] == 'X';
 	errno = 0;
 	v = strtol(s + 4, &ep, 10);
@@ -56,23 +54,45 @@ ak_proc_parse_stat(const char *buf, struct ak_proc *p)
 }
 
 uint32_t
-ak_proc_sessionid(pid_t pid)
+ak_proc_parse_id(const char *buf)
 {
-	char path[64], buf[32], *ep;
 	unsigned long v;
+	char *ep;
 
-	snprintf(path, sizeof(path), "/proc/%ld/sessionid", (long)pid);
-	if (ak_file_read_proc(path, buf, sizeof(buf)) <= 0)
-		return AK_NO_SESSION;
+	if (buf[0] < '0' || buf[0] > '9')
+		return UINT32_MAX;
 	errno = 0;
 	v = strtoul(buf, &ep, 10);
-	if (errno != 0 || ep == buf || v > UINT32_MAX)
-		return AK_NO_SESSION;
+	if (errno != 0 || (*ep != '\0' && *ep != '\n') || v > UINT32_MAX)
+		return UINT32_MAX;
 	return (uint32_t)v;
 }
 
+static uint32_t
+read_id(pid_t pid, const char *what)
+{
+	char path[64], buf[32];
+
+	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, what);
+	if (ak_file_read_proc(path, buf, sizeof(buf)) <= 0)
+		return UINT32_MAX;
+	return ak_proc_parse_id(buf);
+}
+
+uint32_t
+ak_proc_sessionid(pid_t pid)
+{
+	return read_id(pid, "sessionid");
+}
+
+uint32_t
+ak_proc_loginuid(pid_t pid)
+{
+	return read_id(pid, "loginuid");
+}
+
 int
-ak_proc_read(pid_t pid, int sessions, struct ak_proc *p)
+ak_proc_read(pid_t pid, int what, struct ak_proc *p)
 {
 	char path[64], buf[STAT_MAX];
 
@@ -80,8 +100,18 @@ ak_proc_read(pid_t pid, int sessions, struct ak_proc *p)
 	if (ak_file_read_proc(path, buf, sizeof(buf)) <= 0 ||
 	    ak_proc_parse_stat(buf, p) != 0 || p->pid != pid)
 		return AK_ERR_NOT_FOUND;
-	p->sessionid = sessions ? ak_proc_sessionid(pid) : AK_NO_SESSION;
+	p->sessionid = (what & AK_PROC_SESSION) ? ak_proc_sessionid(pid) :
+	    AK_NO_SESSION;
+	p->loginuid = (what & AK_PROC_LOGINUID) ? ak_proc_loginuid(pid) :
+	    AK_NO_LOGINUID;
 	return 0;
+}
+
+int
+ak_proc_halted(const struct ak_proc *p)
+{
+	/* T: stopped; t: stopped by its tracer; Z, X: dead. */
+	return p->state == 'T' || p->state == 't' || p->zombie;
 }
 
 static int
@@ -94,7 +124,7 @@ proc_cmp(const void *a, const void *b)
 }
 
 int
-ak_proc_scan(struct ak_proctab *t, int sessions)
+ak_proc_scan(struct ak_proctab *t, int what)
 {
 	struct ak_proc *tmp;
 	struct dirent *de;
@@ -122,7 +152,7 @@ ak_proc_scan(struct ak_proctab *t, int sessions)
 			t->p = tmp;
 			t->cap += 1024;
 		}
-		if (ak_proc_read((pid_t)pid, sessions, &t->p[t->n]) == 0)
+		if (ak_proc_read((pid_t)pid, what, &t->p[t->n]) == 0)
 			t->n++;
 		else
 			t->vanished++;
@@ -149,98 +179,6 @@ ak_proc_find(const struct ak_proctab *t, pid_t pid)
 	key.pid = pid;
 	return t->n == 0 ? NULL : bsearch(&key, t->p, t->n, sizeof(*t->p),
 	    proc_cmp);
-}
-
-/* Whether the last component of path is "session-ID.scope". */
-static int
-is_session_scope(const char *path, size_t len)
-{
-	const char *base = path, *p;
-
-	for (p = path; p < path + len; p++)
-		if (*p == '/')
-			base = p + 1;
-	return (size_t)(path + len - base) > 14 &&
-	    strncmp(base, "session-", 8) == 0 &&
-	    strncmp(path + len - 6, ".scope", 6) == 0;
-}
-
-int
-ak_proc_parse_scope(const char *buf, char *out, size_t outlen,
-    const char **mountp)
-{
-	const char *line, *nl, *path;
-	size_t len;
-	int pass;
-
-	/* The unified hierarchy (0::) first, else systemd's v1 one. */
-	for (pass = 0; pass < 2; pass++) {
-		const char *want = pass == 0 ? "0::" : ":name=systemd:";
-
-		for (line = buf; *line != '\0'; line = *nl ? nl + 1 : nl) {
-			if ((nl = strchr(line, '\n')) == NULL)
-				nl = line + strlen(line);
-			if ((path = strstr(line, want)) == NULL || path >= nl ||
-			    (pass == 0 && path != line))
-				continue;
-			path += strlen(want);
-			len = (size_t)(nl - path);
-			if (len == 0 || path[0] != '/' || len >= outlen ||
-			    memmem(path, len, "/..", 3) != NULL ||
-			    !is_session_scope(path, len))
-				continue;
-			memcpy(out, path, len);
-			out[len] = '\0';
-			*mountp = pass == 0 ? "/sys/fs/cgroup" :
-			    "/sys/fs/cgroup/systemd";
-			return 0;
-		}
-	}
-	return AK_ERR_NOT_FOUND;
-}
-
-int
-ak_proc_scope_pids(pid_t pid, pid_t **pidsp, size_t *np)
-{
-	char path[PATH_MAX + 64], scope[PATH_MAX], buf[CGROUP_MAX];
-	char *list = NULL, *p, *ep;
-	const char *mount;
-	size_t len;
-	pid_t *tmp;
-	long v;
-	int r = 0;
-
-	snprintf(path, sizeof(path), "/proc/%ld/cgroup", (long)pid);
-	if (ak_file_read_proc(path, buf, sizeof(buf)) <= 0 ||
-	    ak_proc_parse_scope(buf, scope, sizeof(scope), &mount) != 0)
-		return 0;
-	snprintf(path, sizeof(path), "%s%s/cgroup.procs", mount, scope);
-	r = ak_file_read(path, SCOPE_PIDS_MAX, 0, 0, &list, &len);
-	if (r != 0) {
-		/* No silent bound: the audit session and tree still count. */
-		if (r != AK_ERR_NOT_FOUND)
-			ak_log(LOG_WARNING, "%s: %s; that scope's processes "
-			    "are found by their audit session and tree only",
-			    path, ak_err(r));
-		return 0;
-	}
-	for (p = list; *p != '\0'; p = ep) {
-		errno = 0;
-		v = strtol(p, &ep, 10);
-		if (errno != 0 || ep == p || v < 2 || v > INT_MAX)
-			break;
-		if ((tmp = reallocarray(*pidsp, *np + 1, sizeof(*tmp))) ==
-		    NULL) {
-			r = AK_ERR_ALLOC;
-			break;
-		}
-		*pidsp = tmp;
-		tmp[(*np)++] = (pid_t)v;
-		while (*ep == '\n')
-			ep++;
-	}
-	free(list);
-	return r;
 }
 
 int

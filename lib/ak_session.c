@@ -4,11 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "ak_cgroup.h"
 #include "ak_err.h"
 #include "ak_file.h"
 #include "ak_key.h"
@@ -17,7 +19,8 @@
 #include "ak_session.h"
 #include "ak_valid.h"
 
-#define RECORD_MAX	1024
+#define RECORD_MAX	2048
+#define MAGIC		"authkeys-session 2\n"
 
 int
 ak_session_proc_start(pid_t pid, unsigned long long *startp)
@@ -29,6 +32,19 @@ ak_session_proc_start(pid_t pid, unsigned long long *startp)
 		return AK_ERR_NOT_FOUND;
 	*startp = p.start;
 	return 0;
+}
+
+int
+ak_session_name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > AK_SESSION_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
 }
 
 /* An address or host name as PAM_RHOST gives it: nothing else. */
@@ -48,92 +64,113 @@ rhost_ok(const char *s)
 	return 1;
 }
 
-int
-ak_session_record(const char *dir, const struct ak_session *s)
+/* Appends a formatted line to buf (size RECORD_MAX) at *off. */
+static int __attribute__((format(printf, 3, 4)))
+put(char *buf, size_t *off, const char *fmt, ...)
 {
-	char buf[RECORD_MAX], name[32];
-	size_t i, off;
+	va_list ap;
 	int n;
 
-	if (!ak_account_valid(s->account) || s->nfprs > AK_SESSION_MAX_KEYS)
-		return AK_ERR_FORMAT;
-	n = snprintf(buf, sizeof(buf), "%ld %llu %s", (long)s->pid, s->start,
-	    s->account);
-	if (n < 0 || (size_t)n >= sizeof(buf))
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, RECORD_MAX - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= RECORD_MAX - *off)
 		return AK_ERR_TOO_LARGE;
-	off = (size_t)n;
-	for (i = 0; i < s->nfprs; i++) {
-		if (!ak_fpr_valid(s->fprs[i]))
-			return AK_ERR_FORMAT;
-		n = snprintf(buf + off, sizeof(buf) - off, " %s", s->fprs[i]);
-		if (n < 0 || (size_t)n >= sizeof(buf) - off)
-			return AK_ERR_TOO_LARGE;
-		off += (size_t)n;
-	}
-	if (off + 1 >= sizeof(buf))
-		return AK_ERR_TOO_LARGE;
-	buf[off++] = '\n';
-	/* Where from, for --list: beside the record, first. */
-	if (s->rhost[0] != '\0' && rhost_ok(s->rhost)) {
-		char info[96];
+	*off += (size_t)n;
+	return 0;
+}
 
-		snprintf(name, sizeof(name), "%ld.info", (long)s->pid);
-		n = snprintf(info, sizeof(info), "rhost %s\n", s->rhost);
-		(void)ak_file_write_atomic_flags(dir, name, info, (size_t)n,
-		    0600, 0, 0);
+int
+ak_session_record(const char *dir, struct ak_session *s)
+{
+	char buf[RECORD_MAX];
+	size_t i, off = 0;
+	int r;
+
+	if (s->pid < 2 || s->nfprs == 0 || s->nfprs > AK_SESSION_MAX_KEYS ||
+	    s->uid == AK_SESSION_UID_UNKNOWN ||
+	    (s->account[0] != '\0' && !ak_session_name_ok(s->account)) ||
+	    (s->scope[0] != '\0' && !ak_cgroup_dir_ok(s->scope)))
+		return AK_ERR_FORMAT;
+	snprintf(s->file, sizeof(s->file), "%ld-%llu", (long)s->pid,
+	    s->start);
+	if ((r = put(buf, &off, MAGIC "pid %ld\nstart %llu\nuid %lu\n"
+	    "presid %lu\n", (long)s->pid, s->start, (unsigned long)s->uid,
+	    (unsigned long)s->presid)) != 0)
+		return r;
+	if (s->account[0] != '\0' &&
+	    (r = put(buf, &off, "account %s\n", s->account)) != 0)
+		return r;
+	/* Audit session ids start at 1: 0 is an unset field, not an id. */
+	if (s->sid != AK_NO_SESSION && s->sid != 0 &&
+	    (r = put(buf, &off, "sid %lu\n", (unsigned long)s->sid)) != 0)
+		return r;
+	if (s->scope[0] != '\0' &&
+	    (r = put(buf, &off, "scope %s\n", s->scope)) != 0)
+		return r;
+	if (s->closed != 0 &&
+	    (r = put(buf, &off, "closed %lld\n", (long long)s->closed)) != 0)
+		return r;
+	if (s->rhost[0] != '\0' && rhost_ok(s->rhost) &&
+	    (r = put(buf, &off, "rhost %s\n", s->rhost)) != 0)
+		return r;
+	for (i = 0; i < s->nfprs; i++) {
+		if (!ak_fpr_valid(s->fprs[i]) || (s->cas[i][0] != '\0' &&
+		    !ak_fpr_valid(s->cas[i])))
+			return AK_ERR_FORMAT;
+		if ((r = put(buf, &off, "key %s%s%s\n", s->fprs[i],
+		    s->cas[i][0] != '\0' ? " ca " : "", s->cas[i])) != 0)
+			return r;
 	}
-	snprintf(name, sizeof(name), "%ld", (long)s->pid);
 	/* Gone with a reboot anyway (/run): no fsync. */
-	return ak_file_write_atomic_flags(dir, name, buf, off, 0600, 0, 0);
+	return ak_file_write_atomic_flags(dir, s->file, buf, off, 0600, 0, 0);
 }
 
 void
-ak_session_remove(const char *dir, pid_t pid)
+ak_session_remove(const char *dir, const struct ak_session *s)
 {
 	char path[PATH_MAX];
 
-	if (snprintf(path, sizeof(path), "%s/%ld", dir, (long)pid) <
+	if (s->file[0] == '\0')
+		return;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, s->file) <
 	    (int)sizeof(path))
 		(void)unlink(path);
-	if (snprintf(path, sizeof(path), "%s/%ld.info", dir, (long)pid) <
+	/* Version 1 kept where a session came from beside its record. */
+	if (snprintf(path, sizeof(path), "%s/%s.info", dir, s->file) <
 	    (int)sizeof(path))
 		(void)unlink(path);
 }
 
 static int
-take_ull(char **p, unsigned long long *v)
+take_ull(const char *p, unsigned long long max, unsigned long long *v)
 {
 	char *ep;
 
-	if (**p < '0' || **p > '9')
+	if (*p < '0' || *p > '9')
 		return -1;
 	errno = 0;
-	*v = strtoull(*p, &ep, 10);
-	if (errno != 0 || (*ep != ' ' && *ep != '\n'))
+	*v = strtoull(p, &ep, 10);
+	if (errno != 0 || *ep != '\0' || *v > max)
 		return -1;
-	*p = ep;
 	return 0;
 }
 
-int
-ak_session_parse(const char *text, size_t len, struct ak_session *s)
+/* Version 1: "PID START ACCOUNT FPR..." on one line. */
+static int
+parse_v1(char *p, struct ak_session *s)
 {
-	char buf[RECORD_MAX], *p, *tok, *save = NULL;
-	unsigned long long pid;
+	char *tok, *save = NULL;
+	unsigned long long v;
 
-	memset(s, 0, sizeof(*s));
-	if (len == 0 || len >= sizeof(buf) || text[len - 1] != '\n' ||
-	    memchr(text, '\0', len) != NULL)
-		return AK_ERR_FORMAT;
-	memcpy(buf, text, len);
-	buf[len] = '\0';
-	p = buf;
-	if (take_ull(&p, &pid) != 0 || pid < 2 || pid > INT_MAX ||
-	    *p++ != ' ' || take_ull(&p, &s->start) != 0 || *p++ != ' ')
-		return AK_ERR_FORMAT;
-	s->pid = (pid_t)pid;
-	p[strlen(p) - 1] = '\0';	/* the newline */
 	if ((tok = strtok_r(p, " ", &save)) == NULL ||
+	    take_ull(tok, INT_MAX, &v) != 0 || v < 2)
+		return AK_ERR_FORMAT;
+	s->pid = (pid_t)v;
+	if ((tok = strtok_r(NULL, " ", &save)) == NULL ||
+	    take_ull(tok, ULLONG_MAX, &s->start) != 0)
+		return AK_ERR_FORMAT;
+	if ((tok = strtok_r(NULL, " ", &save)) == NULL ||
 	    !ak_account_valid(tok))
 		return AK_ERR_FORMAT;
 	memcpy(s->account, tok, strlen(tok) + 1);
@@ -142,7 +179,126 @@ ak_session_parse(const char *text, size_t len, struct ak_session *s)
 			return AK_ERR_FORMAT;
 		memcpy(s->fprs[s->nfprs++], tok, AK_FPR_LEN + 1);
 	}
+	s->uid = AK_SESSION_UID_UNKNOWN;
 	return s->nfprs > 0 ? 0 : AK_ERR_FORMAT;
+}
+
+static int
+parse_key(char *v, struct ak_session *s)
+{
+	char *ca;
+
+	if (s->nfprs >= AK_SESSION_MAX_KEYS)
+		return AK_ERR_FORMAT;
+	if ((ca = strchr(v, ' ')) != NULL) {
+		*ca = '\0';
+		ca++;
+		if (strncmp(ca, "ca ", 3) != 0 || !ak_fpr_valid(ca + 3))
+			return AK_ERR_FORMAT;
+		memcpy(s->cas[s->nfprs], ca + 3, AK_FPR_LEN + 1);
+	}
+	if (!ak_fpr_valid(v))
+		return AK_ERR_FORMAT;
+	memcpy(s->fprs[s->nfprs++], v, AK_FPR_LEN + 1);
+	return 0;
+}
+
+/* One "name value" line of version 2; each name but key at most once. */
+static int
+parse_line(char *line, struct ak_session *s, unsigned int *seen)
+{
+	static const char *names[] = { "pid", "start", "uid", "presid",
+	    "account", "sid", "scope", "closed", "rhost", "key" };
+	unsigned long long v;
+	char *val;
+	size_t i;
+
+	if ((val = strchr(line, ' ')) == NULL)
+		return AK_ERR_FORMAT;
+	*val++ = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(line, names[i]) == 0)
+			break;
+	if (i == sizeof(names) / sizeof(names[0]) ||
+	    (i != 9 && (*seen & (1U << i)) != 0))
+		return AK_ERR_FORMAT;
+	*seen |= 1U << i;
+	switch (i) {
+	case 0:
+		if (take_ull(val, INT_MAX, &v) != 0 || v < 2)
+			return AK_ERR_FORMAT;
+		s->pid = (pid_t)v;
+		return 0;
+	case 1:
+		return take_ull(val, ULLONG_MAX, &s->start) == 0 ? 0 :
+		    AK_ERR_FORMAT;
+	case 2:
+	case 3:
+	case 5:
+		if (take_ull(val, UINT32_MAX, &v) != 0 ||
+		    (i == 2 && v == AK_SESSION_UID_UNKNOWN) ||
+		    (i == 5 && (v == 0 || v == AK_NO_SESSION)))
+			return AK_ERR_FORMAT;
+		*(i == 2 ? &s->uid : i == 3 ? &s->presid : &s->sid) =
+		    (uint32_t)v;
+		return 0;
+	case 4:
+		if (!ak_session_name_ok(val))
+			return AK_ERR_FORMAT;
+		memcpy(s->account, val, strlen(val) + 1);
+		return 0;
+	case 6:
+		if (strlen(val) >= sizeof(s->scope) || !ak_cgroup_dir_ok(val))
+			return AK_ERR_FORMAT;
+		memcpy(s->scope, val, strlen(val) + 1);
+		return 0;
+	case 7:
+		if (take_ull(val, (unsigned long long)LLONG_MAX, &v) != 0 ||
+		    v == 0)
+			return AK_ERR_FORMAT;
+		s->closed = (time_t)v;
+		return 0;
+	case 8:
+		if (!rhost_ok(val))
+			return AK_ERR_FORMAT;
+		memcpy(s->rhost, val, strlen(val) + 1);
+		return 0;
+	default:
+		return parse_key(val, s);
+	}
+}
+
+int
+ak_session_parse(const char *text, size_t len, struct ak_session *s)
+{
+	char buf[RECORD_MAX], *p, *nl;
+	unsigned int seen = 0;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->sid = AK_NO_SESSION;
+	s->presid = AK_NO_SESSION;
+	if (len == 0 || len >= sizeof(buf) || text[len - 1] != '\n' ||
+	    memchr(text, '\0', len) != NULL)
+		return AK_ERR_FORMAT;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	if (strncmp(buf, MAGIC, strlen(MAGIC)) != 0) {
+		buf[len - 1] = '\0';
+		if (strchr(buf, '\n') != NULL)
+			return AK_ERR_FORMAT;
+		return parse_v1(buf, s);
+	}
+	for (p = buf + strlen(MAGIC); *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		*nl = '\0';
+		if ((r = parse_line(p, s, &seen)) != 0)
+			return r;
+	}
+	/* pid, start, uid and presid, and a key: what every record has. */
+	if ((seen & 0xf) != 0xf || s->nfprs == 0)
+		return AK_ERR_FORMAT;
+	return 0;
 }
 
 int
@@ -153,7 +309,8 @@ ak_session_read(const char *dir, const char *name, struct ak_session *s)
 	size_t len;
 	int r;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	if (strlen(name) >= sizeof(s->file) ||
+	    snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    (int)sizeof(path))
 		return AK_ERR_TOO_LARGE;
 	/* Root's only: a record anyone else could write is never acted on. */
@@ -164,9 +321,19 @@ ak_session_read(const char *dir, const char *name, struct ak_session *s)
 	buf = NULL;
 	if (r != 0)
 		return r;
+	/* The name says whose record it is: a copy under another is not. */
+	if (s->uid == AK_SESSION_UID_UNKNOWN)
+		snprintf(s->file, sizeof(s->file), "%ld", (long)s->pid);
+	else
+		snprintf(s->file, sizeof(s->file), "%ld-%llu", (long)s->pid,
+		    s->start);
+	if (strcmp(s->file, name) != 0)
+		return AK_ERR_FORMAT;
 	if (stat(path, &st) == 0)
 		s->since = st.st_mtime;
-	if (snprintf(info, sizeof(info), "%s.info", path) <
+	/* Version 1 kept where a session came from in PID.info. */
+	if (s->uid == AK_SESSION_UID_UNKNOWN &&
+	    snprintf(info, sizeof(info), "%s.info", path) <
 	    (int)sizeof(info) && ak_file_read(info, 128, 1, 0, &buf,
 	    &len) == 0) {
 		if (len > 6 && memcmp(buf, "rhost ", 6) == 0 &&
@@ -192,12 +359,57 @@ ak_session_alive(const struct ak_session *s)
 }
 
 int
+ak_session_running(const struct ak_session *s, const struct ak_proctab *t,
+    int *connected)
+{
+	size_t i;
+
+	*connected = ak_session_alive(s);
+	if (*connected)
+		return 1;
+	if (s->sid == AK_NO_SESSION)
+		return 0;
+	for (i = 0; i < t->n; i++)
+		if (t->p[i].sessionid == s->sid && !t->p[i].zombie)
+			return 1;
+	return 0;
+}
+
+uint32_t
+ak_session_own_sid(const struct ak_session *s, pid_t pid)
+{
+	struct ak_proc p;
+
+	if (s->uid == AK_SESSION_UID_UNKNOWN ||
+	    ak_proc_read(pid, AK_PROC_SESSION | AK_PROC_LOGINUID, &p) != 0)
+		return AK_NO_SESSION;
+	if (p.loginuid != s->uid || p.sessionid == AK_NO_SESSION ||
+	    p.sessionid == s->presid)
+		return AK_NO_SESSION;
+	return p.sessionid;
+}
+
+int
 ak_session_dir_open(struct ak_session_dir *sd, const char *dir)
 {
 	sd->dir = dir;
 	if ((sd->d = opendir(dir)) != NULL || errno == ENOENT)
 		return 0;
 	return errno == EACCES || errno == EPERM ? AK_ERR_PERM : AK_ERR_IO;
+}
+
+/* "PID-START" (this version) or "PID" (version 1). */
+static int
+record_name(const char *n)
+{
+	size_t a = strspn(n, "0123456789");
+
+	if (n[0] < '1' || n[0] > '9')
+		return 0;
+	if (n[a] == '\0')
+		return 1;
+	return n[a] == '-' && n[a + 1] != '\0' &&
+	    strspn(n + a + 1, "0123456789") == strlen(n + a + 1);
 }
 
 int
@@ -207,9 +419,8 @@ ak_session_dir_next(struct ak_session_dir *sd, struct ak_session *s)
 	int r;
 
 	while (sd->d != NULL && (de = readdir(sd->d)) != NULL) {
-		/* PID.info and anything else beside the records: not read. */
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    strspn(de->d_name, "0123456789") != strlen(de->d_name))
+		/* PID.info, temporary files: not records. */
+		if (!record_name(de->d_name))
 			continue;
 		if ((r = ak_session_read(sd->dir, de->d_name, s)) == 0)
 			return 1;

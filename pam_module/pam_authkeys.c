@@ -26,6 +26,7 @@
 #include <security/pam_modules.h>
 
 #include "ak_authinfo.h"
+#include "ak_cgroup.h"
 #include "ak_config.h"
 #include "ak_err.h"
 #include "ak_file.h"
@@ -33,6 +34,7 @@
 #include "ak_keyset.h"
 #include "ak_krl.h"
 #include "ak_log.h"
+#include "ak_proc.h"
 #include "ak_resolve.h"
 #include "ak_session.h"
 #include "ak_userenv.h"
@@ -60,6 +62,7 @@ enum reason {
 	WHY_USERENV,		/* ak_userenv_check's words */
 	WHY_NO_PUBLICKEY,
 	WHY_CERT,
+	WHY_KEY_TYPE,
 	WHY_BAD_INFO,
 	WHY_SIGNERS,
 	WHY_MODULE_DIR,
@@ -79,6 +82,7 @@ struct ctx {
 	const char *rhost;
 	char canon[256];
 	char home[4096];
+	uid_t uid;
 	struct ak_authinfo ai;
 	int info_r;		/* what reading SSH_AUTH_INFO_0 returned */
 	int config_r;
@@ -142,8 +146,9 @@ reason_str(const struct ctx *c)
 		return "no publickey method in SSH_AUTH_INFO_0 (password "
 		    "login, or not sshd)";
 	case WHY_CERT:
-		return "certificate or unsupported key type in "
-		    "SSH_AUTH_INFO_0 (not supported)";
+		return "certificate login (the store lists keys, not CAs)";
+	case WHY_KEY_TYPE:
+		return "unsupported key type in SSH_AUTH_INFO_0";
 	case WHY_BAD_INFO:
 		return "malformed SSH_AUTH_INFO_0";
 	case WHY_SIGNERS:
@@ -181,6 +186,7 @@ canonical_user(struct ctx *c, const char *user)
 	    strlen(pw.pw_dir) >= sizeof(c->home))
 		return -1;
 	memcpy(c->canon, pw.pw_name, strlen(pw.pw_name) + 1);
+	c->uid = pw.pw_uid;
 	memcpy(c->home, pw.pw_dir, strlen(pw.pw_dir) + 1);
 	return 0;
 }
@@ -235,7 +241,9 @@ gather(struct ctx *c)
 	}
 	if (c->info_r != 0)
 		deny(c, c->info_r == AK_ERR_NOT_FOUND ? WHY_NO_PUBLICKEY :
-		    c->info_r == AK_ERR_KEY_TYPE ? WHY_CERT : WHY_BAD_INFO);
+		    c->info_r == AK_ERR_KEY_TYPE ? WHY_KEY_TYPE : WHY_BAD_INFO);
+	else if (c->ai.ncerts > 0)
+		deny(c, WHY_CERT);
 }
 
 /*
@@ -284,7 +292,11 @@ decide(struct ctx *c)
 
 /*
  * Records the session sshd is opening (this process is its [priv] monitor,
- * which lives as long as the connection) for authkeys-sweep.
+ * which lives as long as the connection) for authkeys-sweep: the account
+ * by uid, each key (and a certificate's CA), and the audit session sshd
+ * ran in before this login, so that only an id pam_loginuid gave this
+ * login is ever taken for it. Every record that cannot be written is
+ * logged: a session the sweep cannot see is one it cannot end.
  */
 static void
 record_session(struct ctx *c)
@@ -295,20 +307,28 @@ record_session(struct ctx *c)
 
 	memset(&s, 0, sizeof(s));
 	s.pid = getpid();
-	if (c->ai.nkeys == 0 || !ak_account_valid(c->user) ||
-	    strlen(c->user) >= sizeof(s.account) ||
-	    ak_session_proc_start(s.pid, &s.start) != 0)
-		return;
-	memcpy(s.account, c->user, strlen(c->user) + 1);
-	if (strcmp(c->rhost, "-") != 0)
-		snprintf(s.rhost, sizeof(s.rhost), "%s", c->rhost);
-	for (i = 0; i < c->ai.nkeys && i < AK_SESSION_MAX_KEYS; i++)
-		memcpy(s.fprs[s.nfprs++], c->ai.keys[i].fpr, AK_FPR_LEN + 1);
-	if ((r = ak_file_private_dir(c->cfg->session_dir)) != 0 ||
-	    (r = ak_session_record(c->cfg->session_dir, &s)) != 0)
-		pam_syslog(c->pamh, LOG_ERR, "account %s: session not recorded "
-		    "in %s (%s): authkeys-sweep cannot end it", c->shown,
-		    c->cfg->session_dir, ak_err(r));
+	s.uid = (uint32_t)c->uid;
+	s.sid = AK_NO_SESSION;
+	if (ak_session_name_ok(c->user))
+		memcpy(s.account, c->user, strlen(c->user) + 1);
+	if (strcmp(c->rhost, "-") != 0 && strlen(c->rhost) < sizeof(s.rhost))
+		memcpy(s.rhost, c->rhost, strlen(c->rhost) + 1);
+	for (i = 0; i < c->ai.nkeys && i < AK_SESSION_MAX_KEYS; i++) {
+		memcpy(s.fprs[s.nfprs], c->ai.keys[i].fpr, AK_FPR_LEN + 1);
+		memcpy(s.cas[s.nfprs++], c->ai.keys[i].ca_fpr, AK_FPR_LEN + 1);
+	}
+	if ((r = ak_session_proc_start(s.pid, &s.start)) == 0) {
+		s.presid = ak_proc_sessionid(getppid());
+		/* Where pam_loginuid ran before us, the id is known now. */
+		s.sid = ak_session_own_sid(&s, s.pid);
+		if ((r = ak_file_private_dir(c->cfg->session_dir)) == 0)
+			r = ak_session_record(c->cfg->session_dir, &s);
+	}
+	if (r != 0)
+		pam_syslog(c->pamh, LOG_ERR, "uid %lu (%s): session not "
+		    "recorded in %s (%s): authkeys-sweep cannot end it",
+		    (unsigned long)c->uid, c->shown, c->cfg->session_dir,
+		    ak_err(r));
 }
 
 /* The log line, the session's environment and record; the PAM code. */
@@ -419,7 +439,49 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return check(pamh, argc, argv, PAM_PERM_DENIED, 1);
 }
 
-/* The session is over: its record goes (sshd's monitor calls this). */
+/*
+ * The connection is over (sshd's monitor calls this). What the login
+ * started may live on (nohup, setsid, a tmux server): where pam_loginuid
+ * gave it an audit session of its own, the record stays as a tombstone
+ * naming it, for the sweep to end those processes if the key is revoked
+ * and to drop once none is left. Without one, nothing can find them: the
+ * record goes.
+ */
+static void
+close_record(struct ctx *c)
+{
+	struct ak_session s;
+	struct ak_cgroup cg;
+	unsigned long long start;
+	char name[32];
+	uint32_t sid;
+
+	if (ak_session_proc_start(getpid(), &start) != 0)
+		return;
+	snprintf(name, sizeof(name), "%ld-%llu", (long)getpid(), start);
+	if (ak_session_read(c->cfg->session_dir, name, &s) != 0) {
+		/* A record of version 1 has only the PID for a name. */
+		snprintf(s.file, sizeof(s.file), "%ld", (long)getpid());
+		ak_session_remove(c->cfg->session_dir, &s);
+		return;
+	}
+	if ((sid = ak_session_own_sid(&s, getpid())) == AK_NO_SESSION) {
+		ak_session_remove(c->cfg->session_dir, &s);
+		return;
+	}
+	s.sid = sid;
+	s.closed = time(NULL);
+	if (s.scope[0] == '\0' && ak_cgroup_of(getpid(), &cg) == 0 &&
+	    strlen(cg.dir) < sizeof(s.scope))
+		memcpy(s.scope, cg.dir, strlen(cg.dir) + 1);
+	if (ak_session_record(c->cfg->session_dir, &s) != 0) {
+		pam_syslog(c->pamh, LOG_ERR, "%s/%s: logout not recorded; "
+		    "what this login left running is not tracked",
+		    c->cfg->session_dir, s.file);
+		ak_session_remove(c->cfg->session_dir, &s);
+	}
+}
+
 PAM_EXTERN int
 pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
     const char **argv)
@@ -432,7 +494,7 @@ pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	parse_args(pamh, argc, argv, &c.a);
 	ak_log_set(pam_log, &c);
 	if (ak_config_load(c.a.config, &c.cfg) == 0)
-		ak_session_remove(c.cfg->session_dir, getpid());
+		close_record(&c);
 	ak_config_free(c.cfg);
 	ak_log_set(NULL, NULL);
 	return PAM_SUCCESS;

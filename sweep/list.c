@@ -10,11 +10,11 @@
 #include <syslog.h>
 #include <time.h>
 
-#include "ak_accounts.h"
 #include "ak_buf.h"
 #include "ak_err.h"
 #include "ak_keyset.h"
 #include "ak_log.h"
+#include "ak_proc.h"
 #include "ak_time.h"
 #include "ak_valid.h"
 #include "sweep.h"
@@ -64,27 +64,38 @@ json_str(struct ak_buf *b, const char *s)
 
 /* One session: a whole line, written at once (no consumer sees half). */
 static void
-emit(int json, const struct ak_session *s, const char *fpr,
+emit(int json, const struct ak_session *s, int connected, const char *fpr,
     const char *comment, const char *admitted, const char *why)
 {
-	char since[21], safe[256], line[LINE_MAX_LEN];
+	char since[21], safe[256], line[LINE_MAX_LEN], sid[16], who[80];
 	struct ak_buf b;
+	size_t i;
 
 	ak_time_format(s->since, since);
+	snprintf(sid, sizeof(sid), "%lu", (unsigned long)s->sid);
+	snprintf(who, sizeof(who), "%s", s->account[0] ? s->account : "-");
+	for (i = 0; i < s->nfprs && strcmp(s->fprs[i], fpr) != 0; i++)
+		;
 	ak_buf_init(&b, 4096);
+	/* Shown, not interpreted: controls and bidi as '?'. */
+	(void)ak_safe_text(comment, safe, sizeof(safe));
 	if (json) {
 		ak_buf_put(&b, "{\"account\":", 11);
-		json_str(&b, s->account);
-		ak_buf_put(&b, ",\"fingerprint\":", 15);
+		json_str(&b, who);
+		snprintf(line, sizeof(line), ",\"uid\":%lu,\"fingerprint\":",
+		    (unsigned long)s->uid);
+		ak_buf_put(&b, line, strlen(line));
 		json_str(&b, fpr);
+		ak_buf_put(&b, ",\"ca\":", 6);
+		json_str(&b, i < s->nfprs ? s->cas[i] : "");
 		ak_buf_put(&b, ",\"comment\":", 11);
-		/* Valid UTF-8 for any consumer; bidi tricks as '?'. */
-		(void)ak_safe_text(comment, safe, sizeof(safe));
 		json_str(&b, safe);
 		ak_buf_put(&b, ",\"since\":", 9);
 		json_str(&b, since);
-		snprintf(line, sizeof(line), ",\"sshd_pid\":%ld,\"from\":",
-		    (long)s->pid);
+		snprintf(line, sizeof(line), ",\"sshd_pid\":%ld,\"connected\":"
+		    "%s,\"audit_session\":%s,\"from\":", (long)s->pid,
+		    connected ? "true" : "false", s->sid == AK_NO_SESSION ?
+		    "null" : sid);
 		ak_buf_put(&b, line, strlen(line));
 		json_str(&b, s->rhost);
 		ak_buf_put(&b, ",\"admitted\":", 12);
@@ -93,11 +104,10 @@ emit(int json, const struct ak_session *s, const char *fpr,
 		json_str(&b, why);
 		ak_buf_put(&b, "}\n", 2);
 	} else {
-		/* Shown, not interpreted: controls and bidi as '?'. */
-		(void)ak_safe_text(comment, safe, sizeof(safe));
-		snprintf(line, sizeof(line), "%-16s %s %-20s %s %7ld %-15s "
-		    "%s%s%s\n", s->account, fpr, safe[0] ? safe : "-", since,
-		    (long)s->pid, s->rhost[0] ? s->rhost : "-",
+		snprintf(line, sizeof(line), "%-16s %s %-20s %s %7ld %-10s "
+		    "%-15s %s%s%s\n", who, fpr, safe[0] ? safe : "-", since,
+		    (long)s->pid, connected ? "connected" : "logged-out",
+		    s->rhost[0] ? s->rhost : "-",
 		    strcmp(admitted, "true") == 0 ? "yes" :
 		    strcmp(admitted, "false") == 0 ? "NO" : "unknown",
 		    why[0] ? ": " : "", why);
@@ -113,75 +123,61 @@ emit(int json, const struct ak_session *s, const char *fpr,
 int
 sweep_list(const struct ak_config *cfg, int json)
 {
-	struct ak_resolver rv;
-	struct ak_revset *rs = NULL;
-	struct ak_doc *rdoc = NULL;
-	struct acct_view *views = NULL, *v;
+	struct sweep sw;
+	struct ak_proctab t;
+	struct acct_view *v;
 	struct ak_session s;
 	struct ak_session_dir sd = { NULL, NULL };
-	const char *source, *why, *fpr, *admitted;
-	char **accts = NULL;
-	size_t i, nacc = 0, shown = 0;
-	int r, status = 0, have_list;
+	const char *why, *fpr, *admitted;
+	size_t shown = 0;
+	int r, status = 0, connected, managed;
 
-	if ((r = ak_resolver_init(&rv, cfg, AK_ASK_NEVER)) != 0 ||
-	    (r = ak_resolver_private(&rv, cfg->module_cache_dir)) != 0) {
-		ak_log(LOG_ERR, "cannot set up verification: %s", ak_err(r));
-		ak_resolver_clear(&rv);
+	if (sweep_open(&sw, cfg, 0, &status) != 0) {
+		sweep_close(&sw);
 		return 1;
 	}
-	have_list = cfg->revocation_url == NULL ||
-	    (ak_resolve_doc(&rv, NULL, &rdoc, &source) == 0 && rdoc != NULL &&
-	    ak_revset_from_doc(rdoc, &rs, NULL) == 0);
-	ak_doc_free(rdoc);
-	if (ak_config_accounts(cfg, &accts, &nacc) != 0 ||
-	    (views = calloc(nacc + 1, sizeof(*views))) == NULL) {
-		status = 1;
-		goto out;
+	status = 0;
+	if (ak_proc_scan(&t, AK_PROC_SESSION) != 0) {
+		ak_log(LOG_ERR, "cannot read /proc");
+		sweep_close(&sw);
+		return 1;
 	}
-	for (i = 0; i < nacc; i++)
-		views[i].account = accts[i];
 	if (!json)
-		printf("%-16s %-50s %-20s %-20s %7s %-15s %s\n", "ACCOUNT",
-		    "FINGERPRINT", "COMMENT", "SINCE", "SSHD", "FROM",
-		    "ADMITTED");
+		printf("%-16s %-50s %-20s %-20s %7s %-10s %-15s %s\n",
+		    "ACCOUNT", "FINGERPRINT", "COMMENT", "SINCE", "SSHD",
+		    "STATE", "FROM", "ADMITTED");
 	if ((r = ak_session_dir_open(&sd, cfg->session_dir)) != 0) {
 		ak_log(LOG_ERR, "%s: %s", cfg->session_dir, ak_err(r));
 		status = 1;
 		goto out;
 	}
 	while (ak_session_dir_next(&sd, &s)) {
-		if (!ak_session_alive(&s))
+		if (!ak_session_running(&s, &t, &connected))
 			continue;
 		fpr = s.fprs[0];
-		why = sweep_verdict(&rv, rs, views, nacc, &s, &fpr);
-		v = ak_config_manages(cfg, s.account) ? sweep_view_of(&rv, rs,
-		    views, nacc, s.account) : NULL;
+		why = sweep_verdict(&sw, &s, &fpr);
+		managed = s.account[0] != '\0' &&
+		    ak_config_manages(cfg, s.account);
+		v = managed ? sweep_view_of(&sw, s.account) : NULL;
 		if (why != NULL)
 			admitted = "false";
-		else if (!have_list || (ak_config_manages(cfg, s.account) &&
-		    (v == NULL || v->ks == NULL))) {
+		else if (!sw.have_list || (managed && (v == NULL ||
+		    v->ks == NULL))) {
 			admitted = "null";
 			why = "no verified document or list to judge by";
 		} else {
 			admitted = "true";
-			why = ak_config_manages(cfg, s.account) ? "" :
-			    "not managed; not revoked";
+			why = managed ? "" : "not managed; not revoked";
 		}
-		emit(json, &s, fpr, comment_of(v, fpr), admitted, why);
+		emit(json, &s, connected, fpr, comment_of(v, fpr), admitted,
+		    why);
 		shown++;
 	}
  out:
 	ak_session_dir_close(&sd);
+	ak_proctab_free(&t);
 	if (!json)
-		fprintf(stderr, "%zu live session(s)\n", shown);
-	for (i = 0; views != NULL && i < nacc; i++) {
-		ak_keyset_free(views[i].ks);
-		ak_doc_free(views[i].doc);
-	}
-	free(views);
-	ak_accounts_free(accts, nacc);
-	ak_revset_free(rs);
-	ak_resolver_clear(&rv);
+		fprintf(stderr, "%zu session(s) running\n", shown);
+	sweep_close(&sw);
 	return status;
 }

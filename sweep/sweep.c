@@ -1,10 +1,13 @@
 /*
  * authkeys-sweep's work: the records, the verified view (ak_keyset, root's
- * own verification), sshd's KRL, and ending whole login sessions.
+ * own verification), sshd's KRL, and which sessions end (sweep_end ends
+ * them). A record stands from login until no process carries its login's
+ * audit session any more, so what a revoked key left running after logout
+ * ends too.
  */
 #include <sys/types.h>
 
-#include <signal.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "ak_accounts.h"
+#include "ak_cgroup.h"
 #include "ak_config.h"
 #include "ak_err.h"
 #include "ak_keyset.h"
@@ -24,51 +28,45 @@
 #include "ak_time.h"
 #include "sweep.h"
 
-#define MAX_PASSES	50	/* scans while a session's processes remain */
-
-/* A session being ended and what finds its processes. */
-struct ending {
-	struct ak_session s;
-	size_t fpr;		/* which of s.fprs */
-	const char *why;
-	uint32_t sid;		/* its audit session, or AK_NO_SESSION */
-	pid_t *scope;		/* its logind scope's processes */
-	size_t nscope;
-	size_t killed;		/* processes sent SIGKILL */
-};
-
 struct acct_view *
-sweep_view_of(struct ak_resolver *rv, const struct ak_revset *rs,
-    struct acct_view *views, size_t nviews, const char *account)
+sweep_view_of(struct sweep *sw, const char *account)
 {
 	const char *source;
 	size_t i;
 
-	for (i = 0; i < nviews; i++) {
-		if (strcmp(views[i].account, account) != 0)
+	for (i = 0; i < sw->nacc; i++) {
+		struct acct_view *v = &sw->views[i];
+
+		if (strcmp(v->account, account) != 0)
 			continue;
-		if (!views[i].looked) {
-			views[i].looked = 1;
-			if (ak_resolve_doc(rv, account, &views[i].doc,
-			    &source) != 0 || views[i].doc == NULL ||
-			    ak_keyset_from_doc(rv->cfg, account, views[i].doc,
-			    rs, &views[i].ks) != 0)
+		if (!v->looked) {
+			v->looked = 1;
+			if (ak_resolve_doc(&sw->rv, account, &v->doc,
+			    &source) != 0 || v->doc == NULL ||
+			    ak_keyset_from_doc(sw->cfg, account, v->doc,
+			    sw->rs, &v->ks) != 0)
 				ak_log(LOG_WARNING, "account %s: no verified "
 				    "document; its sessions are left alone",
 				    account);
 		}
-		return &views[i];
+		return v;
 	}
 	return NULL;
 }
 
-/*
- * Why s must end, or NULL: only on what root verified itself. A document
- * or list that cannot be had or read ends nothing.
- */
+/* Whether key i of s (or the CA that signed it) is on the list. */
+static int
+revoked(const struct sweep *sw, const struct ak_session *s, size_t i)
+{
+	unsigned char hash[AK_HASH_LEN];
+
+	return (ak_fpr_hash(s->fprs[i], hash) == 0 &&
+	    ak_revset_has(sw->rs, hash)) || (s->cas[i][0] != '\0' &&
+	    ak_fpr_hash(s->cas[i], hash) == 0 && ak_revset_has(sw->rs, hash));
+}
+
 const char *
-sweep_verdict(struct ak_resolver *rv, const struct ak_revset *rs,
-    struct acct_view *views, size_t nviews, const struct ak_session *s,
+sweep_verdict(struct sweep *sw, const struct ak_session *s,
     const char **fprp)
 {
 	unsigned char hash[AK_HASH_LEN];
@@ -76,14 +74,19 @@ sweep_verdict(struct ak_resolver *rv, const struct ak_revset *rs,
 	size_t i;
 
 	for (i = 0; i < s->nfprs; i++) {
-		if (ak_fpr_hash(s->fprs[i], hash) == 0 &&
-		    ak_revset_has(rs, hash)) {
+		if (revoked(sw, s, i)) {
 			*fprp = s->fprs[i];
-			return "key revoked";
+			return s->cas[i][0] != '\0' ? "key or its CA revoked" :
+			    "key revoked";
 		}
 	}
-	if ((v = sweep_view_of(rv, rs, views, nviews, s->account)) == NULL ||
-	    v->ks == NULL)
+	if (s->account[0] == '\0' || !ak_config_manages(sw->cfg, s->account))
+		return NULL;
+	if (sw->frozen_deny) {
+		*fprp = s->fprs[0];
+		return "view frozen (on_freeze = deny)";
+	}
+	if ((v = sweep_view_of(sw, s->account)) == NULL || v->ks == NULL)
 		return NULL;
 	for (i = 0; i < s->nfprs; i++) {
 		if (ak_fpr_hash(s->fprs[i], hash) != 0)
@@ -107,263 +110,323 @@ sweep_verdict(struct ak_resolver *rv, const struct ak_revset *rs,
 	return NULL;
 }
 
-/*
- * The audit session the login's sshd monitor belongs to, if pam_loginuid
- * gave it one of its own (not the one sshd itself runs in), else
- * AK_NO_SESSION: then only its process tree and scope are its processes.
- */
-static uint32_t
-own_session(const struct ak_proctab *t, pid_t monitor)
-{
-	const struct ak_proc *m, *parent;
-
-	if ((m = ak_proc_find(t, monitor)) == NULL ||
-	    m->sessionid == AK_NO_SESSION)
-		return AK_NO_SESSION;
-	if ((parent = ak_proc_find(t, m->ppid)) != NULL &&
-	    parent->sessionid == m->sessionid)
-		return AK_NO_SESSION;
-	return m->sessionid;
-}
-
-/* Whether p descends from root (bounded walk up the table). */
-static int
-descends(const struct ak_proctab *t, const struct ak_proc *p, pid_t root)
-{
-	size_t depth;
-
-	for (depth = 0; p != NULL && depth < t->n; depth++) {
-		if (p->ppid == root)
-			return 1;
-		if (p->ppid <= 1)
-			return 0;
-		p = ak_proc_find(t, p->ppid);
-	}
-	return 0;
-}
-
-static int
-in_list(const pid_t *pids, size_t n, pid_t pid)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (pids[i] == pid)
-			return 1;
-	return 0;
-}
-
-/* The first session p belongs to, or n if none. */
-static size_t
-session_of(const struct ak_proctab *t, const struct ak_proc *p,
-    const struct ending *es, size_t n)
-{
-	size_t j;
-
-	for (j = 0; j < n; j++) {
-		if (p->pid == es[j].s.pid)
-			return n;	/* the monitor: SIGTERM, later */
-		if ((es[j].sid != AK_NO_SESSION && p->sessionid == es[j].sid) ||
-		    descends(t, p, es[j].s.pid) ||
-		    in_list(es[j].scope, es[j].nscope, p->pid))
-			return j;
-	}
-	return n;
-}
-
-/*
- * Ends every process of the sessions but their sshd monitors: those of
- * their audit session, wherever they went; their process trees; their
- * logind scopes. Scans again until a scan finds none left (what forked
- * meanwhile is found by the next). Returns the processes still there.
- */
-static size_t
-kill_members(struct ending *es, size_t n)
-{
-	struct ak_proctab t;
-	size_t i, j, left = 0;
-	int pass;
-
-	for (pass = 0; pass < MAX_PASSES; pass++) {
-		if (ak_proc_scan(&t, 1) != 0) {
-			ak_log(LOG_ERR, "cannot read /proc; sessions' "
-			    "processes not ended");
-			break;
-		}
-		for (j = 0; j < n; j++) {
-			if (pass == 0)
-				es[j].sid = own_session(&t, es[j].s.pid);
-			es[j].nscope = 0;
-			(void)ak_proc_scope_pids(es[j].s.pid, &es[j].scope,
-			    &es[j].nscope);
-		}
-		left = 0;
-		for (i = 0; i < t.n; i++) {
-			const struct ak_proc *p = &t.p[i];
-
-			if (p->zombie || p->pid <= 1 || p->pid == getpid() ||
-			    (j = session_of(&t, p, es, n)) == n)
-				continue;
-			if (ak_proc_signal(p->pid, p->start, SIGKILL) == 0) {
-				es[j].killed++;
-				left++;
-			}
-		}
-		ak_proctab_free(&t);
-		if (left == 0)
-			break;
-		usleep(pass < 5 ? 2000 : 20000);
-	}
-	if (left > 0)
-		ak_log(LOG_ERR, "%zu process(es) of ended sessions still ran "
-		    "after %d scans", left, MAX_PASSES);
-	return left;
-}
-
-/*
- * Waits, for all the sessions at once, up to a second for sshd's monitors
- * to go after SIGTERM (they clean up: PAM, utmp); SIGKILL those still
- * there. Returns how many needed it.
- */
-static size_t
-reap_monitors(const struct ending *es, size_t n)
-{
-	size_t i, left, killed = 0;
-	int tries;
-
-	for (i = 0; i < n; i++)
-		(void)ak_proc_signal(es[i].s.pid, es[i].s.start, SIGTERM);
-	for (tries = 0; tries < 50; tries++) {
-		for (i = left = 0; i < n; i++)
-			left += ak_session_alive(&es[i].s) ? 1 : 0;
-		if (left == 0)
-			return 0;
-		usleep(20000);
-	}
-	for (i = 0; i < n; i++)
-		if (ak_proc_signal(es[i].s.pid, es[i].s.start, SIGKILL) == 0)
-			killed++;
-	return killed;
-}
-
 /* The revocation list root verified, and sshd's KRL made to follow it. */
-static struct ak_revset *
-verified_list(const struct ak_config *cfg, struct ak_resolver *rv,
-    int *status)
+static void
+verified_list(struct sweep *sw, int write_krl, int *status)
 {
-	struct ak_revset *rs = NULL;
+	const struct ak_config *cfg = sw->cfg;
 	struct ak_doc *rdoc = NULL;
 	const char *source;
 
-	if (cfg->revocation_url != NULL && (ak_resolve_doc(rv, NULL, &rdoc,
-	    &source) != 0 || rdoc == NULL ||
-	    ak_revset_from_doc(rdoc, &rs, NULL) != 0)) {
+	sw->have_list = cfg->revocation_url == NULL ||
+	    (ak_resolve_doc(&sw->rv, NULL, &rdoc, &source) == 0 &&
+	    rdoc != NULL && ak_revset_from_doc(rdoc, &sw->rs, NULL) == 0);
+	if (!sw->have_list) {
 		ak_log(LOG_WARNING, "no verified revocation list; no session "
 		    "ended for revocation");
 		*status = 1;
 	}
 	ak_doc_free(rdoc);
 	/* Always there once configured: sshd refuses every key without. */
-	if (cfg->revoked_keys_file != NULL &&
-	    ak_krl_update(cfg->revoked_keys_file, rs, time(NULL)) != 0)
+	if (write_krl && cfg->revoked_keys_file != NULL &&
+	    ak_krl_update(cfg->revoked_keys_file, sw->rs, time(NULL)) != 0)
 		*status = 1;
-	return rs;
+}
+
+int
+sweep_open(struct sweep *sw, const struct ak_config *cfg, int write_krl,
+    int *status)
+{
+	size_t i;
+	int r;
+
+	memset(sw, 0, sizeof(*sw));
+	sw->cfg = cfg;
+	if ((r = ak_resolver_init(&sw->rv, cfg, AK_ASK_NEVER)) != 0) {
+		ak_log(LOG_ERR, "cannot set up verification: %s", ak_err(r));
+		return 1;
+	}
+	sw->have_rv = 1;
+	if ((r = ak_resolver_private(&sw->rv, cfg->module_cache_dir)) != 0) {
+		ak_log(LOG_ERR, "module_cache_dir %s: %s",
+		    cfg->module_cache_dir, ak_err(r));
+		return 1;
+	}
+	/*
+	 * A verified view whose timestamp is too old, with on_freeze = deny:
+	 * logins are refused, so what they opened ends too (strict locking).
+	 */
+	if (cfg->ntimestamp_urls > 0 && cfg->freeze_deny &&
+	    ak_resolve_view(&sw->rv) == 0 && sw->rv.view.frozen)
+		sw->frozen_deny = 1;
+	verified_list(sw, write_krl, status);
+	/* Patterns and %groups: the accounts NSS knows that they admit. */
+	if (ak_config_accounts(cfg, &sw->accts, &sw->nacc) != 0 ||
+	    (sw->views = calloc(sw->nacc + 1, sizeof(*sw->views))) == NULL) {
+		*status = 1;
+		return 1;
+	}
+	for (i = 0; i < sw->nacc; i++)
+		sw->views[i].account = sw->accts[i];
+	return 0;
+}
+
+void
+sweep_close(struct sweep *sw)
+{
+	size_t i;
+
+	for (i = 0; sw->views != NULL && i < sw->nacc; i++) {
+		ak_keyset_free(sw->views[i].ks);
+		ak_doc_free(sw->views[i].doc);
+	}
+	free(sw->views);
+	ak_accounts_free(sw->accts, sw->nacc);
+	ak_revset_free(sw->rs);
+	if (sw->have_rv)
+		ak_resolver_clear(&sw->rv);
+	memset(sw, 0, sizeof(*sw));
+}
+
+/*
+ * What only a running monitor shows: the login's own audit session (once
+ * pam_loginuid ran for it) and its logind scope, kept in the record (root
+ * writes it) so that both still count after logout.
+ */
+static void
+learn(const struct ak_config *cfg, struct ak_session *s)
+{
+	struct ak_cgroup cg;
+	int changed = 0;
+
+	if (s->uid == AK_SESSION_UID_UNKNOWN)
+		return;
+	if (s->sid == AK_NO_SESSION &&
+	    (s->sid = ak_session_own_sid(s, s->pid)) != AK_NO_SESSION)
+		changed = 1;
+	if (s->scope[0] == '\0' && ak_cgroup_of(s->pid, &cg) == 0 &&
+	    strlen(cg.dir) < sizeof(s->scope)) {
+		memcpy(s->scope, cg.dir, strlen(cg.dir) + 1);
+		changed = 1;
+	}
+	if (changed && ak_session_record(cfg->session_dir, s) != 0)
+		ak_log(LOG_WARNING, "%s/%s: could not note the login's audit "
+		    "session", cfg->session_dir, s->file);
+}
+
+/* A version 1 record names the account only: its uid, from NSS now. */
+static void
+uid_of_v1(struct ak_session *s)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (s->uid == AK_SESSION_UID_UNKNOWN &&
+	    getpwnam_r(s->account, &pw, buf, sizeof(buf), &res) == 0 &&
+	    res != NULL)
+		s->uid = (uint32_t)pw.pw_uid;
+}
+
+static struct target *
+add_target(struct target **ts, size_t *n)
+{
+	struct target *tmp;
+
+	if ((tmp = reallocarray(*ts, *n + 1, sizeof(**ts))) == NULL)
+		return NULL;
+	*ts = tmp;
+	memset(&tmp[*n], 0, sizeof(tmp[*n]));
+	return &tmp[(*n)++];
+}
+
+static int
+add_u32(uint32_t **a, size_t *n, uint32_t v)
+{
+	uint32_t *tmp;
+
+	if ((tmp = reallocarray(*a, *n + 1, sizeof(*tmp))) == NULL)
+		return -1;
+	*a = tmp;
+	tmp[(*n)++] = v;
+	return 0;
+}
+
+/*
+ * end_account_processes: for each account a session ends for, every
+ * process its login uid marks (at and cron jobs, a lingering user manager)
+ * but those of its sessions that stay (kept, keep_n of them). Never for
+ * uid 0: root's loginuid marks every administrator's work.
+ */
+static int
+add_account_targets(struct target **ts, size_t *n, size_t nsess,
+    const struct ak_session *kept, size_t keep_n)
+{
+	size_t i, k, j;
+	struct target *g;
+
+	for (i = 0; i < nsess; i++) {
+		uint32_t uid = (*ts)[i].s.uid;
+
+		if (uid == 0 || uid == AK_SESSION_UID_UNKNOWN)
+			continue;
+		for (j = nsess; j < *n && (*ts)[j].s.uid != uid; j++)
+			;
+		if (j < *n)
+			continue;	/* that account has one already */
+		if ((g = add_target(ts, n)) == NULL)
+			return -1;
+		g->account_wide = 1;
+		g->s.uid = uid;
+		g->s.sid = AK_NO_SESSION;
+		g->why = "end_account_processes";
+		snprintf(g->s.account, sizeof(g->s.account), "%s",
+		    (*ts)[i].s.account);
+		for (k = 0; k < keep_n; k++) {
+			if (kept[k].uid != uid)
+				continue;
+			if (kept[k].sid != AK_NO_SESSION &&
+			    add_u32(&g->keep, &g->nkeep, kept[k].sid) != 0)
+				return -1;
+			if (kept[k].closed == 0) {
+				pid_t *tp;
+				unsigned long long *sp;
+
+				if ((tp = reallocarray(g->keep_tree,
+				    g->nkeep_tree + 1, sizeof(*tp))) == NULL)
+					return -1;
+				g->keep_tree = tp;
+				if ((sp = reallocarray(g->keep_start,
+				    g->nkeep_tree + 1, sizeof(*sp))) == NULL)
+					return -1;
+				g->keep_start = sp;
+				tp[g->nkeep_tree] = kept[k].pid;
+				sp[g->nkeep_tree++] = kept[k].start;
+			}
+		}
+	}
+	return 0;
+}
+
+static void
+report(const struct ak_config *cfg, const struct target *g, int *status)
+{
+	char sid[16];
+
+	snprintf(sid, sizeof(sid), "%lu", (unsigned long)g->s.sid);
+	if (g->account_wide)
+		ak_log(g->left ? LOG_ERR : LOG_NOTICE, "ended account "
+		    "processes: uid=%lu account=%s processes=%zu left=%zu "
+		    "reason=%s", (unsigned long)g->s.uid, g->s.account[0] ?
+		    g->s.account : "-", g->killed, g->left, g->why);
+	else
+		ak_log(g->left ? LOG_ERR : LOG_NOTICE, "%s session: uid=%lu "
+		    "account=%s fingerprint=%s sshd_pid=%ld audit_session=%s "
+		    "state=%s processes=%zu left=%zu reason=%s", g->left ?
+		    "could not end" : "ended", (unsigned long)g->s.uid,
+		    g->s.account[0] ? g->s.account : "-", g->s.fprs[g->fpr],
+		    (long)g->s.pid, g->s.sid == AK_NO_SESSION ? "none" : sid,
+		    g->connected ? "connected" : "logged-out", g->killed,
+		    g->left, g->why);
+	if (g->left > 0)
+		*status = 1;
+	else if (!g->account_wide)
+		ak_session_remove(cfg->session_dir, &g->s);
+}
+
+/* Reads the records: which end, which stay; drops those that are over. */
+static int
+judge(struct sweep *sw, const struct ak_proctab *t, struct target **ts,
+    size_t *n, struct ak_session **kept, size_t *nkept)
+{
+	const struct ak_config *cfg = sw->cfg;
+	struct ak_session_dir sd = { NULL, NULL };
+	struct ak_session s, *tmp;
+	struct target *g;
+	const char *why, *fpr;
+	int r, connected;
+
+	if ((r = ak_session_dir_open(&sd, cfg->session_dir)) != 0) {
+		ak_log(LOG_ERR, "%s: %s", cfg->session_dir, ak_err(r));
+		return -1;
+	}
+	while (ak_session_dir_next(&sd, &s)) {
+		uid_of_v1(&s);
+		if (!ak_session_running(&s, t, &connected)) {
+			ak_session_remove(cfg->session_dir, &s);
+			continue;
+		}
+		if (connected)
+			learn(cfg, &s);
+		fpr = NULL;
+		if ((why = sweep_verdict(sw, &s, &fpr)) == NULL) {
+			if ((tmp = reallocarray(*kept, *nkept + 1,
+			    sizeof(**kept))) == NULL)
+				goto fail;
+			*kept = tmp;
+			tmp[(*nkept)++] = s;
+			continue;
+		}
+		if ((g = add_target(ts, n)) == NULL)
+			goto fail;
+		g->s = s;
+		g->why = why;
+		g->connected = connected;
+		g->fpr = (size_t)(fpr - s.fprs[0]) / sizeof(s.fprs[0]);
+		if (s.scope[0] != '\0')
+			(void)ak_cgroup_at(s.scope, &g->cg);
+	}
+	ak_session_dir_close(&sd);
+	return 0;
+ fail:
+	ak_session_dir_close(&sd);
+	return -1;
 }
 
 int
 sweep_run(const struct ak_config *cfg)
 {
-	struct ak_resolver rv;
-	struct ak_revset *rs = NULL;
-	struct acct_view *views = NULL;
-	struct ending *ending = NULL, *tmp;
-	struct ak_session s;
-	struct ak_session_dir sd = { NULL, NULL };
-	const char *why, *fpr;
-	size_t i, n = 0, killed, nacc = 0;
-	char **accts = NULL;
+	struct sweep sw;
+	struct ak_proctab t;
+	struct target *ts = NULL;
+	struct ak_session *kept = NULL;
+	size_t i, n = 0, nsess, nkept = 0, left;
 	long long t0;
-	int r, status = 0;
+	int status = 0;
 
-	if ((r = ak_resolver_init(&rv, cfg, AK_ASK_NEVER)) != 0) {
-		ak_log(LOG_ERR, "cannot set up verification: %s; nothing "
-		    "ended", ak_err(r));
+	if (sweep_open(&sw, cfg, 1, &status) != 0) {
+		ak_log(LOG_ERR, "nothing ended");
+		sweep_close(&sw);
 		return 1;
 	}
-	if ((r = ak_resolver_private(&rv, cfg->module_cache_dir)) != 0) {
-		ak_log(LOG_ERR, "module_cache_dir %s: %s; nothing ended",
-		    cfg->module_cache_dir, ak_err(r));
-		ak_resolver_clear(&rv);
+	if (ak_proc_scan(&t, AK_PROC_SESSION) != 0) {
+		ak_log(LOG_ERR, "cannot read /proc; nothing ended");
+		sweep_close(&sw);
 		return 1;
 	}
-	rs = verified_list(cfg, &rv, &status);
-	/* Patterns and %groups: the accounts NSS knows that they admit. */
-	if (ak_config_accounts(cfg, &accts, &nacc) != 0 ||
-	    (views = calloc(nacc + 1, sizeof(*views))) == NULL) {
+	if (judge(&sw, &t, &ts, &n, &kept, &nkept) != 0)
 		status = 1;
-		goto out;
-	}
-	for (i = 0; i < nacc; i++)
-		views[i].account = accts[i];
-	if ((r = ak_session_dir_open(&sd, cfg->session_dir)) != 0) {
-		ak_log(LOG_ERR, "%s: %s", cfg->session_dir, ak_err(r));
+	ak_proctab_free(&t);
+	nsess = n;
+	if (cfg->end_account_processes && nsess > 0 &&
+	    add_account_targets(&ts, &n, nsess, kept, nkept) != 0)
 		status = 1;
-		goto out;
-	}
-	while (ak_session_dir_next(&sd, &s)) {
-		if (!ak_session_alive(&s)) {
-			ak_session_remove(cfg->session_dir, s.pid);
-			continue;
-		}
-		fpr = NULL;
-		if ((why = sweep_verdict(&rv, rs, views, nacc, &s, &fpr)) ==
-		    NULL)
-			continue;
-		if ((tmp = reallocarray(ending, n + 1, sizeof(*ending))) ==
-		    NULL) {
-			status = 1;
-			break;
-		}
-		ending = tmp;
-		memset(&ending[n], 0, sizeof(*ending));
-		ending[n].s = s;
-		ending[n].why = why;
-		ending[n].fpr = (size_t)(fpr - s.fprs[0]) / sizeof(s.fprs[0]);
-		n++;
-	}
 	t0 = ak_now_ms();
 	if (n > 0) {
-		(void)kill_members(ending, n);
-		killed = reap_monitors(ending, n);
-		for (i = 0; i < n; i++) {
-			char sid[16];
-
-			snprintf(sid, sizeof(sid), "%lu",
-			    (unsigned long)ending[i].sid);
-			ak_log(LOG_NOTICE, "ended session: account=%s "
-			    "fingerprint=%s sshd_pid=%ld audit_session=%s "
-			    "processes=%zu reason=%s", ending[i].s.account,
-			    ending[i].s.fprs[ending[i].fpr],
-			    (long)ending[i].s.pid, ending[i].sid ==
-			    AK_NO_SESSION ? "none" : sid, ending[i].killed,
-			    ending[i].why);
-			ak_session_remove(cfg->session_dir, ending[i].s.pid);
-		}
-		ak_log(LOG_INFO, "%zu session(s) ended in %lld ms (%zu sshd "
-		    "monitor(s) needed SIGKILL)", n, ak_now_ms() - t0, killed);
+		left = sweep_end(ts, n);
+		for (i = 0; i < n; i++)
+			report(cfg, &ts[i], &status);
+		ak_log(left ? LOG_ERR : LOG_INFO, "%zu session(s) ended in "
+		    "%lld ms; %zu process(es) could not be ended", nsess,
+		    ak_now_ms() - t0, left);
 	}
- out:
-	ak_session_dir_close(&sd);
-	for (i = 0; views != NULL && i < nacc; i++) {
-		ak_keyset_free(views[i].ks);
-		ak_doc_free(views[i].doc);
+	for (i = 0; i < n; i++) {
+		free(ts[i].cgpids);
+		free(ts[i].keep);
+		free(ts[i].keep_tree);
+		free(ts[i].keep_start);
 	}
-	free(views);
-	ak_accounts_free(accts, nacc);
-	for (i = 0; i < n; i++)
-		free(ending[i].scope);
-	free(ending);
-	ak_revset_free(rs);
-	ak_resolver_clear(&rv);
+	free(ts);
+	free(kept);
+	sweep_close(&sw);
 	return status;
 }

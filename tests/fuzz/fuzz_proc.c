@@ -1,8 +1,9 @@
-/* What the sweep reads of other processes: /proc/PID/stat and cgroup. */
+/* What the sweep reads of other processes: /proc/PID/stat, ids, cgroup. */
 #include "fuzz_common.h"
 
 #include <string.h>
 
+#include "ak_cgroup.h"
 #include "ak_proc.h"
 
 int
@@ -10,7 +11,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ak_proc p;
 	char buf[4096], out[512];
-	const char *mount;
+	int v2;
 
 	fuzz_init();
 	if (size >= sizeof(buf))
@@ -18,6 +19,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	buf[size] = '\0';
 	(void)ak_proc_parse_stat(buf, &p);
-	(void)ak_proc_parse_scope(buf, out, sizeof(out), &mount);
+	(void)ak_cgroup_parse(buf, out, sizeof(out), &v2);
+	(void)ak_cgroup_dir_ok(buf);
+	(void)ak_proc_parse_id(buf);
 	return 0;
 }

@@ -44,6 +44,76 @@ test_authinfo_forms(void **state)
 	ak_authinfo_clear(&ai);
 }
 
+/* Made with ssh-keygen -s ca -I id -n plainu (ed25519 and ECDSA users). */
+static const char *CERT_ED =
+	"AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29tAAAAINx6ikdVn0Ey"
+	"9JeDw+SfQXTODAfHkvdXQa+q8rp22+aTAAAAIGbO9NPr3jRQGcxspFh5DQjWfIFz"
+	"drx5X7IbtI4F4Y3QAAAAAAAAAAAAAAABAAAAA2lkMQAAAAoAAAAGcGxhaW51AAAA"
+	"AAAAAAD//////////wAAAAAAAACCAAAAFXBlcm1pdC1YMTEtZm9yd2FyZGluZwAA"
+	"AAAAAAAXcGVybWl0LWFnZW50LWZvcndhcmRpbmcAAAAAAAAAFnBlcm1pdC1wb3J0"
+	"LWZvcndhcmRpbmcAAAAAAAAACnBlcm1pdC1wdHkAAAAAAAAADnBlcm1pdC11c2Vy"
+	"LXJjAAAAAAAAAAAAAAAzAAAAC3NzaC1lZDI1NTE5AAAAIMVjZ9ON/auC3ZzjGZ4w"
+	"2Nh9XW31ORGPedMe0rYYlqxKAAAAUwAAAAtzc2gtZWQyNTUxOQAAAECKSrdnXCdj"
+	"7KLIOBmbrOYUVeK6/0IkmY5e5+zT8n9RAn1KNb2J5jlruC8LygUpTRpHKlEzUoPS"
+	"nwcOjyNlZJ0D";
+static const char *CERT_EC =
+	"AAAAKGVjZHNhLXNoYTItbmlzdHAyNTYtY2VydC12MDFAb3BlbnNzaC5jb20AAAAg"
+	"27B6uE2KWKtmSOza408zIQfHQI8nYzmHNXOqOxLAc/YAAAAIbmlzdHAyNTYAAABB"
+	"BMFQiLN9QMgVqbjMpvfe/z/zHkS8jdGHHeJG1zwcQPmiZhrFqCpnP/vwbK5HLEV4"
+	"XhxNISiAkDePI1A1ZA9i9gsAAAAAAAAAAAAAAAEAAAADaWQyAAAACgAAAAZwbGFp"
+	"bnUAAAAAAAAAAP//////////AAAAAAAAAIIAAAAVcGVybWl0LVgxMS1mb3J3YXJk"
+	"aW5nAAAAAAAAABdwZXJtaXQtYWdlbnQtZm9yd2FyZGluZwAAAAAAAAAWcGVybWl0"
+	"LXBvcnQtZm9yd2FyZGluZwAAAAAAAAAKcGVybWl0LXB0eQAAAAAAAAAOcGVybWl0"
+	"LXVzZXItcmMAAAAAAAAAAAAAADMAAAALc3NoLWVkMjU1MTkAAAAgxWNn0439q4Ld"
+	"nOMZnjDY2H1dbfU5EY950x7SthiWrEoAAABTAAAAC3NzaC1lZDI1NTE5AAAAQAT8"
+	"yjZ3/hPIpQ64aaqcpdNv8VilF+yAmWD8GdxW+JFBIqPSMH7pRrjE4i+8Ssjep+e6"
+	"nXXFoaJJdZ5IB/UuEgM=";
+
+/*
+ * A certificate login: the certified key's own fingerprint (what
+ * ssh-keygen -lf prints for the user's key) and its CA's, for the record
+ * and the revocation list; a cert cut short or of another type: refused.
+ */
+static void
+test_authinfo_certs(void **state)
+{
+	struct ak_authinfo ai;
+	char info[2048], cut[2048];
+
+	(void)state;
+	snprintf(info, sizeof(info), "publickey "
+	    "ssh-ed25519-cert-v01@openssh.com %s\npublickey "
+	    "ecdsa-sha2-nistp256-cert-v01@openssh.com %s\n", CERT_ED, CERT_EC);
+	assert_int_equal(ak_authinfo_parse(info, &ai), 0);
+	assert_int_equal(ai.nkeys, 2);
+	assert_int_equal(ai.ncerts, 2);
+	assert_string_equal(ai.keys[0].fpr,
+	    "SHA256:eXldd4nqFrvAIVUaPgk5/T0e1sUBlOnf1z7uMUu7Xjk");
+	assert_string_equal(ai.keys[0].ca_fpr,
+	    "SHA256:lXoSyvBvolV5s6LZc81aMfYrU+dWMJWViMCb1nCcPlQ");
+	assert_int_equal(ai.keys[0].type, AK_KT_ED25519);
+	assert_string_equal(ai.keys[1].fpr,
+	    "SHA256:+ok6QfhwadU34p9e6IuLPstb9c/MzfCPo0U4bP2FuZo");
+	assert_string_equal(ai.keys[1].ca_fpr, ai.keys[0].ca_fpr);
+	assert_int_equal(ai.keys[1].type, AK_KT_ECDSA_P256);
+	ak_authinfo_clear(&ai);
+	/* A plain key has no CA. */
+	assert_int_equal(ak_authinfo_parse("publickey ssh-ed25519 " K1B64
+	    "\n", &ai), 0);
+	assert_int_equal(ai.ncerts, 0);
+	assert_string_equal(ai.keys[0].ca_fpr, "");
+	ak_authinfo_clear(&ai);
+	/* Cut short (still valid base64), or named as another type. */
+	snprintf(cut, sizeof(cut), "publickey "
+	    "ssh-ed25519-cert-v01@openssh.com %.*s\n", 400, CERT_ED);
+	assert_int_equal(ak_authinfo_parse(cut, &ai), AK_ERR_KEY_INVALID);
+	ak_authinfo_clear(&ai);
+	snprintf(cut, sizeof(cut), "publickey "
+	    "ecdsa-sha2-nistp256-cert-v01@openssh.com %s\n", CERT_ED);
+	assert_int_equal(ak_authinfo_parse(cut, &ai), AK_ERR_KEY_INVALID);
+	ak_authinfo_clear(&ai);
+}
+
 static void
 test_authinfo_refusals(void **state)
 {
@@ -52,7 +122,11 @@ test_authinfo_refusals(void **state)
 
 	(void)state;
 	assert_int_equal(ak_authinfo_parse("publickey "
-	    "ssh-ed25519-cert-v01@openssh.com AAAA\n", &ai), AK_ERR_KEY_TYPE);
+	    "ssh-ed25519-cert-v01@openssh.com AAAA\n", &ai),
+	    AK_ERR_KEY_INVALID);
+	ak_authinfo_clear(&ai);
+	assert_int_equal(ak_authinfo_parse("publickey "
+	    "ssh-dss-cert-v01@openssh.com AAAA\n", &ai), AK_ERR_KEY_TYPE);
 	ak_authinfo_clear(&ai);
 	assert_int_equal(ak_authinfo_parse("publickey ssh-foo AAAA\n", &ai),
 	    AK_ERR_KEY_TYPE);
@@ -144,6 +218,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_authinfo_forms),
+		cmocka_unit_test(test_authinfo_certs),
 		cmocka_unit_test(test_authinfo_refusals),
 		cmocka_unit_test(test_authinfo_keys_meet_the_keyset),
 		cmocka_unit_test(test_authinfo_fprs_and_bounds),

@@ -29,6 +29,7 @@
 
 #include "ak_b64.h"
 #include "ak_doc.h"
+#include "ak_proc.h"
 #include "ak_session.h"
 
 #define ACCOUNT		"daemon"	/* an account NSS has everywhere */
@@ -548,6 +549,9 @@ sweep_verdicts(int *ended)
 		snprintf(s.account, sizeof(s.account), ACCOUNT);
 		snprintf(s.fprs[0], sizeof(s.fprs[0]), "%s", keys[k].fpr);
 		s.nfprs = 1;
+		s.uid = (uint32_t)getuid();
+		s.presid = ak_proc_sessionid(getpid());
+		s.sid = AK_NO_SESSION;
 		assert_int_equal(ak_session_record(sessions, &s), 0);
 	}
 	snprintf(path, sizeof(path), "%s/sbin/authkeys-sweep", bin);

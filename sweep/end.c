@@ -1,0 +1,283 @@
+/*
+ * Ending processes for authkeys-sweep: freeze, then kill, then count.
+ *
+ * A process that forks and exits in a loop is never the same process
+ * twice: killing what one scan saw leaves the child it forked meanwhile.
+ * So nothing is killed until nothing runs. With a unified cgroup (a logind
+ * scope) the kernel freezes the whole group at once; otherwise every
+ * member gets SIGSTOP, its children at once after it, and /proc is scanned
+ * again until a scan finds every member stopped (a stopped process cannot
+ * fork: a signal that arrives during fork() cancels it). Then SIGKILL to
+ * all, and success is what a last scan no longer finds, not signals sent.
+ */
+#include <sys/types.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "ak_cgroup.h"
+#include "ak_err.h"
+#include "ak_file.h"
+#include "ak_log.h"
+#include "ak_proc.h"
+#include "ak_time.h"
+#include "sweep.h"
+
+#define STOP_MS		5000	/* stopping passes, at most */
+#define VERIFY_MS	2000	/* waiting for the killed to go */
+#define CHASE_MAX	4096	/* children stopped right after a parent */
+
+static int
+in_pids(const pid_t *pids, size_t n, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return 1;
+	return 0;
+}
+
+/* Whether p descends from the process root (which started at start). */
+static int
+descends(const struct ak_proctab *t, const struct ak_proc *p, pid_t root,
+    unsigned long long start)
+{
+	const struct ak_proc *r;
+	size_t depth;
+
+	/* A monitor that is gone, or a PID reused since: no tree at all. */
+	if ((r = ak_proc_find(t, root)) == NULL || r->start != start ||
+	    r->zombie)
+		return 0;
+	for (depth = 0; p != NULL && depth < t->n; depth++) {
+		if (p->ppid == root)
+			return 1;
+		if (p->ppid <= 1)
+			return 0;
+		p = ak_proc_find(t, p->ppid);
+	}
+	return 0;
+}
+
+static int
+kept(const struct ak_proctab *t, const struct target *g,
+    const struct ak_proc *p)
+{
+	size_t i;
+
+	for (i = 0; i < g->nkeep; i++)
+		if (p->sessionid == g->keep[i])
+			return 1;
+	for (i = 0; i < g->nkeep_tree; i++)
+		if (p->pid == g->keep_tree[i] || descends(t, p,
+		    g->keep_tree[i], g->keep_start[i]))
+			return 1;
+	return 0;
+}
+
+/* The target p belongs to, or n. Never a monitor: it gets SIGTERM. */
+static size_t
+target_of(const struct ak_proctab *t, const struct ak_proc *p,
+    const struct target *ts, size_t n)
+{
+	size_t j;
+
+	if (p->pid <= 1 || p->pid == getpid())
+		return n;
+	for (j = 0; j < n; j++)
+		if (ts[j].connected && p->pid == ts[j].s.pid)
+			return n;
+	for (j = 0; j < n; j++) {
+		const struct target *g = &ts[j];
+
+		if (g->account_wide) {
+			if (p->loginuid == g->s.uid && !kept(t, g, p))
+				return j;
+			continue;
+		}
+		if ((g->s.sid != AK_NO_SESSION && p->sessionid == g->s.sid) ||
+		    (g->connected && descends(t, p, g->s.pid, g->s.start)) ||
+		    in_pids(g->cgpids, g->ncgpids, p->pid))
+			return j;
+	}
+	return n;
+}
+
+/* Each target's scope members, read again (a cgroup may be gone). */
+static void
+read_scopes(struct target *ts, size_t n)
+{
+	size_t j;
+	int r;
+
+	for (j = 0; j < n; j++) {
+		ts[j].ncgpids = 0;
+		if (ts[j].cg.dir[0] == '\0')
+			continue;
+		if ((r = ak_cgroup_pids(&ts[j].cg, &ts[j].cgpids,
+		    &ts[j].ncgpids)) != 0 && r != AK_ERR_NOT_FOUND)
+			ak_log(LOG_WARNING, "%s: %s; its members are found by "
+			    "audit session and tree only", ts[j].cg.dir,
+			    ak_err(r));
+	}
+}
+
+/*
+ * SIGSTOP to pid, then to its children at once (read from the kernel's
+ * list), before they too can fork: the chase of a fork loop takes
+ * microseconds, not a whole scan.
+ */
+static void
+stop_chase(pid_t pid, unsigned long long start, size_t *budget)
+{
+	char path[80], buf[4096], *p, *ep;
+	struct ak_proc c;
+	long v;
+
+	if (ak_proc_signal(pid, start, SIGSTOP) != 0 || *budget == 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children",
+	    (long)pid, (long)pid);
+	if (ak_file_read_proc(path, buf, sizeof(buf)) <= 0)
+		return;
+	for (p = buf; *p != '\0' && *budget > 0; p = ep) {
+		v = strtol(p, &ep, 10);
+		if (ep == p || v < 2)
+			break;
+		while (*ep == ' ')
+			ep++;
+		(*budget)--;
+		if (ak_proc_read((pid_t)v, 0, &c) == 0 && !ak_proc_halted(&c))
+			stop_chase(c.pid, c.start, budget);
+	}
+}
+
+static int
+frozen_member(const struct target *ts, size_t n, pid_t pid)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (ts[j].frozen && ak_cgroup_event(&ts[j].cg, "frozen") == 1 &&
+		    in_pids(ts[j].cgpids, ts[j].ncgpids, pid))
+			return 1;
+	return 0;
+}
+
+/* Stops every member; returns 0 once a whole scan found none running. */
+static int
+stop_all(struct target *ts, size_t n)
+{
+	struct ak_proctab t;
+	long long until = ak_now_ms() + STOP_MS;
+	size_t i, j, running, budget = CHASE_MAX;
+
+	for (j = 0; j < n; j++)
+		if (ts[j].cg.v2 && ak_cgroup_freeze(&ts[j].cg, 1) == 0)
+			ts[j].frozen = 1;
+	do {
+		if (ak_proc_scan(&t, AK_PROC_SESSION | AK_PROC_LOGINUID) != 0)
+			return -1;
+		read_scopes(ts, n);
+		running = 0;
+		for (i = 0; i < t.n; i++) {
+			const struct ak_proc *p = &t.p[i];
+
+			if (ak_proc_halted(p) ||
+			    (j = target_of(&t, p, ts, n)) == n ||
+			    frozen_member(ts, n, p->pid))
+				continue;
+			running++;
+			stop_chase(p->pid, p->start, &budget);
+		}
+		ak_proctab_free(&t);
+		if (running == 0)
+			return 0;
+		usleep(1000);
+	} while (ak_now_ms() < until);
+	return -1;
+}
+
+/* SIGKILL to every member a scan finds; returns how many were there. */
+static size_t
+kill_all(struct target *ts, size_t n, int count)
+{
+	struct ak_proctab t;
+	size_t i, j, seen = 0;
+
+	if (ak_proc_scan(&t, AK_PROC_SESSION | AK_PROC_LOGINUID) != 0)
+		return 1;
+	read_scopes(ts, n);
+	for (j = 0; j < n; j++)
+		ts[j].left = 0;
+	for (i = 0; i < t.n; i++) {
+		const struct ak_proc *p = &t.p[i];
+
+		if (p->zombie || (j = target_of(&t, p, ts, n)) == n)
+			continue;
+		seen++;
+		ts[j].left++;
+		if (ak_proc_signal(p->pid, p->start, SIGKILL) == 0 && count)
+			ts[j].killed++;
+	}
+	ak_proctab_free(&t);
+	return seen;
+}
+
+/*
+ * Up to a second for sshd's monitors to go after SIGTERM (they clean up:
+ * PAM, utmp); SIGKILL those still there.
+ */
+static void
+reap_monitors(const struct target *ts, size_t n)
+{
+	size_t i, left;
+	int tries;
+
+	for (i = 0; i < n; i++)
+		if (ts[i].connected)
+			(void)ak_proc_signal(ts[i].s.pid, ts[i].s.start,
+			    SIGTERM);
+	for (tries = 0; tries < 50; tries++) {
+		for (i = left = 0; i < n; i++)
+			left += ts[i].connected && ak_session_alive(&ts[i].s);
+		if (left == 0)
+			return;
+		usleep(20000);
+	}
+	for (i = 0; i < n; i++)
+		if (ts[i].connected && ak_proc_signal(ts[i].s.pid,
+		    ts[i].s.start, SIGKILL) == 0)
+			ak_log(LOG_WARNING, "sshd monitor %ld needed SIGKILL",
+			    (long)ts[i].s.pid);
+}
+
+size_t
+sweep_end(struct target *ts, size_t n)
+{
+	long long until;
+	size_t j, left;
+
+	if (stop_all(ts, n) != 0)
+		ak_log(LOG_WARNING, "processes of ended sessions still ran "
+		    "after %d ms of stopping; killing them anyway", STOP_MS);
+	/* A scope whose monitor is gone: the kernel kills it whole. */
+	for (j = 0; j < n; j++)
+		if (ts[j].frozen && !ts[j].connected)
+			(void)ak_cgroup_kill(&ts[j].cg);
+	(void)kill_all(ts, n, 1);
+	/* Thawed, the killed go and the monitors can take SIGTERM. */
+	for (j = 0; j < n; j++)
+		if (ts[j].frozen)
+			(void)ak_cgroup_freeze(&ts[j].cg, 0);
+	until = ak_now_ms() + VERIFY_MS;
+	while ((left = kill_all(ts, n, 0)) > 0 && ak_now_ms() < until)
+		usleep(10000);
+	reap_monitors(ts, n);
+	return left;
+}
