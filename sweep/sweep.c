@@ -319,14 +319,15 @@ report(const struct ak_config *cfg, const struct target *g, int *status)
 		    "reason=%s", (unsigned long)g->s.uid, g->s.account[0] ?
 		    g->s.account : "-", g->killed, g->left, g->why);
 	else
-		ak_log(g->left ? LOG_ERR : LOG_NOTICE, "%s session: uid=%lu "
-		    "account=%s fingerprint=%s sshd_pid=%ld audit_session=%s "
-		    "state=%s processes=%zu left=%zu reason=%s", g->left ?
-		    "could not end" : "ended", (unsigned long)g->s.uid,
-		    g->s.account[0] ? g->s.account : "-", g->s.fprs[g->fpr],
-		    (long)g->s.pid, g->s.sid == AK_NO_SESSION ? "none" : sid,
-		    g->connected ? "connected" : "logged-out", g->killed,
-		    g->left, g->why);
+		ak_log(g->left ? LOG_ERR : LOG_NOTICE, "%s session: account=%s "
+		    "fingerprint=%s sshd_pid=%ld audit_session=%s uid=%lu "
+		    "state=%s stopped_by=%s processes=%zu left=%zu reason=%s",
+		    g->left ? "could not end" : "ended", g->s.account[0] ?
+		    g->s.account : "-", g->s.fprs[g->fpr], (long)g->s.pid,
+		    g->s.sid == AK_NO_SESSION ? "none" : sid,
+		    (unsigned long)g->s.uid, g->connected ? "connected" :
+		    "logged-out", g->frozen ? "cgroup.freeze" : "SIGSTOP",
+		    g->killed, g->left, g->why);
 	if (g->left > 0)
 		*status = 1;
 	else if (!g->account_wide)

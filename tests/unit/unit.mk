@@ -76,11 +76,15 @@ $(B)/tests/sksig: $(O)/tests/tools/sksig.o $(B)/libakcore.a
 		$(CRYPTO_LIBS)
 
 TEST_TOOLS = $(B)/tests/procs $(B)/tests/sksig $(B)/tests/keyfpr $(B)/tests/akdoc $(B)/tests/blackhole $(B)/tests/logsink $(B)/tests/pam_driver \
-	$(B)/tests/nss_caseless.so $(B)/tests/delayproxy
+	$(B)/tests/nss_caseless.so $(B)/tests/delayproxy $(B)/tests/forkloop
 
 test-tools: $(TEST_TOOLS)
 .PHONY: test-tools
 
 $(B)/tests/procs: tests/tools/procs.c
+	@mkdir -p $(dir $@)
+	$(CC) $(AK_CPPFLAGS) $(AK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(B)/tests/forkloop: tests/tools/forkloop.c
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CPPFLAGS) $(AK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
