@@ -145,7 +145,7 @@ $(NETSO): $(O)/lib/ak_fetch_net.o $(B)/libaknet.a $(B)/libakcore.a \
 include tests/unit/unit.mk
 
 check: all unit-check integration-check pam-check publish-check e2e-check \
-	cdn-check fleet-check docs-check
+	sessions-check cdn-check fleet-check docs-check
 
 integration-check: all test-tools
 	tests/integration/run.sh
@@ -158,6 +158,9 @@ publish-check: all test-tools
 
 e2e-check: all test-tools
 	tests/e2e/run.sh
+
+sessions-check: all test-tools
+	tests/sessions/run.sh
 
 cdn-check: all test-tools
 	tests/cdn/run.sh
@@ -209,7 +212,7 @@ sanitize-sshd:
 	AK_SSHD_ENV="$(SAN_SSHD_ENV)" $(MAKE) B=build-asan-linked \
 		PAM_NET=linked CFLAGS="$(SAN_CFLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" \
-		e2e-check cdn-check fleet-check
+		e2e-check sessions-check cdn-check fleet-check
 
 VALGRIND = valgrind --leak-check=full --errors-for-leak-kinds=definite \
 	--error-exitcode=99

@@ -111,6 +111,12 @@ check_pam(const char *service)
 			    "process tree while connected (nohup, setsid and "
 			    "what is left after logout survive a revocation)",
 			    service);
+		else if (i == 2 && !ps.loginuid &&
+		    access("/run/systemd/system", F_OK) != 0)
+			check_report(CHECK_FAIL, "PAM service %s: only "
+			    "pam_systemd gives a login something to end it by, "
+			    "and systemd is not running here (no "
+			    "/run/systemd/system): add pam_loginuid", service);
 		else if (i == 2)
 			check_report(CHECK_OK, "PAM service %s: %s gives each "
 			    "login what authkeys-sweep ends it by", service,

@@ -47,7 +47,18 @@ alive() {
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 # record_of FPR: the session record naming that key, if any.
-record_of() { grep -lx "key $1.*" "$C/sessions"/* 2>/dev/null | head -1; }
+# An open one first, else the newest tombstone.
+record_of() {
+	local f all
+	all=$(grep -lx "key $1.*" "$C/sessions"/* 2>/dev/null)
+	[ -n "$all" ] || return 0
+	# shellcheck disable=SC2086
+	for f in $(ls -t $all); do
+		grep -q "^closed " "$f" || { echo "$f"; return; }
+	done
+	# shellcheck disable=SC2086
+	ls -t $all | head -1
+}
 # monitor_of FPR: the sshd monitor PID its record names.
 monitor_of() { sed -n 's/^pid //p' "$(record_of "$1")" 2>/dev/null; }
 # members SID: processes (not zombies) of that audit session.
@@ -154,5 +165,200 @@ check "2: the same account's session with another key stays" \
 kill "$keep" 2>/dev/null
 cat user1.pub user2.pub > "$SRC/accounts/deploy"
 publish_all; refresh_once
+
+# --- 3. names any NSS source gives, and certificate logins ----------------
+# Not managed here (their own authorized_keys), recorded all the same:
+# revocation is global.
+NAMES="DEPLOYUP svc@example.com"
+for u in $NAMES; do
+	id "$u" >/dev/null 2>&1 || useradd --badname -m -s /bin/sh "$u"
+	h=$(getent passwd "$u" | cut -d: -f6)
+	install -d -o "$u" -m 700 "$h/.ssh"
+	cat user3.pub > "$h/.ssh/authorized_keys"
+	chown "$u" "$h/.ssh/authorized_keys"; chmod 600 "$h/.ssh/authorized_keys"
+done
+EXTRA_CLEANUP="${EXTRA_CLEANUP:+$EXTRA_CLEANUP; }for u in $NAMES; do userdel -r \$u 2>/dev/null; done"
+c_up=$(bg_session user3 DEPLOYUP 'sleep 6301')
+c_at=$(bg_session user3 svc@example.com 'sleep 6302')
+wait_for 50 eval 'grep -qx "account svc@example.com" "$C"/sessions/* && grep -qx "account DEPLOYUP" "$C"/sessions/*'
+check "3: upper case and user@domain logins are recorded, by uid and name" \
+	eval 'grep -qx "uid $(id -u DEPLOYUP)" $(grep -lx "account DEPLOYUP" "$C"/sessions/*) &&
+	grep -qx "uid $(id -u svc@example.com)" $(grep -lx "account svc@example.com" "$C"/sessions/*)'
+LIST=$("$SWEEP" -f "$CONF" --list 2>/dev/null)
+check "3: --list shows both" \
+	eval 'grep -q "^DEPLOYUP  *$F3 " <<<"$LIST" && grep -q "^svc@example.com  *$F3 " <<<"$LIST"'
+revoke user3; sweep
+wait_for 30 eval '! alive $c_up && ! alive $c_at'
+check "3: their key revoked: both sessions end, nothing of them left" \
+	eval '! alive $c_up && ! alive $c_at && ! pgrep -f "sleep 630[12]$" >/dev/null'
+check "3: one log line each, by name" \
+	eval 'grep -q "ended session: account=DEPLOYUP fingerprint=$F3 " "$SW_LOG" &&
+	grep -q "ended session: account=svc@example.com fingerprint=$F3 " "$SW_LOG"'
+revoke
+
+# A certificate login (sshd's TrustedUserCAKeys): recorded with the key
+# and its CA; revoking the CA ends it, and sshd's KRL refuses the next.
+ensure_user plainu
+ssh-keygen -q -t ed25519 -N '' -C userca -f "$W/userca"
+ssh-keygen -q -t ed25519 -N '' -C certuser -f "$W/certuser"
+ssh-keygen -q -s "$W/userca" -I certuser -n plainu "$W/certuser.pub"
+chmod 644 "$W"/*.pub
+sed -i "1i TrustedUserCAKeys $W/userca.pub" "$W/sshd_config"
+sshd_stop; sshd_start
+FC=$(fpr_of certuser.pub); FCA=$(fpr_of userca.pub)
+c_cert=$(bg_session certuser plainu 'sleep 6303')
+wait_for 50 eval '[ -n "$(record_of "$FC")" ]'
+check "3: certificate login recorded with its key and CA" \
+	grep -qx "key $FC ca $FCA" "$(record_of "$FC")"
+JLIST=$("$SWEEP" -f "$CONF" --list --json 2>/dev/null)
+check "3: --list --json names the CA" \
+	python3 -c 'import json,sys; r=[json.loads(l) for l in sys.stdin]; assert any(x["fingerprint"]==sys.argv[1] and x["ca"]==sys.argv[2] and x["connected"] for x in r)' "$FC" "$FCA" <<<"$JLIST"
+revoke userca; sweep
+wait_for 30 eval '! alive $c_cert'
+check "3: its CA revoked: the certificate session ends" \
+	eval '! alive $c_cert && ! pgrep -f "sleep 6303$" >/dev/null && grep -q "ended session: account=plainu fingerprint=$FC .*reason=key or its CA revoked" "$SW_LOG"'
+ssh_as certuser plainu true >/dev/null 2>&1
+check "3: and sshd refuses the next certificate login (root's KRL)" test $? != 0
+revoke
+
+# --- 4. at and cron: end_account_processes -------------------------------
+# Jobs an account leaves with at and cron run in audit sessions of their
+# own (pam_loginuid in atd's and cron's stacks): with the option, they end
+# with the revoked key's session; the account's session with a key still
+# admitted stays whole.
+RCHK=$("$CMD" -f "$CONF" --check --pam-service "$PAMSVC" --sshd-config "$W/sshd_config" 2>/dev/null)
+check "4: --check warns that deploy may use at and cron" \
+	eval 'grep -q "^warn account deploy may use cron" <<<"$RCHK" && grep -q "^warn account deploy may use at" <<<"$RCHK"'
+check "4: --check: pam_loginuid gives each login its audit session" \
+	grep -q "^ok   PAM service $PAMSVC: pam_loginuid gives each login" <<<"$RCHK"
+conf "end_account_processes = yes"
+mkdir -p /var/spool/cron/atjobs /var/spool/cron/crontabs
+/usr/sbin/atd -f & ATD=$!
+/usr/sbin/cron -f & CRON=$!
+EXTRA_CLEANUP="${EXTRA_CLEANUP:+$EXTRA_CLEANUP; }kill $ATD $CRON 2>/dev/null; crontab -u deploy -r 2>/dev/null"
+echo '* * * * * sleep 6402' | crontab -u deploy -
+c_rev=$(bg_session user1 deploy 'echo "sleep 6401" | at now 2>/dev/null; sleep 6403')
+c_ok=$(bg_session user2 deploy 'sleep 6404')
+job() { pgrep -u deploy -x sleep -a | grep -q " sleep $1$"; }
+wait_for 50 job 6401
+note "waiting for cron's next minute (up to 62 s)"
+wait_for 650 job 6402
+check "4: an at job and a cron job run, each in its own audit session" \
+	eval 'job 6401 && job 6402 && job 6403 && job 6404'
+revoke user1; sweep
+wait_for 30 eval '! alive $c_rev'
+check "4: revoked: the session, the at job and the cron job all end" \
+	eval '! alive $c_rev && ! job 6401 && ! job 6402 && ! job 6403 && [ "$SWRC" = 0 ]'
+check "4: the session of a key still admitted stays" eval 'alive $c_ok && job 6404'
+check "4: logged: the account's processes ended" \
+	grep -q "ended account processes: uid=$(id -u deploy) account=deploy processes=[1-9].* left=0 reason=end_account_processes" "$SW_LOG"
+kill "$c_ok" 2>/dev/null
+pkill -u deploy -fx 'sleep 6404'
+kill "$ATD" "$CRON" 2>/dev/null
+sleep 0.3; sweep
+crontab -u deploy -r 2>/dev/null
+conf "end_account_processes = no"
+revoke
+
+# --- 5. a logind scope: the kernel freezes it --------------------------
+# pam_exec in the stack puts each login in a session-*.scope cgroup of the
+# unified hierarchy, as pam_systemd does on a systemd host.
+UNI=/sys/fs/cgroup; [ -e $UNI/cgroup.controllers ] || UNI=/sys/fs/cgroup/unified
+cat > "$W/mkscope" <<SH
+#!/bin/sh
+[ "\$PAM_TYPE" = open_session ] || exit 0
+d=$UNI/ak-test.slice/session-ak\$PPID.scope
+mkdir -p "\$d" && echo \$PPID > "\$d/cgroup.procs"
+SH
+chmod 755 "$W/mkscope"
+echo "session optional pam_exec.so $W/mkscope" >> "$PAMSVC"
+EXTRA_CLEANUP="${EXTRA_CLEANUP:+$EXTRA_CLEANUP; }rmdir $UNI/ak-test.slice/* $UNI/ak-test.slice 2>/dev/null"
+c=$(bg_session user2 deploy "$FORKLOOP 60 & sleep 6501")
+wait_for 50 eval '[ -n "$(monitor_of "$F2")" ] && grep -q "ak-test.slice" "/proc/$(monitor_of "$F2")/cgroup"'
+M=$(monitor_of "$F2"); SCOPE=$UNI/ak-test.slice/session-ak$M.scope
+check "5: the login is in its scope" eval '[ -n "$(cat "$SCOPE/cgroup.procs")" ]'
+cat user1.pub > "$SRC/accounts/deploy"; publish_all; refresh_once
+sweep
+# cgroupfs files read as size 0: their text, not test -s.
+empty_scope() { [ -z "$(cat "$SCOPE/cgroup.procs" 2>/dev/null)" ]; }
+wait_for 30 eval '! alive $c && empty_scope'
+check "5: removed key: the scope is frozen, then ended whole (fork loop included)" \
+	eval '! alive $c && empty_scope && [ "$SWRC" = 0 ] &&
+	grep -q "ended session: account=deploy fingerprint=$F2 .*stopped_by=cgroup.freeze .*left=0" "$SW_LOG"'
+cat user1.pub user2.pub > "$SRC/accounts/deploy"; publish_all; refresh_once
+ssh_as user2 deploy 'nohup sleep 6502 >/dev/null 2>&1 &' >/dev/null 2>&1
+R=$(record_of "$F2")
+check "5: logged out: the tombstone keeps the scope" grep -q "^scope $UNI/ak-test.slice/session-ak" "$R"
+cat user1.pub > "$SRC/accounts/deploy"; publish_all; refresh_once
+sweep
+check "5: ... and the sweep ends what is left in it (cgroup.kill)" \
+	eval '! job 6502 && [ "$SWRC" = 0 ] && grep -q "fingerprint=$F2 .*state=logged-out stopped_by=cgroup.freeze .*left=0" "$SW_LOG"'
+sed -i '/pam_exec.so/d' "$PAMSVC"
+cat user1.pub user2.pub > "$SRC/accounts/deploy"; publish_all; refresh_once
+
+# --- 6. what cannot be ended is an error --------------------------------
+# A process held by the cgroup v1 freezer cannot die until thawed: the
+# sweep says which session it could not end and exits non-zero.
+if [ -d /sys/fs/cgroup/freezer ]; then
+	FZ=/sys/fs/cgroup/freezer/ak-test-$$
+	mkdir -p "$FZ"
+	EXTRA_CLEANUP="${EXTRA_CLEANUP:+$EXTRA_CLEANUP; }echo THAWED 2>/dev/null > $FZ/freezer.state; sleep 0.2; rmdir $FZ 2>/dev/null"
+	c=$(bg_session user2 deploy 'sleep 6601')
+	wait_for 50 job 6601
+	pgrep -u deploy -fx 'sleep 6601' > "$FZ/tasks"
+	echo FROZEN > "$FZ/freezer.state"
+	cat user1.pub > "$SRC/accounts/deploy"; publish_all; refresh_once
+	sweep
+	check "6: a process that cannot be ended: exit status 1, an error naming the session" \
+		eval '[ "$SWRC" != 0 ] && grep -q "could not end session: account=deploy fingerprint=$F2 .*left=1 " "$SW_LOG"'
+	check "6: its record stays for the next sweep" test -n "$(record_of "$F2")"
+	echo THAWED > "$FZ/freezer.state"
+	wait_for 30 eval '! job 6601'
+	sweep
+	check "6: thawed, it is gone and the next sweep is clean" \
+		eval '! job 6601 && [ "$SWRC" = 0 ] && [ -z "$(record_of "$F2")" ]'
+	rmdir "$FZ"
+else
+	note "6: no cgroup v1 freezer on this host: nothing here can hold a process against SIGKILL"
+fi
+cat user1.pub user2.pub > "$SRC/accounts/deploy"; publish_all; refresh_once
+
+# --- 7. no pam_loginuid, sshd started from an administrator's login ------
+# This shell becomes a root login (its own audit session, as an admin's
+# ssh or console login has), keeps a job, and (re)starts sshd, which
+# inherits that session; sshd's stack has no pam_loginuid. Revoking one
+# key must touch nothing of root's, the new listener or another account.
+# Debian's common-session brings pam_systemd: inlined here without it.
+awk '/^@include common-session$/ { while ((getline l < "/etc/pam.d/common-session") > 0) print l; next } { print }' \
+	"$PAMSVC" | grep -v 'pam_loginuid\|pam_systemd' > "$W/pam.tmp"
+cat "$W/pam.tmp" > "$PAMSVC"
+RCHK=$("$CMD" -f "$CONF" --check --pam-service "$PAMSVC" --sshd-config "$W/sshd_config" 2>/dev/null)
+check "7: --check fails without pam_loginuid or pam_systemd, and says why" \
+	grep -q "^FAIL PAM service $PAMSVC: neither pam_loginuid nor pam_systemd" <<<"$RCHK"
+ssh-keygen -q -k -f "$W/empty.krl"
+echo 0 > /proc/$$/loginuid
+sleep 6701 & ADMIN_JOB=$!
+sshd_stop; sshd_start
+ca=$(bg_session user1 deploy 'sleep 6702')
+cb=$(bg_session user3 plainu 'sleep 6703')
+cp "$W/user3.pub" "$(getent passwd plainu | cut -d: -f6)/.ssh/authorized_keys" 2>/dev/null || {
+	h=$(getent passwd plainu | cut -d: -f6); install -d -o plainu -m 700 "$h/.ssh"
+	cat user3.pub > "$h/.ssh/authorized_keys"; chown plainu "$h/.ssh/authorized_keys"; chmod 600 "$h/.ssh/authorized_keys"
+	cb=$(bg_session user3 plainu 'sleep 6703'); }
+wait_for 50 eval 'job 6702 && pgrep -u plainu -fx "sleep 6703" >/dev/null'
+# Restarted: the sessions' monitors now hang off PID 1, the listener is new.
+sshd_stop; sshd_start
+revoke user1; sweep
+wait_for 30 eval '! alive $ca'
+check "7: the revoked key's session ends (its process tree)" \
+	eval '! alive $ca && ! job 6702 && grep -q "ended session: account=deploy fingerprint=$F1 .*audit_session=none" "$SW_LOG"'
+check "7: root's job in the administrator's audit session stays" alive "$ADMIN_JOB"
+check "7: another account's session stays" \
+	eval 'alive $cb && pgrep -u plainu -fx "sleep 6703" >/dev/null'
+login user2 deploy
+check "7: the restarted sshd still takes logins" logged_in deploy user2
+kill "$ADMIN_JOB" "$cb" 2>/dev/null
+pkill -u plainu -fx 'sleep 6703'
+revoke
 
 summary
