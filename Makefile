@@ -244,7 +244,7 @@ install: all
 	install -m 0755 $(SWEEP) $(DESTDIR)$(SBINDIR)/authkeys-sweep
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
 	for u in authkeys-refresh.service authkeys-sweep.service \
-	    authkeys-sweep.path; do \
+	    authkeys-sweep.path authkeys-sweep.timer; do \
 		sed 's|@SBINDIR@|$(SBINDIR)|g' conf/systemd/$$u \
 			> $(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done

@@ -31,6 +31,18 @@
 #define VERIFY_MS	2000	/* waiting for the killed to go */
 #define CHASE_MAX	4096	/* children stopped right after a parent */
 
+/* What a scan reads: login uids only when an account's processes end. */
+static int
+scan_what(const struct target *ts, size_t n)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (ts[j].account_wide)
+			return AK_PROC_SESSION | AK_PROC_LOGINUID;
+	return AK_PROC_SESSION;
+}
+
 static int
 in_pids(const pid_t *pids, size_t n, pid_t pid)
 {
@@ -169,62 +181,77 @@ frozen_member(const struct target *ts, size_t n, pid_t pid)
 	return 0;
 }
 
-/* Stops every member; returns 0 once a whole scan found none running. */
+/*
+ * Stops every member; returns 0 once a whole scan found none running, with
+ * that scan in *t (every member in it: none can fork any more), else -1.
+ */
 static int
-stop_all(struct target *ts, size_t n)
+stop_all(struct target *ts, size_t n, struct ak_proctab *t, size_t *passes)
 {
-	struct ak_proctab t;
 	long long until = ak_now_ms() + STOP_MS;
 	size_t i, j, running, budget = CHASE_MAX;
 
+	memset(t, 0, sizeof(*t));
+	*passes = 0;
 	for (j = 0; j < n; j++)
 		if (ts[j].cg.v2 && ak_cgroup_freeze(&ts[j].cg, 1) == 0)
 			ts[j].frozen = 1;
 	do {
-		if (ak_proc_scan(&t, AK_PROC_SESSION | AK_PROC_LOGINUID) != 0)
+		if (ak_proc_scan(t, scan_what(ts, n)) != 0)
 			return -1;
+		(*passes)++;
 		read_scopes(ts, n);
 		running = 0;
-		for (i = 0; i < t.n; i++) {
-			const struct ak_proc *p = &t.p[i];
+		for (i = 0; i < t->n; i++) {
+			const struct ak_proc *p = &t->p[i];
 
 			if (ak_proc_halted(p) ||
-			    (j = target_of(&t, p, ts, n)) == n ||
+			    (j = target_of(t, p, ts, n)) == n ||
 			    frozen_member(ts, n, p->pid))
 				continue;
 			running++;
 			stop_chase(p->pid, p->start, &budget);
 		}
-		ak_proctab_free(&t);
 		if (running == 0)
 			return 0;
+		ak_proctab_free(t);
 		usleep(1000);
 	} while (ak_now_ms() < until);
 	return -1;
 }
 
-/* SIGKILL to every member a scan finds; returns how many were there. */
+/* SIGKILL to every member in t; returns how many were there. */
 static size_t
-kill_all(struct target *ts, size_t n, int count)
+kill_in(const struct ak_proctab *t, struct target *ts, size_t n, int count)
 {
-	struct ak_proctab t;
 	size_t i, j, seen = 0;
 
-	if (ak_proc_scan(&t, AK_PROC_SESSION | AK_PROC_LOGINUID) != 0)
-		return 1;
-	read_scopes(ts, n);
 	for (j = 0; j < n; j++)
 		ts[j].left = 0;
-	for (i = 0; i < t.n; i++) {
-		const struct ak_proc *p = &t.p[i];
+	for (i = 0; i < t->n; i++) {
+		const struct ak_proc *p = &t->p[i];
 
-		if (p->zombie || (j = target_of(&t, p, ts, n)) == n)
+		if (p->zombie || (j = target_of(t, p, ts, n)) == n)
 			continue;
 		seen++;
 		ts[j].left++;
 		if (ak_proc_signal(p->pid, p->start, SIGKILL) == 0 && count)
 			ts[j].killed++;
 	}
+	return seen;
+}
+
+/* SIGKILL to every member a new scan finds; returns how many were there. */
+static size_t
+kill_all(struct target *ts, size_t n, int count)
+{
+	struct ak_proctab t;
+	size_t seen;
+
+	if (ak_proc_scan(&t, scan_what(ts, n)) != 0)
+		return 1;
+	read_scopes(ts, n);
+	seen = kill_in(&t, ts, n, count);
 	ak_proctab_free(&t);
 	return seen;
 }
@@ -258,24 +285,31 @@ reap_monitors(const struct target *ts, size_t n)
 }
 
 size_t
-sweep_end(struct target *ts, size_t n)
+sweep_end(struct target *ts, size_t n, size_t *passes)
 {
+	struct ak_proctab t;
 	long long until;
 	size_t j, left;
 
-	if (stop_all(ts, n) != 0)
+	/* A scope whose monitor is gone: the kernel kills it whole. */
+	if (stop_all(ts, n, &t, passes) == 0) {
+		for (j = 0; j < n; j++)
+			if (ts[j].frozen && !ts[j].connected)
+				(void)ak_cgroup_kill(&ts[j].cg);
+		(void)kill_in(&t, ts, n, 1);
+	} else {
 		ak_log(LOG_WARNING, "processes of ended sessions still ran "
 		    "after %d ms of stopping; killing them anyway", STOP_MS);
-	/* A scope whose monitor is gone: the kernel kills it whole. */
-	for (j = 0; j < n; j++)
-		if (ts[j].frozen && !ts[j].connected)
-			(void)ak_cgroup_kill(&ts[j].cg);
-	(void)kill_all(ts, n, 1);
+		(void)kill_all(ts, n, 1);
+	}
+	ak_proctab_free(&t);
 	/* Thawed, the killed go and the monitors can take SIGTERM. */
 	for (j = 0; j < n; j++)
 		if (ts[j].frozen)
 			(void)ak_cgroup_freeze(&ts[j].cg, 0);
 	until = ak_now_ms() + VERIFY_MS;
+	/* The killed need a moment to exit: one scan then, not two. */
+	usleep(5000);
 	while ((left = kill_all(ts, n, 0)) > 0 && ak_now_ms() < until)
 		usleep(10000);
 	reap_monitors(ts, n);

@@ -336,7 +336,7 @@ report(const struct ak_config *cfg, const struct target *g, int *status)
 
 /* Reads the records: which end, which stay; drops those that are over. */
 static int
-judge(struct sweep *sw, const struct ak_proctab *t, struct target **ts,
+judge(struct sweep *sw, struct ak_proctab *t, struct target **ts,
     size_t *n, struct ak_session **kept, size_t *nkept)
 {
 	const struct ak_config *cfg = sw->cfg;
@@ -352,6 +352,13 @@ judge(struct sweep *sw, const struct ak_proctab *t, struct target **ts,
 	}
 	while (ak_session_dir_next(&sd, &s)) {
 		uid_of_v1(&s);
+		/* /proc is read once, and only for a logged-out session. */
+		if (t->p == NULL && !ak_session_alive(&s) &&
+		    s.sid != AK_NO_SESSION &&
+		    ak_proc_scan(t, AK_PROC_SESSION) != 0) {
+			ak_log(LOG_ERR, "cannot read /proc");
+			goto fail;
+		}
 		if (!ak_session_running(&s, t, &connected)) {
 			ak_session_remove(cfg->session_dir, &s);
 			continue;
@@ -390,7 +397,7 @@ sweep_run(const struct ak_config *cfg)
 	struct ak_proctab t;
 	struct target *ts = NULL;
 	struct ak_session *kept = NULL;
-	size_t i, n = 0, nsess, nkept = 0, left;
+	size_t i, n = 0, nsess, nkept = 0, left, passes = 0;
 	long long t0;
 	int status = 0;
 
@@ -399,11 +406,7 @@ sweep_run(const struct ak_config *cfg)
 		sweep_close(&sw);
 		return 1;
 	}
-	if (ak_proc_scan(&t, AK_PROC_SESSION) != 0) {
-		ak_log(LOG_ERR, "cannot read /proc; nothing ended");
-		sweep_close(&sw);
-		return 1;
-	}
+	memset(&t, 0, sizeof(t));
 	if (judge(&sw, &t, &ts, &n, &kept, &nkept) != 0)
 		status = 1;
 	ak_proctab_free(&t);
@@ -413,12 +416,13 @@ sweep_run(const struct ak_config *cfg)
 		status = 1;
 	t0 = ak_now_ms();
 	if (n > 0) {
-		left = sweep_end(ts, n);
+		left = sweep_end(ts, n, &passes);
 		for (i = 0; i < n; i++)
 			report(cfg, &ts[i], &status);
 		ak_log(left ? LOG_ERR : LOG_INFO, "%zu session(s) ended in "
-		    "%lld ms; %zu process(es) could not be ended", nsess,
-		    ak_now_ms() - t0, left);
+		    "%lld ms (%zu scan(s) to stop them); %zu process(es) "
+		    "could not be ended", nsess, ak_now_ms() - t0, passes,
+		    left);
 	}
 	for (i = 0; i < n; i++) {
 		free(ts[i].cgpids);

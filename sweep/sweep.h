@@ -87,8 +87,9 @@ struct target {
  * all first (their cgroup frozen, else SIGSTOP each pass until a scan finds
  * none running, so a fork loop cannot outrun it), then SIGKILL, then counts
  * what is still there. Then SIGTERM to connected monitors. Returns how
- * many processes survived (each target's left says whose).
+ * many processes survived (each target's left says whose); *passes gets
+ * the scans it took to find nothing running.
  */
-size_t sweep_end(struct target *ts, size_t n);
+size_t sweep_end(struct target *ts, size_t n, size_t *passes);
 
 #endif

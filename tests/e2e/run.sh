@@ -242,7 +242,14 @@ check "reason logged: no longer listed" grep -q "account=deploy fingerprint=$(fp
 check "the unmanaged session of a still valid key stays" alive "$s_p3"
 kill "$s_p3" 2>/dev/null
 sleep 0.5
-check "closed sessions leave no record" eval '[ -z "$(ls -A "$C/sessions")" ]'
+# Without a pty sshd leaves the command running when the client goes.
+check "a closed session whose command still runs stays recorded, as logged out" \
+	eval 'grep -q "^closed " "$C/sessions"/* 2>/dev/null && pgrep -u plainu -fx "sleep 120" >/dev/null'
+pkill -u plainu -fx "sleep 120"
+sleep 0.3
+sweep
+check "once nothing of a closed session runs, the sweep drops its record" \
+	eval '[ -z "$(ls -A "$C/sessions")" ]'
 
 # Publish -> session end, with the refresher running and the path unit's
 # logic (a change in the cache runs the sweep; emulated by polling the

@@ -45,12 +45,17 @@ check "the shipped drop-in sets the global RevokedKeys to it" \
 	[ "$(grep -n "^RevokedKeys" /usr/share/doc/authkeys/examples/sshd_config.d/authkeys.conf | cut -d: -f1)" -lt "$(grep -n "^Match" /usr/share/doc/authkeys/examples/sshd_config.d/authkeys.conf | cut -d: -f1)" ]'
 check "the packaged config keeps the KRL there" \
 	grep -qx "revoked_keys_file = /var/lib/authkeys/revoked_keys" /etc/authkeys/authkeys.conf
-for u in authkeys-sweep.service authkeys-sweep.path; do
+for u in authkeys-sweep.service authkeys-sweep.path authkeys-sweep.timer; do
 	check "$u installed and passes systemd-analyze verify" \
 		eval 'systemd-analyze verify --man=no /lib/systemd/system/$u > "$P/verify.log" 2>&1 && [ ! -s "$P/verify.log" ]'
 done
 check "authkeys-sweep.path enabled by the package" \
 	test -L /etc/systemd/system/paths.target.wants/authkeys-sweep.path
+check "authkeys-sweep.timer enabled by the package: every 5 minutes besides the path unit" \
+	eval 'test -L /etc/systemd/system/timers.target.wants/authkeys-sweep.timer &&
+	grep -qx "OnUnitActiveSec=5min" /lib/systemd/system/authkeys-sweep.timer'
+check "the sweep may write cgroup files (cgroup.freeze, cgroup.kill)" \
+	eval '! grep -q "^ProtectControlGroups=yes" /lib/systemd/system/authkeys-sweep.service'
 check "/var/lib/authkeys (the KRL's) root's, 0755" \
 	test "$(stat -c '%U %a' /var/lib/authkeys)" = "root 755"
 check "authkeys-sweep.service runs at boot, before sshd (the KRL exists)" \
