@@ -143,13 +143,15 @@ sweep_open(struct sweep *sw, const struct ak_config *cfg, int write_krl,
 	memset(sw, 0, sizeof(*sw));
 	sw->cfg = cfg;
 	if ((r = ak_resolver_init(&sw->rv, cfg, AK_ASK_NEVER)) != 0) {
-		ak_log(LOG_ERR, "cannot set up verification: %s", ak_err(r));
+		ak_log(LOG_ERR, "cannot set up verification: %s%s", ak_err(r),
+		    write_krl ? "; nothing ended" : "");
 		return 1;
 	}
 	sw->have_rv = 1;
 	if ((r = ak_resolver_private(&sw->rv, cfg->module_cache_dir)) != 0) {
-		ak_log(LOG_ERR, "module_cache_dir %s: %s",
-		    cfg->module_cache_dir, ak_err(r));
+		ak_log(LOG_ERR, "module_cache_dir %s: %s%s",
+		    cfg->module_cache_dir, ak_err(r), write_krl ?
+		    "; nothing ended" : "");
 		return 1;
 	}
 	/*
@@ -163,6 +165,8 @@ sweep_open(struct sweep *sw, const struct ak_config *cfg, int write_krl,
 	/* Patterns and %groups: the accounts NSS knows that they admit. */
 	if (ak_config_accounts(cfg, &sw->accts, &sw->nacc) != 0 ||
 	    (sw->views = calloc(sw->nacc + 1, sizeof(*sw->views))) == NULL) {
+		ak_log(LOG_ERR, "cannot list the managed accounts%s",
+		    write_krl ? "; nothing ended" : "");
 		*status = 1;
 		return 1;
 	}
@@ -402,7 +406,6 @@ sweep_run(const struct ak_config *cfg)
 	int status = 0;
 
 	if (sweep_open(&sw, cfg, 1, &status) != 0) {
-		ak_log(LOG_ERR, "nothing ended");
 		sweep_close(&sw);
 		return 1;
 	}

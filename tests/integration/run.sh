@@ -419,7 +419,7 @@ check "concurrent refreshes: every run printed a whole document" test "$bad" = 0
 new_case
 cat user1.pub | publish deploy 1
 mkdir -p "$C/pam.d"
-printf 'session required pam_authkeys.so\nsession required pam_env.so user_readenv=1\n' > "$C/pam.d/good"
+printf 'session required pam_authkeys.so\nsession required pam_loginuid.so\nsession required pam_env.so user_readenv=1\n' > "$C/pam.d/good"
 rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check --pam-service "$C/pam.d/good" 2>/dev/null)
 rc=$?
 note "$(grep -c '^ok' <<<"$rep") ok lines in --check"
@@ -441,8 +441,17 @@ check "--check: pam_env before the module is a named failure, exit non-zero" \
 printf 'session required pam_authkeys.so\nsession required pam_env.so user_readenv=1\n' > "$C/pam.d/sshd"
 rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" 2>/dev/null)
 rc=$?
-check "--check: module before pam_env passes" \
-	eval 'grep -q "^ok   PAM session stack: pam_authkeys" <<<"$rep" && [ "$rc" = 0 ]'
+check "--check: a session stack with neither pam_loginuid nor pam_systemd fails, and says why" \
+	eval 'grep -q "^FAIL PAM service $C/pam.d/sshd: neither pam_loginuid nor pam_systemd in the session stack" <<<"$rep" && [ "$rc" != 0 ]'
+printf 'session required pam_authkeys.so\n-session optional pam_systemd.so\nsession required pam_env.so user_readenv=1\n' > "$C/pam.d/sshd"
+rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" 2>/dev/null)
+check "--check: pam_systemd alone where systemd does not run fails too" \
+	eval 'grep -q "^FAIL PAM service $C/pam.d/sshd: only pam_systemd" <<<"$rep" || [ -d /run/systemd/system ]'
+printf 'session required pam_authkeys.so\nsession required pam_loginuid.so\nsession required pam_env.so user_readenv=1\n' > "$C/pam.d/sshd"
+rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" 2>/dev/null)
+rc=$?
+check "--check: module before pam_env, pam_loginuid in the stack: passes" \
+	eval 'grep -q "^ok   PAM session stack: pam_authkeys" <<<"$rep" && grep -q "^ok   PAM service $C/pam.d/sshd: pam_loginuid gives each login" <<<"$rep" && [ "$rc" = 0 ]'
 
 # --- issue 7: no other local user can delay or steer a decision ---------
 # F1: every file in the cache dir is private to its owner, whatever mode
