@@ -76,17 +76,9 @@ record() { # the module's record of that session, on the leaked key
 		> "$W/sessions/$MON-$start"
 	chmod 600 "$W/sessions/$MON-$start"
 }
-# What is left of the session: its audit session's processes. Killed
-# processes whose parent is gone wait for PID 1 to reap them: a zombie
-# runs nothing and is not counted.
-left() {
-	local f st n=0
-	for f in $(grep -lx "$SID" /proc/[0-9]*/sessionid 2>/dev/null); do
-		st=$(sed 's/.*) //' "${f%/sessionid}/stat" 2>/dev/null | cut -d' ' -f1)
-		[ -n "$st" ] && [ "$st" != Z ] && n=$((n + 1))
-	done
-	echo "$n"
-}
+# What is left of the session: its audit session's processes (zombies,
+# waiting for PID 1 to reap them, run nothing and are not counted).
+left() { session_members "$SID"; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 echo "# $(nproc) cores; $(ps -e --no-headers | wc -l) processes on the host"

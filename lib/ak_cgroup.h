@@ -16,7 +16,7 @@
 #define AK_CGROUP_ROOT	"/sys/fs/cgroup"
 
 struct ak_cgroup {
-	char dir[PATH_MAX];	/* "/sys/fs/cgroup/user.slice/.../session-4.scope" */
+	char dir[PATH_MAX];	/* "/sys/fs/cgroup/.../session-4.scope" */
 	int v2;			/* unified: cgroup.freeze (and cgroup.kill) */
 };
 

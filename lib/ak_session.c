@@ -64,8 +64,11 @@ rhost_ok(const char *s)
 	return 1;
 }
 
+static int put(char *, size_t *, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Appends a formatted line to buf (size RECORD_MAX) at *off. */
-static int __attribute__((format(printf, 3, 4)))
+static int
 put(char *buf, size_t *off, const char *fmt, ...)
 {
 	va_list ap;
@@ -203,66 +206,73 @@ parse_key(char *v, struct ak_session *s)
 	return 0;
 }
 
+/* The fields of version 2, in the order the writer puts them. */
+enum field { F_PID, F_START, F_UID, F_PRESID, F_ACCOUNT, F_SID, F_SCOPE,
+	F_CLOSED, F_RHOST, F_KEY, F_MAX };
+
+static const char *field_names[F_MAX] = { "pid", "start", "uid", "presid",
+	"account", "sid", "scope", "closed", "rhost", "key" };
+
+/* A text field: checked by ok, fitting in dst. */
+static int
+take_text(char *dst, size_t len, const char *val, int ok)
+{
+	if (!ok || strlen(val) >= len)
+		return AK_ERR_FORMAT;
+	memcpy(dst, val, strlen(val) + 1);
+	return 0;
+}
+
 /* One "name value" line of version 2; each name but key at most once. */
 static int
 parse_line(char *line, struct ak_session *s, unsigned int *seen)
 {
-	static const char *names[] = { "pid", "start", "uid", "presid",
-	    "account", "sid", "scope", "closed", "rhost", "key" };
 	unsigned long long v;
+	enum field f;
 	char *val;
-	size_t i;
 
 	if ((val = strchr(line, ' ')) == NULL)
 		return AK_ERR_FORMAT;
 	*val++ = '\0';
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(line, names[i]) == 0)
-			break;
-	if (i == sizeof(names) / sizeof(names[0]) ||
-	    (i != 9 && (*seen & (1U << i)) != 0))
+	for (f = 0; f < F_MAX && strcmp(line, field_names[f]) != 0; f++)
+		;
+	if (f == F_MAX || (f != F_KEY && (*seen & (1U << f)) != 0))
 		return AK_ERR_FORMAT;
-	*seen |= 1U << i;
-	switch (i) {
-	case 0:
+	*seen |= 1U << f;
+	switch (f) {
+	case F_PID:
 		if (take_ull(val, INT_MAX, &v) != 0 || v < 2)
 			return AK_ERR_FORMAT;
 		s->pid = (pid_t)v;
 		return 0;
-	case 1:
+	case F_START:
 		return take_ull(val, ULLONG_MAX, &s->start) == 0 ? 0 :
 		    AK_ERR_FORMAT;
-	case 2:
-	case 3:
-	case 5:
+	case F_UID:
+	case F_PRESID:
+	case F_SID:
 		if (take_ull(val, UINT32_MAX, &v) != 0 ||
-		    (i == 2 && v == AK_SESSION_UID_UNKNOWN) ||
-		    (i == 5 && (v == 0 || v == AK_NO_SESSION)))
+		    (f == F_UID && v == AK_SESSION_UID_UNKNOWN) ||
+		    (f == F_SID && (v == 0 || v == AK_NO_SESSION)))
 			return AK_ERR_FORMAT;
-		*(i == 2 ? &s->uid : i == 3 ? &s->presid : &s->sid) =
-		    (uint32_t)v;
+		*(f == F_UID ? &s->uid : f == F_PRESID ? &s->presid :
+		    &s->sid) = (uint32_t)v;
 		return 0;
-	case 4:
-		if (!ak_session_name_ok(val))
-			return AK_ERR_FORMAT;
-		memcpy(s->account, val, strlen(val) + 1);
-		return 0;
-	case 6:
-		if (strlen(val) >= sizeof(s->scope) || !ak_cgroup_dir_ok(val))
-			return AK_ERR_FORMAT;
-		memcpy(s->scope, val, strlen(val) + 1);
-		return 0;
-	case 7:
+	case F_CLOSED:
 		if (take_ull(val, (unsigned long long)LLONG_MAX, &v) != 0 ||
 		    v == 0)
 			return AK_ERR_FORMAT;
 		s->closed = (time_t)v;
 		return 0;
-	case 8:
-		if (!rhost_ok(val))
-			return AK_ERR_FORMAT;
-		memcpy(s->rhost, val, strlen(val) + 1);
-		return 0;
+	case F_ACCOUNT:
+		return take_text(s->account, sizeof(s->account), val,
+		    ak_session_name_ok(val));
+	case F_SCOPE:
+		return take_text(s->scope, sizeof(s->scope), val,
+		    ak_cgroup_dir_ok(val));
+	case F_RHOST:
+		return take_text(s->rhost, sizeof(s->rhost), val,
+		    rhost_ok(val));
 	default:
 		return parse_key(val, s);
 	}
@@ -296,7 +306,7 @@ ak_session_parse(const char *text, size_t len, struct ak_session *s)
 			return r;
 	}
 	/* pid, start, uid and presid, and a key: what every record has. */
-	if ((seen & 0xf) != 0xf || s->nfprs == 0)
+	if ((seen & 0xfU) != 0xfU || s->nfprs == 0)
 		return AK_ERR_FORMAT;
 	return 0;
 }

@@ -35,7 +35,7 @@ struct ak_session {
 	char cas[AK_SESSION_MAX_KEYS][AK_FPR_LEN + 1];	/* a cert's CA, "" */
 	size_t nfprs;
 	uint32_t presid;	/* sshd's own audit session at login */
-	uint32_t sid;		/* the login's, once known, else AK_NO_SESSION */
+	uint32_t sid;		/* the login's once known, else AK_NO_SESSION */
 	char scope[256];	/* its logind scope's cgroup directory, "" */
 	time_t closed;		/* when the connection ended; 0 while open */
 	char rhost[65];		/* where from ("" if not known) */

@@ -101,3 +101,14 @@ login() {
 }
 logged_in() { [ "$LRC" = 0 ] && grep -q "^LOGIN-OK $1 $(fpr_of "$W/$2.pub")\$" <<<"$SOUT"; }
 refused() { [ "$LRC" != 0 ] && ! grep -q LOGIN-OK <<<"$SOUT"; }
+
+# session_members SID: how many processes (not zombies) carry that audit
+# session id (/proc/PID/sessionid): what is left of a login.
+session_members() {
+	local f st n=0
+	for f in $(grep -lx "$1" /proc/[0-9]*/sessionid 2>/dev/null); do
+		st=$(sed 's/.*) //' "${f%/sessionid}/stat" 2>/dev/null | cut -d' ' -f1)
+		[ -n "$st" ] && [ "$st" != Z ] && n=$((n + 1))
+	done
+	echo "$n"
+}

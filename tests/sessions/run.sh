@@ -61,15 +61,6 @@ record_of() {
 }
 # monitor_of FPR: the sshd monitor PID its record names.
 monitor_of() { sed -n 's/^pid //p' "$(record_of "$1")" 2>/dev/null; }
-# members SID: processes (not zombies) of that audit session.
-members() {
-	local f st n=0
-	for f in $(grep -lx "$1" /proc/[0-9]*/sessionid 2>/dev/null); do
-		st=$(sed 's/.*) //' "${f%/sessionid}/stat" 2>/dev/null | cut -d' ' -f1)
-		[ -n "$st" ] && [ "$st" != Z ] && n=$((n + 1))
-	done
-	echo "$n"
-}
 wait_for() { # TRIES COMMAND...: until it succeeds, 0.1 s apart
 	local n=$1
 	shift
@@ -118,7 +109,7 @@ check "1: nothing revoked: the sweep ends nothing, the tombstone stays" \
 revoke user1
 t0=$(date +%s%N); sweep; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "1: revoked after logout: all four end ($ms ms), exit 0" \
-	eval '[ "$(left61)" = 0 ] && [ "$(members "$SID1")" = 0 ] && [ "$SWRC" = 0 ]'
+	eval '[ "$(left61)" = 0 ] && [ "$(session_members "$SID1")" = 0 ] && [ "$SWRC" = 0 ]'
 check "1: logged: ended, logged-out, nothing left" \
 	grep -q "ended session: account=deploy fingerprint=$F1 .*audit_session=$SID1 .*state=logged-out .*left=0 reason=key revoked" "$SW_LOG"
 check "1: the record goes once nothing of the session runs" test ! -e "$R1"
@@ -151,13 +142,13 @@ for round in 1 2 3; do
 	sleep 1
 	M=$(monitor_of "$F2")
 	SID=$(cat "/proc/$M/sessionid" 2>/dev/null)
-	n0=$(members "$SID")
+	n0=$(session_members "$SID")
 	cat user1.pub > "$SRC/accounts/deploy"
 	publish_all; refresh_once
 	t0=$(date +%s%N); sweep; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	sleep 0.5
 	check "2.$round: fork loops (C, perl, sh; $n0 processes at the start): none survives the sweep ($ms ms)" \
-		eval '[ "$n0" -ge 4 ] && [ "$(members "$SID")" = 0 ] && [ "$SWRC" = 0 ] && ! alive "$c"'
+		eval '[ "$n0" -ge 4 ] && [ "$(session_members "$SID")" = 0 ] && [ "$SWRC" = 0 ] && ! alive "$c"'
 	note "$(grep "ended session: .*fingerprint=$F2" "$SW_LOG" | tail -1 | sed 's/.*authkeys-sweep[^:]*: //')"
 done
 check "2: the same account's session with another key stays" \
@@ -323,7 +314,28 @@ else
 fi
 cat user1.pub user2.pub > "$SRC/accounts/deploy"; publish_all; refresh_once
 
-# --- 7. no pam_loginuid, sshd started from an administrator's login ------
+# --- 7a. on_freeze = deny: a frozen view ends managed sessions ----------
+# No verified timestamp newer than freeze_after: logins are refused, and
+# the sweep (its timer runs it even when the refresher is stopped) ends
+# what they opened, as Teleport's strict locking does.
+conf "timestamp_url = $STORE/v1/timestamp"
+conf "freeze_after = 6"
+conf "on_freeze = deny"
+publish_all; refresh_once
+cf=$(bg_session user2 deploy 'sleep 6651')
+wait_for 50 job 6651
+sweep
+check "7a: the view fresh: nothing ended" eval 'alive $cf && job 6651'
+sleep 7
+sweep
+wait_for 100 eval '! alive $cf'
+note "7a: $(grep -c "reason=view frozen" "$SW_LOG") session(s) ended as frozen; $(grep "view frozen:" "$SW_LOG" | tail -1 | sed 's/.*: view/view/')"
+check "7a: the view frozen with on_freeze = deny: the managed session ends" \
+	eval '! alive $cf && ! job 6651 && grep -q "ended session: account=deploy fingerprint=$F2 .*reason=view frozen (on_freeze = deny)" "$SW_LOG"'
+sed -i '/^timestamp_url\|^freeze_after\|^on_freeze/d' "$CONF"
+publish_all; refresh_once
+
+# --- 7b. no pam_loginuid, sshd started from an administrator's login ------
 # This shell becomes a root login (its own audit session, as an admin's
 # ssh or console login has), keeps a job, and (re)starts sshd, which
 # inherits that session; sshd's stack has no pam_loginuid. Revoking one
@@ -333,7 +345,7 @@ awk '/^@include common-session$/ { while ((getline l < "/etc/pam.d/common-sessio
 	"$PAMSVC" | grep -v 'pam_loginuid\|pam_systemd' > "$W/pam.tmp"
 cat "$W/pam.tmp" > "$PAMSVC"
 RCHK=$("$CMD" -f "$CONF" --check --pam-service "$PAMSVC" --sshd-config "$W/sshd_config" 2>/dev/null)
-check "7: --check fails without pam_loginuid or pam_systemd, and says why" \
+check "7b: --check fails without pam_loginuid or pam_systemd, and says why" \
 	grep -q "^FAIL PAM service $PAMSVC: neither pam_loginuid nor pam_systemd" <<<"$RCHK"
 ssh-keygen -q -k -f "$W/empty.krl"
 echo 0 > /proc/$$/loginuid
@@ -350,13 +362,13 @@ wait_for 50 eval 'job 6702 && pgrep -u plainu -fx "sleep 6703" >/dev/null'
 sshd_stop; sshd_start
 revoke user1; sweep
 wait_for 30 eval '! alive $ca'
-check "7: the revoked key's session ends (its process tree)" \
+check "7b: the revoked key's session ends (its process tree)" \
 	eval '! alive $ca && ! job 6702 && grep -q "ended session: account=deploy fingerprint=$F1 .*audit_session=none" "$SW_LOG"'
-check "7: root's job in the administrator's audit session stays" alive "$ADMIN_JOB"
-check "7: another account's session stays" \
+check "7b: root's job in the administrator's audit session stays" alive "$ADMIN_JOB"
+check "7b: another account's session stays" \
 	eval 'alive $cb && pgrep -u plainu -fx "sleep 6703" >/dev/null'
 login user2 deploy
-check "7: the restarted sshd still takes logins" logged_in deploy user2
+check "7b: the restarted sshd still takes logins" logged_in deploy user2
 kill "$ADMIN_JOB" "$cb" 2>/dev/null
 pkill -u plainu -fx 'sleep 6703'
 revoke
