@@ -325,6 +325,14 @@ AK_DRIVER_RECORDS=$C/sessions pam session akpam "$(info user3)"
 check "denied session: nothing recorded" eval 'rc_is PAM_PERM_DENIED && ! grep -q "^record:" <<<"$RES"'
 AK_DRIVER_RECORDS=$C/sessions pam account akpam "$(info user1)"
 check "auth/account stages record nothing" eval '! grep -q "^record:" <<<"$RES"'
+# A record that cannot be written (session_dir in a directory another user
+# owns) is logged with the account's uid: the sweep could not end it.
+mkdir -p "$C/notroots"; chown "$RUNAS" "$C/notroots"
+conf "session_dir = $C/notroots/sessions"
+pam session akpam "$(info user1)"
+check "a session that cannot be recorded is logged, by uid and name" \
+	eval 'rc_is PAM_SUCCESS && logged "uid $(id -u akpam) (akpam): session not recorded in $C/notroots/sessions"'
+conf "session_dir = $C/sessions"
 
 # revalidate=always: the document and the list on one connection.
 pam_case
