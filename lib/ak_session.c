@@ -183,6 +183,7 @@ parse_v1(char *p, struct ak_session *s)
 		memcpy(s->fprs[s->nfprs++], tok, AK_FPR_LEN + 1);
 	}
 	s->uid = AK_SESSION_UID_UNKNOWN;
+	s->v1 = 1;
 	return s->nfprs > 0 ? 0 : AK_ERR_FORMAT;
 }
 
@@ -332,7 +333,7 @@ ak_session_read(const char *dir, const char *name, struct ak_session *s)
 	if (r != 0)
 		return r;
 	/* The name says whose record it is: a copy under another is not. */
-	if (s->uid == AK_SESSION_UID_UNKNOWN)
+	if (s->v1)
 		snprintf(s->file, sizeof(s->file), "%ld", (long)s->pid);
 	else
 		snprintf(s->file, sizeof(s->file), "%ld-%llu", (long)s->pid,
@@ -342,7 +343,7 @@ ak_session_read(const char *dir, const char *name, struct ak_session *s)
 	if (stat(path, &st) == 0)
 		s->since = st.st_mtime;
 	/* Version 1 kept where a session came from in PID.info. */
-	if (s->uid == AK_SESSION_UID_UNKNOWN &&
+	if (s->v1 &&
 	    snprintf(info, sizeof(info), "%s.info", path) <
 	    (int)sizeof(info) && ak_file_read(info, 128, 1, 0, &buf,
 	    &len) == 0) {
@@ -390,7 +391,8 @@ ak_session_own_sid(const struct ak_session *s, pid_t pid)
 {
 	struct ak_proc p;
 
-	if (s->uid == AK_SESSION_UID_UNKNOWN ||
+	/* Version 1 has no presid: sshd's own id cannot be told apart. */
+	if (s->v1 || s->uid == AK_SESSION_UID_UNKNOWN ||
 	    ak_proc_read(pid, AK_PROC_SESSION | AK_PROC_LOGINUID, &p) != 0)
 		return AK_NO_SESSION;
 	if (p.loginuid != s->uid || p.sessionid == AK_NO_SESSION ||

@@ -40,6 +40,7 @@ struct ak_session {
 	time_t closed;		/* when the connection ended; 0 while open */
 	char rhost[65];		/* where from ("" if not known) */
 	time_t since;		/* when recorded (the record's mtime) */
+	int v1;			/* read from a version 1 record */
 };
 
 /* Reads pid's start time from /proc/PID/stat. Returns 0 or AK_ERR_NOT_FOUND. */

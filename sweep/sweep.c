@@ -203,7 +203,8 @@ learn(const struct ak_config *cfg, struct ak_session *s)
 	struct ak_cgroup cg;
 	int changed = 0;
 
-	if (s->uid == AK_SESSION_UID_UNKNOWN)
+	/* A version 1 record stays as it is: its tree while connected. */
+	if (s->v1)
 		return;
 	if (s->sid == AK_NO_SESSION &&
 	    (s->sid = ak_session_own_sid(s, s->pid)) != AK_NO_SESSION)
@@ -225,8 +226,7 @@ uid_of_v1(struct ak_session *s)
 	struct passwd pw, *res = NULL;
 	char buf[4096];
 
-	if (s->uid == AK_SESSION_UID_UNKNOWN &&
-	    getpwnam_r(s->account, &pw, buf, sizeof(buf), &res) == 0 &&
+	if (s->v1 && getpwnam_r(s->account, &pw, buf, sizeof(buf), &res) == 0 &&
 	    res != NULL)
 		s->uid = (uint32_t)pw.pw_uid;
 }

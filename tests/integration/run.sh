@@ -447,18 +447,20 @@ rep=$("$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" 2>/dev/null)
 rc=$?
 check "--check: pam_env before the module is a named failure, exit non-zero" \
 	eval 'grep -q "^FAIL PAM session stack: pam_env with user_readenv=1 ($C/pam.d/sshd:1) runs before pam_authkeys" <<<"$rep" && [ "$rc" != 0 ]'
-printf 'session required pam_authkeys.so\nsession required pam_env.so user_readenv=1\n' > "$C/pam.d/sshd"
-rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" 2>/dev/null)
-rc=$?
+# stack_check LINE...: $C/pam.d/sshd made of the lines, --check as the
+# command user; sets rep and rc.
+stack_check() {
+	printf '%s\n' "$@" > "$C/pam.d/sshd"
+	rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" 2>/dev/null)
+	rc=$?
+}
+stack_check 'session required pam_authkeys.so' 'session required pam_env.so user_readenv=1'
 check "--check: a session stack with neither pam_loginuid nor pam_systemd fails, and says why" \
 	eval 'grep -q "^FAIL PAM service $C/pam.d/sshd: neither pam_loginuid nor pam_systemd in the session stack" <<<"$rep" && [ "$rc" != 0 ]'
-printf 'session required pam_authkeys.so\n-session optional pam_systemd.so\nsession required pam_env.so user_readenv=1\n' > "$C/pam.d/sshd"
-rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" 2>/dev/null)
+stack_check 'session required pam_authkeys.so' '-session optional pam_systemd.so' 'session required pam_env.so user_readenv=1'
 check "--check: pam_systemd alone where systemd does not run fails too" \
 	eval 'grep -q "^FAIL PAM service $C/pam.d/sshd: only pam_systemd" <<<"$rep" || [ -d /run/systemd/system ]'
-printf 'session required pam_authkeys.so\nsession required pam_loginuid.so\nsession required pam_env.so user_readenv=1\n' > "$C/pam.d/sshd"
-rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check --pam-service "$C/pam.d/sshd" 2>/dev/null)
-rc=$?
+stack_check 'session required pam_authkeys.so' 'session required pam_loginuid.so' 'session required pam_env.so user_readenv=1'
 check "--check: module before pam_env, pam_loginuid in the stack: passes" \
 	eval 'grep -q "^ok   PAM session stack: pam_authkeys" <<<"$rep" && grep -q "^ok   PAM service $C/pam.d/sshd: pam_loginuid gives each login" <<<"$rep" && [ "$rc" = 0 ]'
 

@@ -191,10 +191,16 @@ test_parse_refuses_garbage(void **state)
 	assert_int_equal(s.nfprs, 2);
 	assert_int_equal(s.uid, AK_SESSION_UID_UNKNOWN);
 	assert_int_equal(s.sid, AK_NO_SESSION);
+	assert_true(s.v1);
+	/* No presid to tell sshd's id from the login's: none is taken. */
+	s.pid = getpid();
+	s.uid = (uint32_t)ak_proc_loginuid(getpid());
+	assert_int_equal(ak_session_own_sid(&s, getpid()), AK_NO_SESSION);
 	snprintf(ok, sizeof(ok), "authkeys-session 2\npid 12\nstart 34\n"
 	    "uid 0\npresid 4294967295\nkey %s ca %s\n", F1, F2);
 	assert_int_equal(ak_session_parse(ok, strlen(ok), &s), 0);
 	assert_int_equal(s.uid, 0);
+	assert_false(s.v1);
 	assert_string_equal(s.cas[0], F2);
 	assert_string_equal(s.account, "");
 }
