@@ -34,11 +34,12 @@ CMOCKA_LIBS	:= $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 B	= build
 O	= $(B)/obj
 
-CORE	= ak_err ak_log ak_time ak_valid ak_b64 ak_sha256 ak_wire ak_buf \
+CORE	= ak_err ak_log ak_match ak_time ak_valid ak_b64 ak_sha256 ak_wire ak_buf \
 	  ak_key ak_config ak_url ak_file ak_doc ak_keyset ak_cache \
 	  ak_signers ak_authinfo ak_userenv ak_pamstack ak_fresh ak_krl \
 	  ak_session ak_proc ak_cgroup ak_pubsrc ak_index ak_local ak_snap ak_accounts ak_chain
-NET	= ak_sshsig ak_fetch ak_resolve
+NET	= ak_sshsig ak_fetch ak_resolve ak_resolve_verify ak_resolve_store \
+	  ak_resolve_view ak_resolve_probe ak_root
 CORE_OBJS = $(CORE:%=$(O)/lib/%.o)
 NET_OBJS  = $(NET:%=$(O)/lib/%.o)
 
@@ -98,8 +99,9 @@ $(SWEEP): $(O)/sweep/main.o $(O)/sweep/sweep.o $(O)/sweep/end.o \
 
 # Publish checks keys with libcrypto (ak_sshsig_key_check), not curl.
 $(PUBLISH): $(O)/publish/main.o $(O)/publish/source.o $(O)/publish/snapshot.o \
-		$(O)/publish/explain.o $(O)/publish/review.o $(B)/libaknet.a \
-		$(B)/libakcore.a
+		$(O)/publish/explain.o $(O)/publish/review.o $(O)/publish/sign.o \
+		$(O)/publish/root.o $(O)/publish/cosign.o \
+		$(B)/libaknet.a $(B)/libakcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(AK_CFLAGS) $(CFLAGS) -pie $(AK_LDFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(CRYPTO_LIBS)
@@ -147,32 +149,45 @@ include tests/unit/unit.mk
 check: all unit-check integration-check pam-check publish-check e2e-check \
 	sessions-check cdn-check fleet-check docs-check
 
+# One run of a suite at a time on this host, whichever tree it tests: the
+# suites use host-wide names (users, groups, process markers, tmux
+# sockets), so a parallel make overlaps different suites only.
+SUITE = flock -o /run/ak-suite-$(1).lock tests/$(1)/run.sh
+
 integration-check: all test-tools
-	tests/integration/run.sh
+	$(call SUITE,integration)
 
 pam-check: all test-tools
-	tests/pam/run.sh
+	$(call SUITE,pam)
 
 publish-check: all test-tools
-	tests/publish/run.sh
+	$(call SUITE,publish)
 
 e2e-check: all test-tools
-	tests/e2e/run.sh
+	$(call SUITE,e2e)
 
 sessions-check: all test-tools
-	tests/sessions/run.sh
+	$(call SUITE,sessions)
 
 cdn-check: all test-tools
-	tests/cdn/run.sh
+	$(call SUITE,cdn)
 
 fleet-check: all test-tools
-	tests/fleet/run.sh
+	$(call SUITE,fleet)
 
 docs-check: all
-	tests/docs/run.sh
+	$(call SUITE,docs)
 
 package-check:
-	tests/package/run.sh
+	$(call SUITE,package)
+
+# What ./test.sh runs: each suite once under the checker that finds the
+# most, so the whole run fits 15 minutes on 2 cores. Every suite under
+# ASan+UBSan; the unit, integration and PAM suites under valgrind on the
+# release build (the tree that ships); the docs on the release build.
+# `make check` (release build, no checker) stays for developers, and
+# `./test.sh --full` runs it as well.
+ci-check: sanitize-check valgrind-check docs-check
 
 # The suites again with AddressSanitizer + UBSan (a separate tree), e2e
 # included (the test sshd gets the sanitizer runtimes preloaded), and under
@@ -202,12 +217,14 @@ SAN_SSHD_ENV = env LD_PRELOAD=$(SAN_LIBS) \
 # its sanitized run in the unit, pam and integration suites.
 sanitize-check: sanitize-lazy sanitize-sshd
 
-sanitize-lazy:
+# The shell suites use this tree's test tools (logsink, akdoc, blackhole,
+# the PAM driver): made first, so each target works from a clean tree.
+sanitize-lazy: test-tools
 	AK_PAM_ENV="env LD_PRELOAD=$(SAN_LIBS)" $(MAKE) B=build-asan \
 		CFLAGS="$(SAN_CFLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		unit-check integration-check pam-check publish-check docs-check
 
-sanitize-sshd:
+sanitize-sshd: test-tools
 	AK_PAM_ENV="env LD_PRELOAD=$(SAN_LIBS)" \
 	AK_SSHD_ENV="$(SAN_SSHD_ENV)" $(MAKE) B=build-asan-linked \
 		PAM_NET=linked CFLAGS="$(SAN_CFLAGS)" \
@@ -222,16 +239,17 @@ VALGRIND = valgrind --leak-check=full --errors-for-leak-kinds=definite \
 valgrind-check: valgrind-unit valgrind-integration valgrind-pam
 
 valgrind-unit: all test-tools $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== valgrind $$t"; \
-		(cd tests/unit && $(VALGRIND) -q ../../$$t >/dev/null); done
+	@set -e; exec 9>/run/ak-suite-unit.lock; flock 9; \
+		for t in $(UNIT_BINS); do echo "== valgrind $$t"; \
+		(cd tests/unit && $(VALGRIND) -q ../../$$t >/dev/null 9>&-); done
 
 valgrind-integration: all test-tools
 	AK_WRAP="$(VALGRIND) --trace-children=yes --log-file=/run/ak-reports/vg.%p" \
-		tests/integration/run.sh
+		$(call SUITE,integration)
 
 valgrind-pam: all test-tools
 	AK_WRAP="$(VALGRIND) --log-file=/run/ak-reports/vg.%p" \
-		tests/pam/run.sh
+		$(call SUITE,pam)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR)/authkeys \
@@ -292,7 +310,7 @@ clean:
 	rm -rf $(B) build-asan build-asan-linked build-fuzz
 
 .PHONY: all check unit-check integration-check pam-check publish-check cdn-check \
-	fleet-check \
+	fleet-check ci-check \
 	e2e-check docs-check package-check sanitize-check sanitize-lazy \
 	sanitize-sshd valgrind-check \
 	valgrind-unit valgrind-integration valgrind-pam install lint clean
@@ -304,14 +322,29 @@ clean:
 FUZZ_CC	?= clang
 FUZZ_SECONDS ?= 15
 FUZZERS	= config keyline doc signers sshsig cache authinfo session userenv proc index \
-	  krl pamstack pubsrc snap
+	  krl pamstack pubsrc snap root
 FUZZ_BINS = $(FUZZERS:%=build-fuzz/fuzz_%)
 LIB_SRCS = $(CORE:%=lib/%.c) $(NET:%=lib/%.c)
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) tests/fuzz/fuzz_common.h
-	@mkdir -p build-fuzz
-	$(FUZZ_CC) -D_GNU_SOURCE -Ilib -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $< $(LIB_SRCS) $(CURL_LIBS) $(CRYPTO_LIBS)
+FUZZ_CFLAGS = -D_GNU_SOURCE -Ilib -g -O1 -fno-sanitize-recover=all
+FUZZ_OBJS = $(LIB_SRCS:lib/%.c=build-fuzz/obj/%.o)
+
+# The library once (instrumented for coverage, not linked with libFuzzer's
+# main), then each target against it.
+build-fuzz/obj/%.o: lib/%.c
+	@mkdir -p build-fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+		-MMD -MP -c -o $@ $<
+
+build-fuzz/libakfuzz.a: $(FUZZ_OBJS)
+	$(AR) rcs $@ $^
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libakfuzz.a \
+		tests/fuzz/fuzz_common.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-o $@ $< build-fuzz/libakfuzz.a $(CURL_LIBS) $(CRYPTO_LIBS)
+
+-include $(wildcard build-fuzz/obj/*.d)
 
 fuzz: $(FUZZ_BINS)
 

@@ -3,7 +3,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +15,13 @@
 #include "ak_doc.h"
 #include "ak_err.h"
 #include "ak_file.h"
+#include "ak_key.h"
 #include "ak_keyset.h"
 #include "ak_krl.h"
 #include "ak_pamstack.h"
 #include "ak_resolve.h"
 #include "ak_snap.h"
+#include "ak_time.h"
 #include "ak_url.h"
 #include "check.h"
 #include "check_sshd.h"
@@ -205,6 +206,7 @@ static void
 check_accounts(const struct ak_config *cfg, char *const *accts, size_t nacc)
 {
 	char **all = NULL, list[1024];
+	const char *bad;
 	size_t nall = 0, i, c, len = 0;
 
 	list[0] = '\0';
@@ -220,6 +222,12 @@ check_accounts(const struct ak_config *cfg, char *const *accts, size_t nacc)
 	else
 		check_report(CHECK_OK, "accounts: %zu managed on this host: %s",
 		    nacc, list);
+	if (ak_accounts_groups_readable(cfg->accounts, cfg->naccounts,
+	    &bad) != 0)
+		check_report(CHECK_FAIL, "accounts: %s cannot be read through "
+		    "NSS: logins of its members, and of any account whose "
+		    "answer turns on it, are refused (the store's keys and "
+		    "chain_command's alike)", bad);
 	if (!ak_accounts_dynamic(cfg->accounts, cfg->naccounts) ||
 	    ak_accounts_candidates(cfg->accounts, cfg->naccounts, &all,
 	    &nall) != 0)
@@ -361,6 +369,39 @@ check_view(const struct ak_config *cfg, struct ak_resolver *rv,
 }
 
 /*
+ * The root of trust this host holds: its serial and expiry, and for each
+ * role its threshold and keys (what an operator compares with the
+ * team's list of signers).
+ */
+static void
+check_root(const struct ak_config *cfg, const struct ak_root *boot,
+    const struct ak_root *root, time_t now)
+{
+	char exp[21], fpr[AK_FPR_LEN + 1], from[64] = "";
+	const struct ak_signers *s;
+	size_t i;
+	int role;
+
+	if (root->serial != boot->serial)
+		(void)snprintf(from, sizeof(from), " (bootstrap serial %llu, "
+		    "rotated through the store)", boot->serial);
+	ak_time_format(root->expires, exp);
+	check_report(root->expires > now ? CHECK_OK : CHECK_FAIL,
+	    "trusted_root %s: root serial %llu%s, expires %s%s",
+	    cfg->trusted_root, root->serial, from, exp, root->expires > now ?
+	    "" : " (EXPIRED: renew it; only on_freeze = stale still uses it)");
+	for (role = 0; role < AK_ROLE_MAX; role++) {
+		s = root->role[role];
+		check_report(CHECK_OK, "  role %s: %u of %zu key(s) must sign",
+		    ak_role_name((enum ak_role)role), s->threshold, s->n);
+		for (i = 0; i < s->n; i++) {
+			ak_key_fingerprint(s->s[i].blob, s->s[i].bloblen, fpr);
+			check_report(CHECK_OK, "    %s", fpr);
+		}
+	}
+}
+
+/*
  * sshd refuses every public key while its RevokedKeys file is missing or
  * unreadable, and obeys whatever is there: it must be a KRL root wrote,
  * that OpenSSH reads, of the list in force (list_serial, 0 if unknown).
@@ -420,9 +461,8 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 	const char *config_path = a->config;
 	struct ak_resolver rv;
 	unsigned long long list_serial = 0;
-	char self[PATH_MAX], helper[PATH_MAX];
+	struct cmd_paths p;
 	char **accts = NULL;
-	ssize_t n;
 	size_t i, nacc = 0;
 	int r;
 
@@ -430,12 +470,9 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 	check_report(CHECK_OK,
 	    "config %s: parsed, owned by root, not writable by "
 	    "others", config_path);
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
-		self[n] = '\0';
-		check_path("helper", self);
-		snprintf(helper, sizeof(helper),
-		    "%s/../../sbin/authkeys-command", dirname(self));
-		check_path("command", helper);
+	if (cmd_paths(&p) == 0) {
+		check_path("helper", p.self);
+		check_path("command", p.command);
 	}
 	check_cache(cfg);
 	check_pam(a->pam_service);
@@ -446,11 +483,13 @@ check_run(const struct ak_config *cfg, const struct cmd_args *a)
 	check_sshd(cfg, a->sshd_config, accts, nacc);
 	check_sshd_unit("authkeys-command");
 	if ((r = ak_resolver_init(&rv, cfg, AK_ASK_FORCE)) != 0) {
-		check_report(CHECK_FAIL,
-		    "trusted_signers %s: %s", cfg->trusted_signers,
-		    ak_err(r));
+		check_report(CHECK_FAIL, "%s %s: %s", cfg->trusted_root !=
+		    NULL ? "trusted_root" : "trusted_signers",
+		    ak_config_trust_file(cfg), ak_err(r));
 	} else {
-		if (rv.signers != NULL)
+		if (rv.root != NULL)
+			check_root(cfg, rv.boot, rv.root, rv.now);
+		else if (rv.signers != NULL)
 			check_report(CHECK_OK, "trusted_signers %s: loaded",
 			    cfg->trusted_signers);
 		for (i = 0; i < cfg->nurls && nacc > 0; i++)

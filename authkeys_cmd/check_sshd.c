@@ -12,12 +12,14 @@
 #include <strings.h>
 
 #include "ak_config.h"
+#include "ak_valid.h"
 #include "check_sshd.h"
 #include "cmd.h"
 #include "report.h"
 
 #define SSHD_T_MAX	(256 * 1024)
 #define SSHD_T_MS	10000
+#define UNMANAGED_MAX	200	/* sshd -T runs, about 45 ms each */
 
 /*
  * Runs sshd -T for account (NULL: no -C) and returns its output in a new
@@ -129,6 +131,70 @@ one_account(const struct ak_config *cfg, const char *config,
 	free(out);
 }
 
+/*
+ * NSS users accounts does not manage that sshd still hands to
+ * authkeys-command with AuthorizedKeysFile none (sshd's Match wider than
+ * accounts, a forgotten !negation): their keys come from chain_command
+ * alone, or they have none. Asks sshd -T for each, at most UNMANAGED_MAX.
+ */
+static void
+unmanaged(const struct ak_config *cfg, const char *config)
+{
+	char why[256], cmd[1024], akf[1024], list[1024], **names = NULL, **tmp;
+	struct passwd *pw;
+	size_t n = 0, i, asked = 0, found = 0, len = 0;
+	char *out;
+
+	setpwent();
+	while ((pw = getpwent()) != NULL) {
+		if (ak_config_manages(cfg, pw->pw_name) != 0 ||
+		    !ak_account_valid(pw->pw_name))
+			continue;
+		if ((tmp = reallocarray(names, n + 1, sizeof(*names))) ==
+		    NULL)
+			break;
+		names = tmp;
+		if ((names[n] = strdup(pw->pw_name)) == NULL)
+			break;
+		n++;
+	}
+	endpwent();
+	list[0] = '\0';
+	for (i = 0; i < n && asked < UNMANAGED_MAX; i++, asked++) {
+		if ((out = sshd_t(config, names[i], why, sizeof(why))) == NULL)
+			break;
+		if (value(out, "authorizedkeyscommand", cmd, sizeof(cmd)) !=
+		    NULL && strstr(cmd, "authkeys-command") != NULL &&
+		    value(out, "authorizedkeysfile", akf, sizeof(akf)) !=
+		    NULL && strcmp(akf, "none") == 0) {
+			if (len < sizeof(list) - 40)
+				len += (size_t)snprintf(list + len,
+				    sizeof(list) - len, "%s%s", found > 0 ?
+				    ", " : "", names[i]);
+			found++;
+		}
+		free(out);
+	}
+	if (found > 0)
+		check_report(CHECK_WARN, "sshd hands %zu account(s) that "
+		    "accounts does not manage to authkeys-command with "
+		    "AuthorizedKeysFile none: %s. %s; is sshd's Match wider "
+		    "than accounts (a forgotten !negation)?", found, list,
+		    cfg->chain_command != NULL ? "Their keys come from "
+		    "chain_command alone, not the store" : "They get no key "
+		    "at all");
+	else if (asked > 0)
+		check_report(CHECK_OK, "sshd: none of the %zu unmanaged "
+		    "account(s) asked is handed to authkeys-command with "
+		    "AuthorizedKeysFile none", asked);
+	if (asked < n)
+		check_report(CHECK_WARN, "sshd: %zu unmanaged account(s) not "
+		    "asked (at most %d are)", n - asked, UNMANAGED_MAX);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
 void
 check_sshd(const struct ak_config *cfg, const char *config, char *const *accts,
     size_t nacc)
@@ -169,4 +235,5 @@ check_sshd(const struct ak_config *cfg, const char *config, char *const *accts,
 	free(out);
 	for (i = 0; i < nacc; i++)
 		one_account(cfg, config, accts[i], cache_uid);
+	unmanaged(cfg, config);
 }

@@ -48,13 +48,22 @@ main(int argc, char **argv)
 		ak_config_free(cfg);
 		return 1;
 	}
-	if ((r = ak_resolve(&rv, a.account, &res)) != 0) {
+	if (a.chain) {
+		struct ak_revset *rs = NULL;
+		enum ak_source src;
+
+		if (ak_resolve_list(&rv, &rs, &src) != 0)
+			status = cmd_chain(cfg, &a, NULL, NULL);
+		else
+			status = cmd_chain(cfg, &a, rs, ak_source_str(src));
+		ak_revset_free(rs);
+	} else if ((r = ak_resolve(&rv, a.account, &res)) != 0) {
 		ak_log(LOG_ERR, "account %s: filter=%s source=none printed=0 "
 		    "outcome=%s", a.account, a.fpr != NULL ? a.fpr : "-",
 		    ak_err(r));
 		status = 0;
 	} else {
-		status = cmd_emit(&a, res.ks, res.source);
+		status = cmd_emit(&a, res.ks, ak_source_str(res.source));
 		ak_result_clear(&res);
 	}
 	ak_resolver_clear(&rv);

@@ -98,11 +98,15 @@ check_capture(char *const argv[], size_t max, int ms, int *statusp, char *why,
 		return NULL;
 	}
 	if (pid == 0) {
+		/* Nothing of the caller's environment (LD_PRELOAD...). */
+		static char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+		    "LANG=C", NULL };
+
 		devnull = open("/dev/null", O_RDWR);
 		if (dup2(p[1], 1) == -1 || (devnull != -1 &&
 		    (dup2(devnull, 0) == -1 || dup2(devnull, 2) == -1)))
 			_exit(127);
-		execv(argv[0], argv);
+		execve(argv[0], argv, envp);
 		_exit(127);
 	}
 	close(p[1]);

@@ -25,10 +25,10 @@ void check_reset(void);
 void check_path(const char *what, const char *path);
 
 /*
- * Runs argv[0] (a full path, no shell) with stdin and stderr on /dev/null
- * and returns what it printed (at most max bytes, NUL-terminated, caller
- * frees) with its exit status in *statusp, or NULL with the reason in why
- * (whylen bytes). It is killed if it has not finished within ms.
+ * Runs argv[0] (a full path, no shell, a minimal environment) with stdin
+ * and stderr on /dev/null and returns what it printed (at most max bytes,
+ * NUL-terminated, caller frees) with its exit status in *statusp, or NULL
+ * with the reason in why (whylen bytes). It is killed after ms.
  */
 char *check_capture(char *const argv[], size_t max, int ms, int *statusp,
     char *why, size_t whylen);

@@ -17,15 +17,61 @@
 #include "ak_doc.h"
 #include "ak_err.h"
 #include "ak_fresh.h"
+#include "ak_key.h"
 #include "ak_keyset.h"
+#include "ak_local.h"
 #include "ak_proc.h"
 #include "ak_session.h"
+#include "ak_signers.h"
 #include "ak_snap.h"
 #include "ak_time.h"
 #include "ak_valid.h"
 #include "status.h"
 
 #define REVOCATIONS_LABEL	"@revocations"
+
+/* What a login would find a document in (state_str says it in words). */
+enum doc_state {
+	DS_MISSING,		/* no cached entry */
+	DS_FRESH,
+	DS_STALE,		/* the next login asks the store */
+	DS_STALE_IN_USE,	/* stale, used while the store is unavailable */
+	DS_UNUSABLE,		/* nothing usable while the store is down */
+	DS_EXPIRED,
+	DS_NO_VIEW,		/* timestamp_url: no verified view */
+	DS_NOT_IN_SNAPSHOT,	/* the view names no such document: no keys */
+	DS_NOT_SNAPSHOTS,	/* not the one the snapshot names */
+	DS_FROZEN,		/* the view is frozen */
+};
+
+static const char *
+state_str(const struct ak_config *cfg, enum doc_state st)
+{
+	switch (st) {
+	case DS_MISSING:
+		return "missing";
+	case DS_FRESH:
+		return "fresh";
+	case DS_STALE:
+		return "stale";
+	case DS_STALE_IN_USE:
+		return "stale, in use while the store is unavailable";
+	case DS_UNUSABLE:
+		return "unusable while the store is unavailable";
+	case DS_EXPIRED:
+		return "expired";
+	case DS_NO_VIEW:
+		return "no verified view";
+	case DS_NOT_IN_SNAPSHOT:
+		return "not in the snapshot (no keys)";
+	case DS_NOT_SNAPSHOTS:
+		return "not the snapshot's (waiting for the store)";
+	case DS_FROZEN:
+		return cfg->freeze_deny ? "frozen (on_freeze = deny: no key "
+		    "admitted)" : "frozen (in use until it expires)";
+	}
+	return "unknown";
+}
 
 struct doc_status {
 	const char *what;	/* account name, or NULL for the list */
@@ -34,11 +80,13 @@ struct doc_status {
 	unsigned long long serial;
 	time_t checked;
 	time_t expires;
-	const char *state;	/* fresh, stale, expired, missing, ... */
+	enum doc_state state;
 	int readable;		/* the keyset (or revset) could be read */
 	size_t keys;		/* keys admitted, or entries of the list */
 	struct ak_fault fault;	/* where it could not be read */
 	char error[512];	/* recorded for this document, or "" */
+	size_t nsigners;	/* keys whose signatures it carries */
+	char signers[AK_DOC_SIGS_MAX][AK_FPR_LEN + 1];
 };
 
 /* The cached view (timestamp_url): what logins take documents against. */
@@ -58,14 +106,21 @@ look_view(const struct ak_config *cfg, uid_t owner, time_t now,
     struct view_status *vs)
 {
 	struct ak_snap_cached cv;
+	struct ak_marks m;
+	int mr;
 
 	memset(vs, 0, sizeof(*vs));
+	mr = ak_marks_load(cfg, owner, &m);
 	(void)ak_note_read(cfg->cache_dir, "error.timestamp", owner,
 	    vs->error, sizeof(vs->error));
 	if (vs->error[0] == '\0')
 		(void)ak_note_read(cfg->cache_dir, "error.snapshot", owner,
 		    vs->error, sizeof(vs->error));
-	ak_snap_cached_read(cfg->cache_dir, owner, now, &cv);
+	ak_snap_cached_read(cfg->cache_dir, owner, now, cfg->max_clock_skew,
+	    &m, &cv);
+	if (mr != 0 && cv.problem == NULL)
+		cv.problem = cfg->trusted_root != NULL ? "trusted_root cannot "
+		    "be read" : "trusted_signers cannot be read";
 	vs->ts_serial = cv.ts_serial;
 	vs->checked = cv.checked;
 	vs->frozen = cv.ts_serial != 0 && ak_snap_frozen(cfg, cv.ts_serial,
@@ -78,22 +133,19 @@ look_view(const struct ak_config *cfg, uid_t owner, time_t now,
 }
 
 /* Under a view: the snapshot, not the age, says if a document is current. */
-static const char *
-state_in_view(const struct ak_config *cfg, const struct view_status *vs,
-    const char *account, const struct ak_cache_entry *e)
+static enum doc_state
+state_in_view(const struct view_status *vs, const char *account,
+    const struct ak_cache_entry *e, const struct ak_doc *doc)
 {
 	const struct ak_snap_entry *se;
 
 	if (!vs->have)
-		return "no verified view";
+		return DS_NO_VIEW;
 	if ((se = ak_snap_find(vs->snap, account)) == NULL)
-		return "not in the snapshot (no keys)";
-	if (!ak_snap_cached_matches(se, e, se->serial))
-		return "not the snapshot's (waiting for the store)";
-	if (vs->frozen)
-		return cfg->freeze_deny ? "frozen (on_freeze = deny: no key "
-		    "admitted)" : "frozen (in use until it expires)";
-	return "fresh";
+		return DS_NOT_IN_SNAPSHOT;
+	if (!ak_snap_cached_matches(se, e, doc))
+		return DS_NOT_SNAPSHOTS;
+	return vs->frozen ? DS_FROZEN : DS_FRESH;
 }
 
 static void
@@ -151,27 +203,27 @@ prom_view(const struct view_status *vs, time_t now)
 }
 
 /* The state a login would find the document in. */
-static const char *
+static enum doc_state
 state_of(const struct ak_config *cfg, const struct ak_cache_entry *e,
     const struct ak_doc *doc, int expired, time_t outage, time_t now)
 {
 	struct ak_cached_state st;
 
 	if (expired)
-		return "expired";
+		return DS_EXPIRED;
 	memset(&st, 0, sizeof(st));
 	st.fresh = ak_fresh_is_fresh(cfg, e->checked, now);
 	st.has_answer = e->status == 404 || doc != NULL;
 	st.has_signed = doc != NULL && doc->kind != AK_DOC_PLAIN;
 	switch (ak_cache_decide(cfg, &st, outage, now, AK_ASK_IF_STALE, 0)) {
 	case AK_CACHE_USE:
-		return "fresh";
+		return DS_FRESH;
 	case AK_CACHE_ASK:
-		return "stale";
+		return DS_STALE;
 	case AK_CACHE_STALE:
-		return "stale, in use while the store is unavailable";
+		return DS_STALE_IN_USE;
 	default:
-		return "unusable while the store is unavailable";
+		return DS_UNUSABLE;
 	}
 }
 
@@ -193,7 +245,7 @@ look(const struct ak_config *cfg, const struct view_status *vs, uid_t owner,
 
 	memset(ds, 0, sizeof(*ds));
 	ds->what = account;
-	ds->state = "missing";
+	ds->state = DS_MISSING;
 	if (ak_cache_name(account, name, sizeof(name)) != 0)
 		return;
 	snprintf(errname, sizeof(errname), "error.%s", name);
@@ -201,7 +253,7 @@ look(const struct ak_config *cfg, const struct view_status *vs, uid_t owner,
 	    sizeof(ds->error));
 	if (ak_cache_read(cfg->cache_dir, name, owner, &e) != 0) {
 		if (vs != NULL)
-			ds->state = state_in_view(cfg, vs, account, NULL);
+			ds->state = state_in_view(vs, account, NULL, NULL);
 		return;
 	}
 	ds->have = 1;
@@ -212,10 +264,12 @@ look(const struct ak_config *cfg, const struct view_status *vs, uid_t owner,
 	    AK_DOC_ACCOUNT : AK_DOC_PLAIN, &doc) == 0) {
 		ds->serial = doc->serial;
 		ds->expires = doc->expires;
+		ds->nsigners = ak_doc_signers(doc, ds->signers);
 		expired = doc->expires != 0 && doc->expires <= now;
 	}
-	ds->state = vs != NULL && !expired ? state_in_view(cfg, vs, account,
-	    e) : state_of(cfg, e, expired ? NULL : doc, expired, outage, now);
+	ds->state = vs != NULL && !expired ? state_in_view(vs, account, e,
+	    doc) :
+	    state_of(cfg, e, expired ? NULL : doc, expired, outage, now);
 	if (account == NULL && doc != NULL && rsp != NULL) {
 		if (ak_revset_from_doc(doc, rsp, &ds->fault) == 0) {
 			ds->readable = 1;
@@ -223,9 +277,19 @@ look(const struct ak_config *cfg, const struct view_status *vs, uid_t owner,
 		}
 	} else if (account != NULL && ak_keyset_from_doc(cfg, account,
 	    e->status == 200 ? doc : NULL, rs, &ks) == 0) {
+		struct ak_local lo;
+
 		ds->readable = ks->all != AK_DENY_BAD_DOC;
 		ds->fault = ks->fault;
-		ds->keys = ak_keyset_admitted(ks);
+		/*
+		 * What a login takes from the cache now (expiry, the view,
+		 * the freeze rule, the signers, the list): the command's own
+		 * decision, not a count of lines that parse.
+		 */
+		if (ak_local_answer_as(cfg, owner, account, NULL, now, &lo) ==
+		    AK_LOCAL_ANSWER)
+			ds->keys = ak_keyset_admitted(lo.ks);
+		ak_local_clear(&lo);
 	}
 	ak_keyset_free(ks);
 	ak_doc_free(doc);
@@ -236,6 +300,7 @@ static void
 human(const struct ak_config *cfg, const struct doc_status *ds, time_t now)
 {
 	char exp[21];
+	size_t i;
 
 	if (ds->what != NULL)
 		printf("account %s: ", ds->what);
@@ -243,9 +308,9 @@ human(const struct ak_config *cfg, const struct doc_status *ds, time_t now)
 		printf("revocation list: ");
 	if (!ds->have) {
 		printf("no cached document%s%s%s, last error %s\n",
-		    strcmp(ds->state, "missing") != 0 ? " (" : "",
-		    strcmp(ds->state, "missing") != 0 ? ds->state : "",
-		    strcmp(ds->state, "missing") != 0 ? ")" : "",
+		    ds->state != DS_MISSING ? " (" : "",
+		    ds->state != DS_MISSING ? state_str(cfg, ds->state) : "",
+		    ds->state != DS_MISSING ? ")" : "",
 		    ds->error[0] ? ds->error : "-");
 		return;
 	}
@@ -264,9 +329,15 @@ human(const struct ak_config *cfg, const struct doc_status *ds, time_t now)
 			    "ies");
 		else
 			printf("%zu key line(s) admitted, ", ds->keys);
+		for (i = 0; i < ds->nsigners; i++)
+			printf("%s%s", i == 0 ? "signed by " : " ",
+			    ds->signers[i]);
+		if (ds->nsigners > 0)
+			printf(", ");
 	}
 	printf("confirmed %llds ago, %s (refresh_after %lds), last error %s\n",
-	    (long long)(now - ds->checked), ds->state, cfg->refresh_after,
+	    (long long)(now - ds->checked), state_str(cfg, ds->state),
+	    cfg->refresh_after,
 	    ds->error[0] ? ds->error : "-");
 }
 
@@ -328,7 +399,7 @@ prometheus(const struct doc_status *ds, size_t n, time_t now, time_t outage,
 	    "refresh_after.");
 	for (i = 0; i < n; i++)
 		prom_value("authkeys_document_fresh", &ds[i],
-		    strcmp(ds[i].state, "fresh") == 0);
+		    ds[i].state == DS_FRESH);
 	prom_help("authkeys_document_error", "1 if the last attempt for this "
 	    "document failed (see authkeys-command --status).");
 	for (i = 0; i < n; i++)
@@ -405,6 +476,52 @@ prom_sessions(const struct ak_config *cfg)
 	free(cnt);
 }
 
+/*
+ * The root of trust in use (trusted_root): the cache owner's record of the
+ * newest root taken from the store, else the bootstrap. An expired root is
+ * said loudly: only on_freeze = stale still admits anything under it.
+ * Returns 1 if it is expired or unreadable.
+ */
+static int
+root_status(const struct ak_config *cfg, uid_t owner, time_t now, int prom)
+{
+	struct ak_root_state rs;
+	char exp[21];
+	int r = ak_root_state_read(cfg, owner, &rs);
+	int expired = r == 0 && rs.expires <= now;
+
+	if (prom) {
+		printf("# HELP authkeys_root_serial #serial of the root of "
+		    "trust in use (0: trusted_root unreadable).\n"
+		    "# TYPE authkeys_root_serial gauge\n"
+		    "authkeys_root_serial %llu\n", rs.serial);
+		printf("# HELP authkeys_root_expires_timestamp_seconds "
+		    "#expires of the root in use.\n"
+		    "# TYPE authkeys_root_expires_timestamp_seconds gauge\n"
+		    "authkeys_root_expires_timestamp_seconds %lld\n",
+		    (long long)rs.expires);
+		printf("# HELP authkeys_root_expired 1 if the root in use has "
+		    "expired (renew it: on_freeze = deny admits nothing).\n"
+		    "# TYPE authkeys_root_expired gauge\n"
+		    "authkeys_root_expired %d\n", expired || r != 0);
+		return expired || r != 0;
+	}
+	if (r != 0) {
+		printf("root: trusted_root %s: %s\n", cfg->trusted_root,
+		    ak_err(r));
+		return 1;
+	}
+	ak_time_format(rs.expires, exp);
+	printf("root: serial %llu", rs.serial);
+	if (rs.serial != rs.boot_serial)
+		printf(" (bootstrap %llu, rotated through the store)",
+		    rs.boot_serial);
+	printf(", expires %s%s\n", exp, !expired ? "" : cfg->freeze_deny ?
+	    " ROOT EXPIRED: nothing is admitted (on_freeze = deny)" :
+	    " ROOT EXPIRED: still used (on_freeze = stale); renew it now");
+	return expired;
+}
+
 int
 status_run(const struct ak_config *cfg, int prom)
 {
@@ -438,13 +555,15 @@ status_run(const struct ak_config *cfg, int prom)
 		    accts[i], now, outage, rs, &ds[i], NULL);
 	ak_revset_free(rs);
 	for (i = 0; i < n; i++)
-		bad |= (strcmp(ds[i].state, "fresh") != 0 &&
-		    strncmp(ds[i].state, "not in the snapshot", 19) != 0) ||
+		bad |= (ds[i].state != DS_FRESH &&
+		    ds[i].state != DS_NOT_IN_SNAPSHOT) ||
 		    ds[i].error[0] != '\0' ||
 		    (ds[i].status == 200 && !ds[i].readable);
 	if (cfg->ntimestamp_urls > 0)
 		bad |= !vs.have || vs.frozen || vs.error[0] != '\0' ||
 		    !ak_fresh_is_fresh(cfg, vs.checked, now);
+	if (cfg->trusted_root != NULL)
+		bad |= root_status(cfg, owner, now, prom);
 	if (prom) {
 		prometheus(ds, n, now, outage, in_outage);
 		if (cfg->ntimestamp_urls > 0)

@@ -6,13 +6,8 @@
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
-W=$(mktemp -d /run/ak-bench.XXXXXX)
-chmod 755 "$W"
-trap 'rm -rf "$W"' EXIT
-make -s -C "$TOP" all >/dev/null
-CMD=$TOP/build/sbin/authkeys-command
-ssh-keygen -q -t ed25519 -N '' -f "$W/signer"
-echo "s $(key_of "$W/signer.pub")" > "$W/allowed_signers"
+. "$TOP/bench/lib.sh"
+bench_init
 ssh-keygen -q -t ed25519 -N '' -C wanted -f "$W/wanted"
 for n in ${SIZES:-2001 20001}; do
 	mkdir -p "$W/$n/store" "$W/$n/cache" "$W/$n/etc"

@@ -7,28 +7,10 @@
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/tests/lib.sh"
+. "$TOP/bench/lib.sh"
 KEYS=${KEYS:-10}
-W=$(mktemp -d /run/ak-bench.XXXXXX)
-chmod 755 "$W"
-trap 'rm -rf "$W"' EXIT
-make -s -C "$TOP" all >/dev/null
-CMD=$TOP/build/sbin/authkeys-command
-mkdir -p "$W/store" "$W/cache" "$W/etc"
-ssh-keygen -q -t ed25519 -N '' -f "$W/signer"
-echo "s $(key_of "$W/signer.pub")" > "$W/allowed_signers"
-for i in $(seq 1 "$KEYS"); do
-	ssh-keygen -q -t ed25519 -N '' -C "key$i" -f "$W/k$i"
-	cat "$W/k$i.pub"
-done | sign_doc "$W/signer" "$W/store/deploy" deploy 1 "$(rfc3339 '+1 day')"
-cat > "$W/etc/authkeys.conf" <<CONF
-url = file://$W/store/%u
-trusted_signers = $W/allowed_signers
-cache_dir = $W/cache
-accounts = deploy
-refresh_after = 86400
-forced_options = restrict
-CONF
-"$CMD" -f "$W/etc/authkeys.conf" deploy > "$W/lines"
+bench_init
+bench_deploy "$KEYS"
 # The same keys from a store with snapshot and timestamp.
 mkdir -p "$W/src/accounts" "$W/vcache"
 for i in $(seq 1 "$KEYS"); do

@@ -4,7 +4,7 @@
  */
 #include <sys/types.h>
 
-#include <fnmatch.h>
+#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -12,10 +12,12 @@
 
 #include "ak_accounts.h"
 #include "ak_err.h"
+#include "ak_match.h"
 #include "ak_valid.h"
 
 #define NSS_BUF		16384
-#define MAX_GROUPS	4096
+#define NSS_BUF_MAX	(16 * 1024 * 1024)
+#define MAX_GROUPS	65536
 
 static int
 pattern_char(char c)
@@ -64,47 +66,142 @@ ak_accounts_dynamic(char *const *items, size_t n)
 	return 0;
 }
 
-/* Is account a member of group (its primary group, or a supplementary)? */
+/* getgrnam_r or getpwnam_r, as one shape (see nss_lookup). */
+typedef int (*nss_get_fn)(const char *, void *, char *, size_t, void **);
+
+static int
+get_group(const char *name, void *ent, char *buf, size_t len, void **res)
+{
+	struct group *g = NULL;
+	int e = getgrnam_r(name, ent, buf, len, &g);
+
+	*res = g;
+	return e;
+}
+
+static int
+get_user(const char *name, void *ent, char *buf, size_t len, void **res)
+{
+	struct passwd *p = NULL;
+	int e = getpwnam_r(name, ent, buf, len, &p);
+
+	*res = p;
+	return e;
+}
+
+/*
+ * One NSS lookup with its buffer grown on ERANGE up to NSS_BUF_MAX (a
+ * group of thousands of members is a long line). Returns 0 with *res
+ * (NULL: no such entry) and *bufp (caller frees), or AK_ERR_NSS.
+ */
+static int
+nss_lookup(nss_get_fn get, const char *name, void *ent, void **res,
+    char **bufp)
+{
+	size_t len;
+	char *buf;
+	int e;
+
+	*bufp = NULL;
+	*res = NULL;
+	for (len = NSS_BUF; len <= NSS_BUF_MAX; len *= 2) {
+		if ((buf = malloc(len)) == NULL)
+			return AK_ERR_NSS;
+		if ((e = get(name, ent, buf, len, res)) == 0) {
+			*bufp = buf;
+			return 0;
+		}
+		free(buf);
+		*res = NULL;
+		if (e != ERANGE)
+			break;
+	}
+	return AK_ERR_NSS;
+}
+
+static int
+group_named(const char *name, struct group *gr, struct group **res,
+    char **bufp)
+{
+	void *v;
+	int r = nss_lookup(get_group, name, gr, &v, bufp);
+
+	*res = v;
+	return r;
+}
+
+static int
+user_named(const char *name, struct passwd *pw, struct passwd **res,
+    char **bufp)
+{
+	void *v;
+	int r = nss_lookup(get_user, name, pw, &v, bufp);
+
+	*res = v;
+	return r;
+}
+
+/*
+ * Is account a member of group (its primary group, or a supplementary)?
+ * Returns 1, 0, or AK_ERR_NSS when NSS cannot say.
+ */
 static int
 in_group(const char *account, const char *group)
 {
 	struct passwd pw, *pwp = NULL;
 	struct group gr, *grp = NULL;
-	char pbuf[NSS_BUF], gbuf[NSS_BUF];
-	gid_t groups[MAX_GROUPS], gid;
-	int ng = MAX_GROUPS, i;
+	char *pbuf = NULL, *gbuf = NULL;
+	gid_t *groups = NULL, *tmp, gid;
+	int ng = 64, had = 0, i, r;
 
-	if (getgrnam_r(group, &gr, gbuf, sizeof(gbuf), &grp) != 0 ||
-	    grp == NULL)
-		return 0;
+	if ((r = group_named(group, &gr, &grp, &gbuf)) != 0)
+		goto out;
+	if (grp == NULL)
+		goto out;	/* no such group: nobody is in it */
 	gid = grp->gr_gid;
-	if (getpwnam_r(account, &pw, pbuf, sizeof(pbuf), &pwp) != 0 ||
-	    pwp == NULL)
-		return 0;
-	if (pwp->pw_gid == gid)
-		return 1;
-	if (getgrouplist(account, pwp->pw_gid, groups, &ng) == -1)
-		ng = MAX_GROUPS;	/* more than we look at: these */
+	if ((r = user_named(account, &pw, &pwp, &pbuf)) != 0 || pwp == NULL)
+		goto out;
+	if (pwp->pw_gid == gid) {
+		r = 1;
+		goto out;
+	}
+	/* getgrouplist says how many there are when the array is short. */
+	for (;;) {
+		if (ng <= had || ng > MAX_GROUPS ||
+		    (tmp = reallocarray(groups, (size_t)ng,
+		    sizeof(*groups))) == NULL) {
+			r = AK_ERR_NSS;
+			goto out;
+		}
+		groups = tmp;
+		had = ng;
+		if (getgrouplist(account, pwp->pw_gid, groups, &ng) != -1)
+			break;
+	}
 	for (i = 0; i < ng; i++)
 		if (groups[i] == gid)
-			return 1;
-	return 0;
+			r = 1;
+ out:
+	free(groups);
+	free(pbuf);
+	free(gbuf);
+	return r;
 }
 
-/* Does one item (without its '!') match account? */
+/* Does one item (without its '!') match account? 1, 0 or AK_ERR_NSS. */
 static int
 item_matches(const char *item, const char *account)
 {
 	if (*item == '%')
 		return in_group(account, item + 1);
-	return fnmatch(item, account, 0) == 0;
+	return ak_match_pattern(account, item);
 }
 
 int
 ak_accounts_match(char *const *items, size_t n, const char *account)
 {
 	size_t i;
-	int yes = 0;
+	int yes = 0, no = 0, err_yes = 0, err_no = 0, m;
 
 	if (!ak_account_valid(account))
 		return 0;
@@ -112,13 +209,22 @@ ak_accounts_match(char *const *items, size_t n, const char *account)
 		const char *it = items[i];
 		int neg = *it == '!';
 
-		if (!item_matches(it + neg, account))
-			continue;
-		if (neg)
-			return 0;
-		yes = 1;
+		if ((m = item_matches(it + neg, account)) < 0)
+			*(neg ? &err_no : &err_yes) = 1;
+		else if (m > 0)
+			*(neg ? &no : &yes) = 1;
 	}
-	return yes;
+	/*
+	 * A group NSS cannot read decides nothing: where the answer turns on
+	 * it, neither "unmanaged" (chained keys would count) nor managed.
+	 */
+	if (no)
+		return 0;
+	if (err_no && (yes || err_yes))
+		return AK_ERR_NSS;
+	if (yes)
+		return 1;
+	return err_yes ? AK_ERR_NSS : 0;
 }
 
 static int
@@ -152,7 +258,7 @@ candidates(char *const *items, size_t n, char ***names, size_t *nn)
 {
 	struct passwd *pw;
 	struct group gr, *grp;
-	char gbuf[NSS_BUF], **m;
+	char *gbuf, **m;
 	size_t i;
 	int r = 0;
 
@@ -170,12 +276,14 @@ candidates(char *const *items, size_t n, char ***names, size_t *nn)
 	for (i = 0; i < n && r == 0; i++) {
 		const char *it = items[i];
 
-		if (*it != '%' || getgrnam_r(it + 1, &gr, gbuf, sizeof(gbuf),
-		    &grp) != 0 || grp == NULL)
+		/* One NSS cannot read: ak_accounts_groups_readable says so. */
+		if (*it != '%' || group_named(it + 1, &gr, &grp, &gbuf) != 0)
 			continue;
-		for (m = grp->gr_mem; r == 0 && *m != NULL; m++)
+		m = grp != NULL ? grp->gr_mem : NULL;
+		for (; r == 0 && m != NULL && *m != NULL; m++)
 			if (ak_account_valid(*m))
 				r = add_name(names, nn, *m);
+		free(gbuf);
 	}
 	return r;
 }
@@ -197,7 +305,8 @@ ak_accounts_expand(char *const *items, size_t n, char ***namesp,
 	for (i = 0; i < nc; i++) {
 		if (i > 0 && strcmp(c[i], c[i - 1]) == 0)
 			continue;
-		if (!ak_accounts_match(items, n, c[i]))
+		/* Undecided (NSS): not listed; its logins are refused. */
+		if (ak_accounts_match(items, n, c[i]) != 1)
 			continue;
 		if ((r = add_name(&out, &no, c[i])) != 0)
 			goto out;
@@ -211,6 +320,28 @@ ak_accounts_expand(char *const *items, size_t n, char ***namesp,
 	ak_accounts_free(c, nc);
 	ak_accounts_free(out, no);
 	return r;
+}
+
+int
+ak_accounts_groups_readable(char *const *items, size_t n, const char **badp)
+{
+	struct group gr, *grp;
+	char *gbuf;
+	size_t i;
+
+	*badp = NULL;
+	for (i = 0; i < n; i++) {
+		const char *it = items[i] + (items[i][0] == '!');
+
+		if (*it != '%')
+			continue;
+		if (group_named(it + 1, &gr, &grp, &gbuf) != 0) {
+			*badp = items[i];
+			return AK_ERR_NSS;
+		}
+		free(gbuf);
+	}
+	return 0;
 }
 
 void
@@ -260,6 +391,6 @@ ak_accounts_item_count(const char *it, char *const *names, size_t nnames)
 	size_t j, c = 0;
 
 	for (j = 0; j < nnames; j++)
-		c += item_matches(it + neg, names[j]) ? 1 : 0;
+		c += item_matches(it + neg, names[j]) > 0 ? 1 : 0;
 	return c;
 }

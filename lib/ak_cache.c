@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 
 #include "ak_cache.h"
 #include "ak_sha256.h"
+#include "ak_signers.h"
 #include "ak_doc.h"
 #include "ak_err.h"
 #include "ak_file.h"
@@ -26,7 +28,7 @@
 #include "ak_valid.h"
 
 #define CACHE_MAGIC	"#authkeys-cache v1\n"
-#define HEADER_MAX	512
+#define HEADER_MAX	1024	/* every field, a 256-byte ETag: 664 */
 
 int
 ak_cache_name(const char *account, char *out, size_t outlen)
@@ -87,22 +89,9 @@ parse_ull(const char *s, unsigned long long *v)
 }
 
 static int
-parse_hex(const char *s, unsigned char *out, size_t n)
+parse_hex(const char *s, unsigned char *out)
 {
-	size_t i;
-	int a, b;
-
-	if (strlen(s) != 2 * n)
-		return AK_ERR_FORMAT;
-	for (i = 0; i < n; i++) {
-		a = s[2 * i] >= 'a' ? s[2 * i] - 'a' + 10 : s[2 * i] - '0';
-		b = s[2 * i + 1] >= 'a' ? s[2 * i + 1] - 'a' + 10 :
-		    s[2 * i + 1] - '0';
-		if (a < 0 || a > 15 || b < 0 || b > 15)
-			return AK_ERR_FORMAT;
-		out[i] = (unsigned char)(a << 4 | b);
-	}
-	return 0;
+	return ak_sha256_unhex(s, strlen(s), out);
 }
 
 int
@@ -135,15 +124,27 @@ ak_cache_parse(char *raw, size_t len, struct ak_cache_entry *e)
 	/* Optional (entries of older versions have none). */
 	if (strncmp(p, "#sha256 ", 8) == 0) {
 		if (header_field(&p, "#sha256", &v) != 0 ||
-		    parse_hex(v, e->sha256, sizeof(e->sha256)) != 0)
+		    parse_hex(v, e->sha256) != 0)
 			return AK_ERR_FORMAT;
 		e->has_sha256 = 1;
 	}
+	if (strncmp(p, "#signed-sha256 ", 15) == 0) {
+		if (header_field(&p, "#signed-sha256", &v) != 0 ||
+		    parse_hex(v, e->signed_sha256) != 0)
+			return AK_ERR_FORMAT;
+		e->has_signed_sha256 = 1;
+	}
 	if (strncmp(p, "#verified ", 10) == 0) {
 		if (header_field(&p, "#verified", &v) != 0 ||
-		    parse_hex(v, e->verified, sizeof(e->verified)) != 0)
+		    parse_hex(v, e->verified) != 0)
 			return AK_ERR_FORMAT;
 		e->has_verified = 1;
+	}
+	if (strncmp(p, "#floor-signer ", 14) == 0) {
+		if (header_field(&p, "#floor-signer", &v) != 0 ||
+		    parse_hex(v, e->floor_signer) != 0)
+			return AK_ERR_FORMAT;
+		e->has_floor_signer = 1;
 	}
 	e->body = p;
 	e->bodylen = len - (size_t)(p - raw);
@@ -264,8 +265,10 @@ int
 ak_cache_write(const char *dir, const char *name,
     const struct ak_cache_entry *e)
 {
-	char hdr[HEADER_MAX], hex[AK_SHA256_HEX], vhex[AK_SHA256_HEX], *buf;
+	char hdr[HEADER_MAX], hex[AK_SHA256_HEX], vhex[AK_SHA256_HEX],
+	    fhex[AK_SHA256_HEX], shex[AK_SHA256_HEX], *buf;
 	unsigned char h[AK_SHA256_LEN];
+	size_t sl = 0;
 	int n, r;
 
 	if (strchr(e->etag, '\n') != NULL || strchr(e->etag, ' ') != NULL)
@@ -276,14 +279,26 @@ ak_cache_write(const char *dir, const char *name,
 	 */
 	ak_sha256(e->body, e->bodylen, h);
 	ak_sha256_hex(h, hex);
+	/* And of its signed bytes, if it has any signature. */
+	if (e->status == 200 &&
+	    (sl = ak_doc_signed_len(e->body, e->bodylen)) < e->bodylen) {
+		ak_sha256(e->body, sl, h);
+		ak_sha256_hex(h, shex);
+	}
 	ak_sha256_hex(e->verified, vhex);
+	ak_sha256_hex(e->floor_signer, fhex);
 	n = snprintf(hdr, sizeof(hdr), "%s#checked %lld\n#status %d\n"
-	    "#etag %s\n#min-serial %llu\n%s%s%s%s%s%s", CACHE_MAGIC,
-	    (long long)e->checked, e->status, e->etag[0] ? e->etag : "-",
+	    "#etag %s\n#min-serial %llu\n%s%s%s%s%s%s%s%s%s%s%s%s",
+	    CACHE_MAGIC, (long long)e->checked, e->status,
+	    e->etag[0] ? e->etag : "-",
 	    e->min_serial, e->status == 200 ? "#sha256 " : "",
 	    e->status == 200 ? hex : "", e->status == 200 ? "\n" : "",
+	    sl < e->bodylen ? "#signed-sha256 " : "",
+	    sl < e->bodylen ? shex : "", sl < e->bodylen ? "\n" : "",
 	    e->has_verified ? "#verified " : "", e->has_verified ? vhex : "",
-	    e->has_verified ? "\n" : "");
+	    e->has_verified ? "\n" : "",
+	    e->has_floor_signer ? "#floor-signer " : "",
+	    e->has_floor_signer ? fhex : "", e->has_floor_signer ? "\n" : "");
 	if (n < 0 || (size_t)n >= sizeof(hdr))
 		return AK_ERR_TOO_LARGE;
 	if ((buf = malloc((size_t)n + e->bodylen)) == NULL)
@@ -386,7 +401,7 @@ ak_cache_unlock(int fd)
 
 int
 ak_cache_doc(const struct ak_cache_entry *e, enum ak_doc_kind kind,
-    const char *account, time_t now, struct ak_doc **docp)
+    const char *account, time_t now, long skew, struct ak_doc **docp)
 {
 	struct ak_doc *doc = NULL;
 	int r;
@@ -397,10 +412,146 @@ ak_cache_doc(const struct ak_cache_entry *e, enum ak_doc_kind kind,
 	if ((r = ak_doc_parse(e->body, e->bodylen, (enum ak_doc_kind)kind,
 	    &doc)) != 0)
 		return r;
-	if ((r = ak_doc_check(doc, account, now, 0)) != 0) {
+	if ((r = ak_doc_check(doc, account, now, 0)) != 0 ||
+	    (r = ak_doc_ahead(doc, now, skew)) != 0) {
 		ak_doc_free(doc);
 		return r;
 	}
 	*docp = doc;
 	return 0;
+}
+
+int
+ak_cache_forget(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, n = 0, r = 0;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : AK_ERR_IO;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return AK_ERR_IO;
+	}
+	while ((de = readdir(d)) != NULL) {
+		/* Ours are "name" and "kind.name"; dot files are locks. */
+		if (de->d_name[0] == '.' || (de->d_type != DT_REG &&
+		    de->d_type != DT_UNKNOWN))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			n++;
+		else if (errno != ENOENT)
+			r = AK_ERR_IO;
+	}
+	closedir(d);
+	return r != 0 ? r : n;
+}
+
+/*
+ * The digest of the file that says who may sign, read once. A trusted_root
+ * past its #expires decides nothing with on_freeze = deny (as the
+ * resolver, which then refuses): the cache-hit path must not go on from
+ * marks the root made while it was in force. Only its header is read
+ * here; the resolver verifies the rest.
+ */
+void
+ak_root_record_name(const unsigned char boot[32], char *out, size_t outlen)
+{
+	char hex[65];
+
+	ak_sha256_hex(boot, hex);
+	(void)snprintf(out, outlen, "root-%.16s", hex);
+}
+
+int
+ak_root_state_read(const struct ak_config *cfg, uid_t owner,
+    struct ak_root_state *rs)
+{
+	struct ak_doc hdr, rhdr;
+	char *buf = NULL, *rbuf = NULL, name[40], path[4096];
+	size_t len, hl, rlen;
+	int r;
+
+	memset(rs, 0, sizeof(*rs));
+	if ((r = ak_file_check_root_path(cfg->trusted_root)) != 0 ||
+	    (r = ak_file_read(cfg->trusted_root, AK_SIGNERS_MAX, 1, 0, &buf,
+	    &len)) != 0)
+		return r;
+	ak_sha256(buf, len, rs->digest);
+	if ((r = ak_doc_parse_header(buf, len, AK_DOC_ROOT, &hdr, &hl)) != 0)
+		goto out;
+	rs->boot_serial = rs->serial = hdr.serial;
+	rs->boot_expires = rs->expires = hdr.expires;
+	/*
+	 * The root the cache owner took from the store since this bootstrap
+	 * (its record, as ak_root_walk reads it): entries are marked with it.
+	 */
+	ak_root_record_name(rs->digest, name, sizeof(name));
+	if (snprintf(path, sizeof(path), "%s/%s", cfg->cache_dir, name) <
+	    (int)sizeof(path) && ak_file_read(path, AK_DOC_MAX, 1, owner,
+	    &rbuf, &rlen) == 0 && ak_doc_parse_header(rbuf, rlen, AK_DOC_ROOT,
+	    &rhdr, &hl) == 0 && rhdr.serial > hdr.serial) {
+		ak_sha256(rbuf, rlen, rs->digest);
+		rs->serial = rhdr.serial;
+		rs->expires = rhdr.expires;
+	}
+ out:
+	free(rbuf);
+	free(buf);
+	return r;
+}
+
+/* *expired: the serial of the root in use if it expired (stale), else 0. */
+static int
+trust_digest(const struct ak_config *cfg, uid_t owner,
+    unsigned char digest[32], unsigned long long *expired)
+{
+	struct ak_root_state rs;
+	int r;
+
+	*expired = 0;
+	if (cfg->trusted_root == NULL)
+		return ak_signers_file_digest(cfg->trusted_signers, digest);
+	if ((r = ak_root_state_read(cfg, owner, &rs)) != 0)
+		return r;
+	memcpy(digest, rs.digest, 32);
+	if (rs.expires > time(NULL))
+		return 0;
+	*expired = rs.serial;
+	return cfg->freeze_deny ? AK_ERR_EXPIRED : 0;
+}
+
+int
+ak_marks_load(const struct ak_config *cfg, uid_t owner, struct ak_marks *m)
+{
+	unsigned char digest[32];
+	char ns[160];
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if (!cfg->require_signature || ak_config_trust_file(cfg) == NULL)
+		return 0;
+	if ((r = trust_digest(cfg, owner, digest, &m->root_expired)) != 0)
+		return r;
+	if (snprintf(ns, sizeof(ns), "%s-timestamp", cfg->namespace) >=
+	    (int)sizeof(ns))
+		return AK_ERR_TOO_LARGE;
+	ak_signers_mark(digest, cfg->namespace, m->doc);
+	ak_signers_mark(digest, ns, m->ts);
+	m->on = 1;
+	return 0;
+}
+
+int
+ak_marks_ok(const struct ak_marks *m, const struct ak_cache_entry *e,
+    enum ak_doc_kind kind)
+{
+	if (m == NULL || !m->on || e->status == 404)
+		return 1;
+	if (!e->has_verified)
+		return 0;
+	return memcmp(e->verified, kind == AK_DOC_TIMESTAMP ? m->ts : m->doc,
+	    sizeof(e->verified)) == 0;
 }

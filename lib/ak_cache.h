@@ -22,8 +22,18 @@ struct ak_cache_entry {
 	unsigned long long min_serial;	/* highest serial ever accepted */
 	int has_sha256;		/* the body's SHA-256 is in the header */
 	unsigned char sha256[32];	/* (written with every 200 entry) */
+	/* That of its signed bytes (a signed-sha256 snapshot entry). */
+	int has_signed_sha256;
+	unsigned char signed_sha256[32];
 	int has_verified;	/* the writer verified the signature */
 	unsigned char verified[32];	/* under these signers: ak_resolve */
+	/*
+	 * Who set min_serial (a timestamp's): the SHA-256 of the signing
+	 * key's blob. The floor is dropped when that key leaves
+	 * trusted_signers, so a stolen key's serial cannot outlive it.
+	 */
+	int has_floor_signer;
+	unsigned char floor_signer[32];
 	char *body;		/* the document (inside raw), NUL-terminated */
 	size_t bodylen;
 	char *raw;
@@ -73,6 +83,66 @@ int ak_cache_write(const char *dir, const char *name,
 void ak_cache_entry_free(struct ak_cache_entry *e);
 
 /*
+ * Forgets what dir holds (--reset-view, root's recovery): every entry, its
+ * index and note, the outage record; with them every rollback floor, so the
+ * next reader adopts the store's current view as a new host does. Lock
+ * files stay (they may be held). Returns the number of files removed
+ * (>= 0), or AK_ERR_*; a dir that does not exist holds nothing (0).
+ */
+int ak_cache_forget(const char *dir);
+
+/*
+ * The marks (ak_signers_mark) entries must carry to count on the cache-hit
+ * path: of trusted_signers as it is now, so a signer root removes stops
+ * counting at the next call, not at the next refresh or reload.
+ */
+struct ak_marks {
+	int on;			/* signatures required: entries need one */
+	unsigned char doc[32];	/* documents, the list, the snapshot */
+	unsigned char ts[32];	/* the timestamp */
+	/* The serial of the root in use if it expired (on_freeze = stale). */
+	unsigned long long root_expired;
+};
+
+/*
+ * The name of a cache's record of the newest root taken from the bootstrap
+ * whose digest is boot ("root-" and 16 hex digits; ak_root_walk): another
+ * bootstrap (root reset trust by hand) starts a new record.
+ */
+void ak_root_record_name(const unsigned char boot[32], char *out,
+    size_t outlen);
+
+/* The root in use by a cache's owner, from headers (ak_root_state_read). */
+struct ak_root_state {
+	unsigned long long boot_serial, serial;
+	time_t boot_expires, expires;
+	unsigned char digest[32];	/* of the root in use's bytes */
+};
+
+/*
+ * With trusted_root: its header and that of the newest root owner (the
+ * cache's) recorded since (signatures are the resolver's to check; entries
+ * are marked with this digest). Returns 0, or AK_ERR_* if the bootstrap
+ * cannot be read.
+ */
+int ak_root_state_read(const struct ak_config *cfg, uid_t owner,
+    struct ak_root_state *rs);
+
+/*
+ * Fills m for cfg as trusted_signers is now, or trusted_root and the
+ * newest root owner (the cache's) recorded since. Returns 0 or AK_ERR_*.
+ */
+int ak_marks_load(const struct ak_config *cfg, uid_t owner,
+    struct ak_marks *m);
+
+/*
+ * Returns 1 if e (an entry of kind) was verified under m (m NULL or off:
+ * nothing to hold it to; a cached 404 holds no signature), else 0.
+ */
+int ak_marks_ok(const struct ak_marks *m, const struct ak_cache_entry *e,
+    enum ak_doc_kind kind);
+
+/*
  * Records that the store confirmed dir/name now (a 304) by setting the
  * file's modification time, which ak_cache_read takes as "checked" when it
  * is later than the header's: no rewrite, no fsync. Returns 0 or AK_ERR_IO.
@@ -92,11 +162,12 @@ int ak_cache_lock(const char *dir, const char *name, long long deadline_ms);
 void ak_cache_unlock(int fd);
 
 /*
- * Parses the document held by e as kind and checks account and expiry (no
+ * Parses the document held by e as kind and checks account, expiry and the
+ * bound on the future (ak_doc_ahead, skew) (no
  * signature check: the cache is trusted by ownership). Sets *docp to NULL
  * for a cached 404. Returns 0 or the AK_ERR_* of the parse or check.
  */
 int ak_cache_doc(const struct ak_cache_entry *e, enum ak_doc_kind kind,
-    const char *account, time_t now, struct ak_doc **docp);
+    const char *account, time_t now, long skew, struct ak_doc **docp);
 
 #endif

@@ -1,8 +1,10 @@
 /*
  * Running a chained AuthorizedKeysCommand (see ak_chain.h): no shell, the
- * path checked as sshd checks its own, bounded in time and output, and
- * only key lines that parse passed on, all or nothing.
+ * path checked as sshd checks its own, never authkeys itself, bounded in
+ * time and output, and its whole process subtree ended when it is done.
+ * What its output says is the keyset's to decide (ak_keyset_from_text).
  */
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -12,6 +14,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,7 +22,8 @@
 #include "ak_buf.h"
 #include "ak_chain.h"
 #include "ak_err.h"
-#include "ak_key.h"
+#include "ak_file.h"
+#include "ak_proc.h"
 #include "ak_time.h"
 #include "ak_valid.h"
 
@@ -83,37 +87,7 @@ ak_chain_syntax(const char *cmd)
 int
 ak_chain_path_safe(const char *path, char *why, size_t whylen)
 {
-	char real[PATH_MAX], *slash;
-	struct stat st;
-	int file = 1;
-
-	if (realpath(path, real) == NULL) {
-		snprintf(why, whylen, "%s: %s", path, strerror(errno));
-		return AK_ERR_PERM;
-	}
-	for (;;) {
-		if (stat(real, &st) != 0) {
-			snprintf(why, whylen, "%s: %s", real, strerror(errno));
-			return AK_ERR_PERM;
-		}
-		if (file && !S_ISREG(st.st_mode)) {
-			snprintf(why, whylen, "%s: not a regular file", real);
-			return AK_ERR_PERM;
-		}
-		if (st.st_uid != 0 || (st.st_mode & 022) != 0) {
-			snprintf(why, whylen, "%s: %s", real, st.st_uid != 0 ?
-			    "not owned by root" : "writable by group or "
-			    "others");
-			return AK_ERR_PERM;
-		}
-		file = 0;
-		if (strcmp(real, "/") == 0)
-			return 0;
-		if ((slash = strrchr(real, '/')) == real)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-	}
+	return ak_file_safe_path(path, 1, why, whylen) != 0 ? AK_ERR_PERM : 0;
 }
 
 int
@@ -130,7 +104,7 @@ static void
 child(char **argv, int outfd)
 {
 	static char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C",
-	    NULL };
+	    AK_CHAIN_ENV "=1", NULL };
 	int devnull;
 
 	(void)setpgid(0, 0);
@@ -140,6 +114,85 @@ child(char **argv, int outfd)
 		_exit(127);
 	execve(argv[0], argv, envp);
 	_exit(127);
+}
+
+int
+ak_chain_nested(void)
+{
+	return getenv(AK_CHAIN_ENV) != NULL;
+}
+
+int
+ak_chain_is_ours(const char *path, const char *const *ours, size_t n)
+{
+	struct stat st, o;
+	const char *base;
+	size_t i;
+
+	if ((base = strrchr(path, '/')) != NULL)
+		base++;
+	else
+		base = path;
+	if (strcmp(base, "authkeys-command") == 0 ||
+	    strcmp(base, "authkeys-fetch") == 0)
+		return 1;
+	if (stat(path, &st) != 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (ours[i] != NULL && stat(ours[i], &o) == 0 &&
+		    o.st_dev == st.st_dev && o.st_ino == st.st_ino)
+			return 1;
+	return 0;
+}
+
+/*
+ * Our children, as /proc says (the chained command's descendants are
+ * reparented to us: we are their subreaper). Kills each (through a pidfd,
+ * so a reused pid is never hit); returns how many.
+ */
+static size_t
+kill_children(pid_t self)
+{
+	struct ak_proctab t;
+	size_t i, n = 0;
+
+	if (ak_proc_scan(&t, 0) != 0)
+		return 0;
+	for (i = 0; i < t.n; i++) {
+		if (t.p[i].ppid != self)
+			continue;
+		(void)ak_proc_signal(t.p[i].pid, t.p[i].start, SIGKILL);
+		n++;
+	}
+	ak_proctab_free(&t);
+	return n;
+}
+
+/*
+ * Ends every process the chained command left, however deep or however it
+ * detached (setsid, double fork): as their subreaper we inherit each one
+ * whose parent dies, so killing our children until none is left reaches
+ * the whole subtree, a fork loop included (a killed process forks no
+ * more). Bounded by AK_CHAIN_KILL_MS.
+ */
+static void
+kill_subtree(pid_t pid)
+{
+	long long until = ak_now_ms() + AK_CHAIN_KILL_MS;
+	pid_t self = getpid(), w;
+	int status;
+
+	(void)kill(-pid, SIGKILL);
+	for (;;) {
+		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
+			;
+		if (w == -1 && errno == ECHILD)
+			return;
+		if (ak_now_ms() >= until)
+			return;
+		if (kill_children(self) == 0)
+			usleep(1000);
+	}
 }
 
 /* Reads the child's output until EOF or the deadline. */
@@ -190,68 +243,42 @@ reap(pid_t pid, long long deadline, int *statusp)
 	return AK_ERR_TIMEOUT;
 }
 
-/* The valid key lines of the output, all written or none. */
-static int
-pass_lines(const struct ak_buf *b, FILE *out, size_t *printedp,
-    size_t *droppedp)
-{
-	struct ak_buf keep;
-	const char *p = (const char *)b->p, *end = p + b->len, *nl;
-	struct ak_key_line *kl;
-	size_t len, ws;
-	int r = 0;
-
-	ak_buf_init(&keep, AK_CHAIN_OUT_MAX);
-	for (; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		len = (size_t)(nl - p);
-		if (len > 0 && p[len - 1] == '\r')
-			len--;
-		for (ws = 0; ws < len && (p[ws] == ' ' || p[ws] == '\t'); ws++)
-			;
-		if (ws == len || p[ws] == '#')
-			continue;
-		if (ak_key_line_parse(p, len, &kl) != 0) {
-			(*droppedp)++;
-			continue;
-		}
-		ak_key_line_free(kl);
-		ak_buf_put(&keep, p, len);
-		ak_buf_put(&keep, "\n", 1);
-		(*printedp)++;
-	}
-	if (keep.err != 0)
-		r = keep.err;
-	else if (keep.len > 0 && (fwrite(keep.p, 1, keep.len, out) !=
-	    keep.len || fflush(out) != 0))
-		r = AK_ERR_IO;
-	if (r != 0)
-		*printedp = 0;
-	ak_buf_free(&keep);
-	return r;
-}
-
 int
 ak_chain_run(const char *cmd, const char *account, const char *fpr,
-    long timeout_ms, FILE *out, size_t *printedp, size_t *droppedp,
-    char *why, size_t whylen)
+    long timeout_ms, const char *const *ours, size_t nours,
+    struct ak_buf *out, char *why, size_t whylen)
 {
 	char buf[4096], *argv[AK_CHAIN_MAX_ARGS + 1];
 	long long deadline = ak_now_ms() + timeout_ms;
-	struct ak_buf b;
 	size_t argc;
 	int fds[2], status = 0, r;
 	pid_t pid;
 
-	*printedp = *droppedp = 0;
+	ak_buf_init(out, AK_CHAIN_OUT_MAX);
 	why[0] = '\0';
+	if (ak_chain_nested()) {
+		snprintf(why, whylen, "refused inside a chained command (%s "
+		    "set): a chain_command that runs authkeys-command again",
+		    AK_CHAIN_ENV);
+		return AK_ERR_CONFIG;
+	}
 	if (split(cmd, account, fpr, buf, sizeof(buf), argv, &argc) != 0) {
 		snprintf(why, whylen, "cannot expand the command");
 		return AK_ERR_CONFIG;
 	}
+	if (ak_chain_is_ours(argv[0], ours, nours)) {
+		snprintf(why, whylen, "%s is authkeys itself: chaining to it "
+		    "would run it again for every lookup", argv[0]);
+		return AK_ERR_CONFIG;
+	}
 	if ((r = ak_chain_path_safe(argv[0], why, whylen)) != 0)
 		return r;
+	/* Whatever it leaves behind, however detached, comes back to us. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+		snprintf(why, whylen, "PR_SET_CHILD_SUBREAPER: %s",
+		    strerror(errno));
+		return AK_ERR_IO;
+	}
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
 		return AK_ERR_IO;
@@ -266,11 +293,11 @@ ak_chain_run(const char *cmd, const char *account, const char *fpr,
 		child(argv, fds[1]);
 	(void)setpgid(pid, pid);
 	close(fds[1]);
-	ak_buf_init(&b, AK_CHAIN_OUT_MAX);
-	r = collect(fds[0], deadline, &b);
+	r = collect(fds[0], deadline, out);
 	close(fds[0]);
 	if (reap(pid, r == 0 ? deadline : 0, &status) != 0 && r == 0)
 		r = AK_ERR_TIMEOUT;
+	kill_subtree(pid);
 	if (r == AK_ERR_TIMEOUT)
 		snprintf(why, whylen, "killed after %ld ms (timeout)",
 		    timeout_ms);
@@ -288,8 +315,10 @@ ak_chain_run(const char *cmd, const char *account, const char *fpr,
 		else
 			snprintf(why, whylen, "killed by signal %d",
 			    WTERMSIG(status));
-	} else if ((r = pass_lines(&b, out, printedp, droppedp)) != 0)
-		snprintf(why, whylen, "writing its lines failed");
-	ak_buf_free(&b);
+	}
+	if (r != 0) {
+		ak_buf_free(out);
+		ak_buf_init(out, AK_CHAIN_OUT_MAX);
+	}
 	return r;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -192,156 +193,245 @@ parse_types(struct parse_ctx *pc, const char *v, unsigned int *out)
 	return r;
 }
 
-enum { K_URL, K_REVOCATION_URL, K_TRUSTED_SIGNERS, K_REQUIRE_SIGNATURE,
-	K_NAMESPACE, K_CA_FILE, K_CACHE_DIR, K_REFRESH_AFTER, K_TIMEOUT,
-	K_ACCOUNTS, K_FORCED_OPTIONS, K_ALLOWED_OPTIONS, K_ALLOWED_KEY_TYPES,
-	K_MIN_RSA_BITS, K_MODULE_CACHE_DIR, K_RETRY_AFTER, K_REVOKED_KEYS_FILE,
-	K_SESSION_DIR, K_TIMESTAMP_URL, K_FREEZE_AFTER, K_ON_FREEZE,
-	K_CHAIN_COMMAND, K_END_ACCOUNT_PROCESSES };
+/* --- the keys ----------------------------------------------------------- */
 
-static const char *keywords[] = {
-	"url", "revocation_url", "trusted_signers", "require_signature",
-	"signature_namespace", "ca_file", "cache_dir", "refresh_after",
-	"timeout", "accounts", "forced_options", "allowed_options",
-	"allowed_key_types", "min_rsa_bits", "module_cache_dir",
-	"retry_after", "revoked_keys_file", "session_dir", "timestamp_url",
-	"freeze_after", "on_freeze", "chain_command", "end_account_processes",
-};
+/* Validators: 0, or fail()'s AK_ERR_CONFIG. */
+
+/* A URL with no account in it (the list, the timestamp). */
+static int
+check_url_fixed(struct parse_ctx *pc, const char *v)
+{
+	int r;
+
+	if ((r = check_url(pc, v)) != 0)
+		return r;
+	if (strstr(v, "%u") != NULL)
+		return fail(pc, "%u has no meaning in", v);
+	return 0;
+}
+
+/* The snapshot is the timestamp's sibling: ".../v1/timestamp". */
+static int
+check_timestamp_url(struct parse_ctx *pc, const char *v)
+{
+	int r;
+
+	if ((r = check_url_fixed(pc, v)) != 0)
+		return r;
+	if (strrchr(v, '/') == NULL || strrchr(v, '/')[1] == '\0')
+		return fail(pc, "timestamp_url must name a file", v);
+	return 0;
+}
 
 static int
-set_key(struct parse_ctx *pc, struct ak_config *cfg, int k, const char *v)
+check_chain(struct parse_ctx *pc, const char *v)
+{
+	if (ak_chain_syntax(v) != 0)
+		return fail(pc, "chain_command: an absolute path, then "
+		    "arguments; only %u, %f and %% expand", v);
+	return 0;
+}
+
+static int
+check_namespace(struct parse_ctx *pc, const char *v)
+{
+	if (ak_has_ctrl(v, strlen(v)) || strchr(v, ' ') != NULL)
+		return fail(pc, "bad namespace", v);
+	return 0;
+}
+
+static int
+check_options(struct parse_ctx *pc, const char *v)
+{
+	if (*v != '\0' && ak_key_options_check(v) != 0)
+		return fail(pc, "malformed options", v);
+	return 0;
+}
+
+static int
+check_path(struct parse_ctx *pc, const char *v)
+{
+	if (v[0] != '/')
+		return fail(pc, "path must be absolute", v);
+	return 0;
+}
+
+/* Setters for what no generic type holds. */
+
+static int
+set_on_freeze(struct parse_ctx *pc, struct ak_config *cfg, const char *v)
+{
+	if (strcmp(v, "stale") == 0)
+		cfg->freeze_deny = 0;
+	else if (strcmp(v, "deny") == 0)
+		cfg->freeze_deny = 1;
+	else
+		return fail(pc, "expected stale or deny, got", v);
+	return 0;
+}
+
+static int
+set_accounts(struct parse_ctx *pc, struct ak_config *cfg, const char *v)
 {
 	size_t i;
 	int r;
 
-	if (k != K_URL && k != K_TIMESTAMP_URL && (pc->seen & (1U << k)) != 0)
-		return fail(pc, "repeated key", keywords[k]);
+	if ((r = split_list(pc, v, &cfg->accounts, &cfg->naccounts)) != 0)
+		return r;
+	for (i = 0; i < cfg->naccounts; i++) {
+		if (ak_accounts_item_valid(cfg->accounts[i]) != 0)
+			return fail(pc, "invalid account name, pattern or "
+			    "%group", cfg->accounts[i]);
+	}
+	return 0;
+}
+
+/* Option names, lower-cased; they replace the defaults. */
+static int
+set_allowed_options(struct parse_ctx *pc, struct ak_config *cfg,
+    const char *v)
+{
+	size_t i;
+	char *p;
+	int r;
+
+	free_list(cfg->allowed_options, cfg->nallowed_options);
+	cfg->allowed_options = NULL;
+	cfg->nallowed_options = 0;
+	if ((r = split_list(pc, v, &cfg->allowed_options,
+	    &cfg->nallowed_options)) != 0)
+		return r;
+	for (i = 0; i < cfg->nallowed_options; i++) {
+		for (p = cfg->allowed_options[i]; *p != '\0'; p++) {
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+			else if (!((*p >= 'a' && *p <= 'z') ||
+			    (*p >= '0' && *p <= '9') || *p == '-'))
+				return fail(pc, "bad option name",
+				    cfg->allowed_options[i]);
+		}
+	}
+	return 0;
+}
+
+static int
+set_key_types(struct parse_ctx *pc, struct ak_config *cfg, const char *v)
+{
+	return parse_types(pc, v, &cfg->allowed_types);
+}
+
+/* How a key's value is stored in struct ak_config. */
+enum key_type {
+	T_URLS,		/* repeatable: one more of char *[AK_MAX_URLS] */
+	T_STRING,	/* char * */
+	T_LONG,		/* long, within min..max */
+	T_UINT,		/* unsigned int, within min..max */
+	T_BOOL,		/* int, "yes" or "no" */
+	T_SET,		/* its own setter */
+};
+
+struct key {
+	const char *name;
+	enum key_type type;
+	size_t off;		/* in struct ak_config */
+	size_t count_off;	/* T_URLS: the size_t count */
+	long min, max;		/* T_LONG, T_UINT */
+	int empty_ok;		/* "key =" means none */
+	int (*check)(struct parse_ctx *, const char *);
+	int (*set)(struct parse_ctx *, struct ak_config *, const char *);
+};
+
+#define F(f)	offsetof(struct ak_config, f)
+#define DAY	86400L
+static const struct key keys[] = {
+	{ "url", T_URLS, F(urls), F(nurls), 0, 0, 0, check_url, NULL },
+	{ "revocation_url", T_STRING, F(revocation_url), 0, 0, 0, 0,
+	    check_url_fixed, NULL },
+	{ "trusted_signers", T_STRING, F(trusted_signers), 0, 0, 0, 0,
+	    check_path, NULL },
+	{ "trusted_root", T_STRING, F(trusted_root), 0, 0, 0, 0, check_path,
+	    NULL },
+	{ "require_signature", T_BOOL, F(require_signature), 0, 0, 0, 0,
+	    NULL, NULL },
+	{ "signature_namespace", T_STRING, F(namespace), 0, 0, 0, 0,
+	    check_namespace, NULL },
+	{ "ca_file", T_STRING, F(ca_file), 0, 0, 0, 0, check_path, NULL },
+	{ "cache_dir", T_STRING, F(cache_dir), 0, 0, 0, 0, check_path, NULL },
+	{ "refresh_after", T_LONG, F(refresh_after), 0, 0, 365 * DAY, 0, NULL,
+	    NULL },
+	{ "timeout", T_LONG, F(timeout), 0, 1, 600, 0, NULL, NULL },
+	{ "accounts", T_SET, 0, 0, 0, 0, 0, NULL, set_accounts },
+	{ "forced_options", T_STRING, F(forced_options), 0, 0, 0, 1,
+	    check_options, NULL },
+	{ "allowed_options", T_SET, 0, 0, 0, 0, 0, NULL,
+	    set_allowed_options },
+	{ "allowed_key_types", T_SET, 0, 0, 0, 0, 0, NULL, set_key_types },
+	{ "min_rsa_bits", T_UINT, F(min_rsa_bits), 0, 1024, 16384, 0, NULL,
+	    NULL },
+	{ "module_cache_dir", T_STRING, F(module_cache_dir), 0, 0, 0, 0,
+	    check_path, NULL },
+	{ "retry_after", T_LONG, F(retry_after), 0, 0, DAY, 0, NULL, NULL },
+	{ "revoked_keys_file", T_STRING, F(revoked_keys_file), 0, 0, 0, 0,
+	    check_path, NULL },
+	{ "session_dir", T_STRING, F(session_dir), 0, 0, 0, 0, check_path,
+	    NULL },
+	{ "timestamp_url", T_URLS, F(timestamp_urls), F(ntimestamp_urls), 0,
+	    0, 0, check_timestamp_url, NULL },
+	{ "freeze_after", T_LONG, F(freeze_after), 0, 1, 365 * DAY, 0, NULL,
+	    NULL },
+	{ "on_freeze", T_SET, 0, 0, 0, 0, 0, NULL, set_on_freeze },
+	{ "chain_command", T_STRING, F(chain_command), 0, 0, 0, 0,
+	    check_chain, NULL },
+	{ "end_account_processes", T_BOOL, F(end_account_processes), 0, 0, 0,
+	    0, NULL, NULL },
+	{ "max_clock_skew", T_LONG, F(max_clock_skew), 0, 0, DAY, 0, NULL,
+	    NULL },
+};
+#undef F
+#undef DAY
+
+static int
+set_key(struct parse_ctx *pc, struct ak_config *cfg, size_t k, const char *v)
+{
+	const struct key *kd = &keys[k];
+	char *at = (char *)cfg + kd->off, **list;
+	size_t *count;
+	long n;
+	int r;
+
+	if (kd->type != T_URLS && (pc->seen & (1U << k)) != 0)
+		return fail(pc, "repeated key", kd->name);
 	pc->seen |= 1U << k;
-	if (*v == '\0' && k != K_FORCED_OPTIONS)
-		return fail(pc, "empty value for", keywords[k]);
-	switch (k) {
-	case K_URL:
-		if ((r = check_url(pc, v)) != 0)
-			return r;
-		if (cfg->nurls >= AK_MAX_URLS)
-			return fail(pc, "too many url lines", NULL);
-		if ((cfg->urls[cfg->nurls] = strdup(v)) == NULL)
+	if (*v == '\0' && !kd->empty_ok)
+		return fail(pc, "empty value for", kd->name);
+	if (kd->check != NULL && (r = kd->check(pc, v)) != 0)
+		return r;
+	switch (kd->type) {
+	case T_URLS:
+		list = (char **)(void *)at;
+		count = (size_t *)(void *)((char *)cfg + kd->count_off);
+		if (*count >= AK_MAX_URLS)
+			return fail(pc, "too many lines of", kd->name);
+		if ((list[*count] = strdup(v)) == NULL)
 			return AK_ERR_ALLOC;
-		cfg->nurls++;
+		(*count)++;
 		return 0;
-	case K_TIMESTAMP_URL:
-		if ((r = check_url(pc, v)) != 0)
+	case T_STRING:
+		return set_string((char **)(void *)at, v);
+	case T_LONG:
+		return parse_long(pc, v, kd->min, kd->max, (long *)(void *)at);
+	case T_UINT:
+		if ((r = parse_long(pc, v, kd->min, kd->max, &n)) != 0)
 			return r;
-		if (strstr(v, "%u") != NULL)
-			return fail(pc, "%u has no meaning in", keywords[k]);
-		/* The snapshot is its sibling: ".../v1/timestamp". */
-		if (strrchr(v, '/') == NULL || strrchr(v, '/')[1] == '\0')
-			return fail(pc, "timestamp_url must name a file", v);
-		if (cfg->ntimestamp_urls >= AK_MAX_URLS)
-			return fail(pc, "too many timestamp_url lines", NULL);
-		if ((cfg->timestamp_urls[cfg->ntimestamp_urls] = strdup(v)) ==
-		    NULL)
-			return AK_ERR_ALLOC;
-		cfg->ntimestamp_urls++;
+		*(unsigned int *)(void *)at = (unsigned int)n;
 		return 0;
-	case K_CHAIN_COMMAND:
-		if (ak_chain_syntax(v) != 0)
-			return fail(pc, "chain_command: an absolute path, then "
-			    "arguments; only %u, %f and %% expand", v);
-		return set_string(&cfg->chain_command, v);
-	case K_FREEZE_AFTER:
-		return parse_long(pc, v, 1, 86400L * 365, &cfg->freeze_after);
-	case K_ON_FREEZE:
-		if (strcmp(v, "stale") == 0)
-			cfg->freeze_deny = 0;
-		else if (strcmp(v, "deny") == 0)
-			cfg->freeze_deny = 1;
-		else
-			return fail(pc, "expected stale or deny, got", v);
-		return 0;
-	case K_REVOCATION_URL:
-		if ((r = check_url(pc, v)) != 0)
-			return r;
-		if (strstr(v, "%u") != NULL)
-			return fail(pc, "%u has no meaning in", keywords[k]);
-		return set_string(&cfg->revocation_url, v);
-	case K_TRUSTED_SIGNERS:
-		if (v[0] != '/')
-			return fail(pc, "path must be absolute", v);
-		return set_string(&cfg->trusted_signers, v);
-	case K_REQUIRE_SIGNATURE:
-	case K_END_ACCOUNT_PROCESSES:
+	case T_BOOL:
 		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
 			return fail(pc, "expected yes or no, got", v);
-		*(k == K_REQUIRE_SIGNATURE ? &cfg->require_signature :
-		    &cfg->end_account_processes) = strcmp(v, "yes") == 0;
+		*(int *)(void *)at = strcmp(v, "yes") == 0;
 		return 0;
-	case K_NAMESPACE:
-		if (ak_has_ctrl(v, strlen(v)) || strchr(v, ' ') != NULL)
-			return fail(pc, "bad namespace", v);
-		return set_string(&cfg->namespace, v);
-	case K_CA_FILE:
-	case K_CACHE_DIR:
-	case K_MODULE_CACHE_DIR:
-	case K_REVOKED_KEYS_FILE:
-	case K_SESSION_DIR:
-		if (v[0] != '/')
-			return fail(pc, "path must be absolute", v);
-		return set_string(k == K_CA_FILE ? &cfg->ca_file :
-		    k == K_CACHE_DIR ? &cfg->cache_dir :
-		    k == K_REVOKED_KEYS_FILE ? &cfg->revoked_keys_file :
-		    k == K_SESSION_DIR ? &cfg->session_dir :
-		    &cfg->module_cache_dir, v);
-	case K_RETRY_AFTER:
-		return parse_long(pc, v, 0, 86400, &cfg->retry_after);
-	case K_REFRESH_AFTER:
-		return parse_long(pc, v, 0, 86400L * 365, &cfg->refresh_after);
-	case K_TIMEOUT:
-		return parse_long(pc, v, 1, 600, &cfg->timeout);
-	case K_ACCOUNTS:
-		if ((r = split_list(pc, v, &cfg->accounts,
-		    &cfg->naccounts)) != 0)
-			return r;
-		for (i = 0; i < cfg->naccounts; i++) {
-			if (ak_accounts_item_valid(cfg->accounts[i]) != 0)
-				return fail(pc, "invalid account name, pattern "
-				    "or %group", cfg->accounts[i]);
-		}
-		return 0;
-	case K_FORCED_OPTIONS:
-		if (*v != '\0' && ak_key_options_check(v) != 0)
-			return fail(pc, "malformed options", v);
-		return set_string(&cfg->forced_options, v);
-	case K_ALLOWED_OPTIONS:
-		free_list(cfg->allowed_options, cfg->nallowed_options);
-		cfg->allowed_options = NULL;
-		cfg->nallowed_options = 0;
-		if ((r = split_list(pc, v, &cfg->allowed_options,
-		    &cfg->nallowed_options)) != 0)
-			return r;
-		for (i = 0; i < cfg->nallowed_options; i++) {
-			char *p;
-
-			for (p = cfg->allowed_options[i]; *p != '\0'; p++) {
-				if (*p >= 'A' && *p <= 'Z')
-					*p = (char)(*p - 'A' + 'a');
-				else if (!((*p >= 'a' && *p <= 'z') ||
-				    (*p >= '0' && *p <= '9') || *p == '-'))
-					return fail(pc, "bad option name",
-					    cfg->allowed_options[i]);
-			}
-		}
-		return 0;
-	case K_ALLOWED_KEY_TYPES:
-		return parse_types(pc, v, &cfg->allowed_types);
-	case K_MIN_RSA_BITS: {
-		long n;
-
-		if ((r = parse_long(pc, v, 1024, 16384, &n)) != 0)
-			return r;
-		cfg->min_rsa_bits = (unsigned int)n;
-		return 0;
-	}
+	case T_SET:
+		return kd->set(pc, cfg, v);
 	}
 	return AK_ERR_INTERNAL;
 }
@@ -356,6 +446,7 @@ set_defaults(struct ak_config *cfg)
 	cfg->refresh_after = 60;
 	cfg->retry_after = 30;
 	cfg->freeze_after = 3600;
+	cfg->max_clock_skew = AK_MAX_CLOCK_SKEW_DEFAULT;
 	cfg->timeout = 5;
 	cfg->allowed_types = ALL_TYPES;
 	cfg->min_rsa_bits = 3072;
@@ -402,9 +493,9 @@ parse_line(struct parse_ctx *pc, struct ak_config *cfg, char *line)
 	e = v + strlen(v);
 	while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
 		*--e = '\0';
-	for (k = 0; k < sizeof(keywords) / sizeof(keywords[0]); k++) {
-		if (strcmp(key, keywords[k]) == 0)
-			return set_key(pc, cfg, (int)k, v);
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		if (strcmp(key, keys[k].name) == 0)
+			return set_key(pc, cfg, k, v);
 	}
 	return fail(pc, "unknown key", key);
 }
@@ -422,9 +513,12 @@ check_complete(struct parse_ctx *pc, struct ak_config *cfg)
 	if (strcmp(cfg->module_cache_dir, cfg->cache_dir) == 0)
 		return fail(pc, "module_cache_dir must not be cache_dir (the "
 		    "module keeps what only root may write apart)", NULL);
-	if (cfg->require_signature && cfg->trusted_signers == NULL)
-		return fail(pc, "require_signature = yes needs trusted_signers",
-		    NULL);
+	if (cfg->trusted_signers != NULL && cfg->trusted_root != NULL)
+		return fail(pc, "trusted_signers and trusted_root both set: "
+		    "one decides who may sign", NULL);
+	if (cfg->require_signature && ak_config_trust_file(cfg) == NULL)
+		return fail(pc, "require_signature = yes needs trusted_signers "
+		    "or trusted_root", NULL);
 	if (!cfg->require_signature) {
 		for (i = 0; i < cfg->nurls; i++) {
 			if (strncmp(cfg->urls[i], "http://", 7) == 0)
@@ -433,9 +527,9 @@ check_complete(struct parse_ctx *pc, struct ak_config *cfg)
 				    cfg->urls[i]);
 		}
 		if (cfg->revocation_url != NULL &&
-		    cfg->trusted_signers == NULL)
-			return fail(pc, "revocation_url needs trusted_signers",
-			    NULL);
+		    ak_config_trust_file(cfg) == NULL)
+			return fail(pc, "revocation_url needs trusted_signers "
+			    "or trusted_root", NULL);
 		if (cfg->ntimestamp_urls > 0)
 			return fail(pc, "timestamp_url needs require_signature "
 			    "= yes", NULL);
@@ -540,6 +634,7 @@ ak_config_free(struct ak_config *cfg)
 	for (i = 0; i < cfg->ntimestamp_urls; i++)
 		free(cfg->timestamp_urls[i]);
 	free(cfg->trusted_signers);
+	free(cfg->trusted_root);
 	free(cfg->namespace);
 	free(cfg->ca_file);
 	free(cfg->cache_dir);
@@ -575,4 +670,11 @@ ak_config_option_allowed(const struct ak_config *cfg, const char *name)
 			return 1;
 	}
 	return 0;
+}
+
+const char *
+ak_config_trust_file(const struct ak_config *cfg)
+{
+	return cfg->trusted_root != NULL ? cfg->trusted_root :
+	    cfg->trusted_signers;
 }

@@ -9,6 +9,7 @@
 #define AK_MAX_URLS		8
 #define AK_MODULE_CACHE_DIR_DEFAULT	"/var/cache/pam_authkeys"
 #define AK_SESSION_DIR_DEFAULT	"/run/authkeys"
+#define AK_MAX_CLOCK_SKEW_DEFAULT	300
 
 struct ak_config {
 	char *path;
@@ -19,9 +20,11 @@ struct ak_config {
 	size_t ntimestamp_urls;
 	long freeze_after;	/* a view this old counts as frozen */
 	int freeze_deny;	/* on_freeze = deny */
+	long max_clock_skew;	/* a serial further ahead is refused */
 	int end_account_processes;	/* the sweep ends a revoked login's
 					 * account-wide leftovers (at, cron) */
 	char *trusted_signers;
+	char *trusted_root;	/* a signed root of trust (roles, k of n) */
 	int require_signature;
 	char *namespace;
 	char *ca_file;
@@ -62,8 +65,15 @@ int ak_config_load(const char *path, struct ak_config **cfgp);
 void ak_config_free(struct ak_config *cfg);
 
 /*
+ * The file whose bytes decide who may sign (trusted_root, else
+ * trusted_signers: an implicit 1-of-n root), or NULL if there is none.
+ */
+const char *ak_config_trust_file(const struct ak_config *cfg);
+
+/*
  * Returns 1 if account is managed (accounts: names, patterns, %groups;
- * see ak_accounts.h), else 0.
+ * see ak_accounts.h), 0 if not, or AK_ERR_NSS (negative) when a group it
+ * turns on cannot be read: callers deny, never take it as unmanaged.
  */
 int ak_config_manages(const struct ak_config *cfg, const char *account);
 /*

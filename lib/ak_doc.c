@@ -18,6 +18,7 @@
 #define MAGIC		"#authkeys-document v1"
 #define MAGIC_SNAPSHOT	"#authkeys-snapshot v1"
 #define MAGIC_TIMESTAMP	"#authkeys-timestamp v1"
+#define MAGIC_ROOT	"#authkeys-root v1"
 #define SIG_BEGIN	"-----BEGIN SSH SIGNATURE-----"
 #define SIG_END		"-----END SSH SIGNATURE-----"
 #define SIG_MAX		16384
@@ -61,6 +62,21 @@ prefix_is(const char *line, size_t len, const char *want)
 	return len >= n && memcmp(line, want, n) == 0;
 }
 
+static const char *
+magic_of(enum ak_doc_kind kind)
+{
+	switch (kind) {
+	case AK_DOC_SNAPSHOT:
+		return MAGIC_SNAPSHOT;
+	case AK_DOC_TIMESTAMP:
+		return MAGIC_TIMESTAMP;
+	case AK_DOC_ROOT:
+		return MAGIC_ROOT;
+	default:
+		return MAGIC;
+	}
+}
+
 static int
 parse_header(const char **p, const char *end, struct ak_doc *doc,
     unsigned long *lineno)
@@ -69,12 +85,11 @@ parse_header(const char **p, const char *end, struct ak_doc *doc,
 	size_t n;
 	char *ep;
 
-	if (!next_line(p, end, &l, &n) || !line_is(l, n,
-	    doc->kind == AK_DOC_SNAPSHOT ? MAGIC_SNAPSHOT :
-	    doc->kind == AK_DOC_TIMESTAMP ? MAGIC_TIMESTAMP : MAGIC))
+	if (!next_line(p, end, &l, &n) || !line_is(l, n, magic_of(doc->kind)))
 		return AK_ERR_FORMAT;
 	*lineno = 1;
-	if (doc->kind == AK_DOC_SNAPSHOT || doc->kind == AK_DOC_TIMESTAMP) {
+	if (doc->kind == AK_DOC_SNAPSHOT || doc->kind == AK_DOC_TIMESTAMP ||
+	    doc->kind == AK_DOC_ROOT) {
 		/* Three header lines: no "#account" or "#revocations". */
 	} else if (!next_line(p, end, &l, &n)) {
 		return AK_ERR_FORMAT;
@@ -124,22 +139,20 @@ add_line(struct ak_doc *doc, const char *s, size_t len, unsigned long lineno)
 	return 0;
 }
 
-/* Decodes the armored signature; nothing but blank lines may follow. */
+/* Decodes one armored signature, up to and including its END line. */
 static int
 parse_armor(const char **p, const char *end, struct ak_doc *doc)
 {
 	char b64[SIG_MAX];
 	size_t blen = 0, n;
 	const char *l;
+	unsigned char *blob;
 	long dl;
 	int ended = 0;
 
-	while (next_line(p, end, &l, &n)) {
-		if (ended) {
-			if (n != 0)
-				return AK_ERR_FORMAT;
-			continue;
-		}
+	if (doc->nsigs == AK_DOC_SIGS_MAX)
+		return AK_ERR_FORMAT;
+	while (!ended && next_line(p, end, &l, &n)) {
 		if (line_is(l, n, SIG_END)) {
 			ended = 1;
 			continue;
@@ -151,12 +164,40 @@ parse_armor(const char **p, const char *end, struct ak_doc *doc)
 	}
 	if (!ended || blen == 0)
 		return AK_ERR_FORMAT;
-	if ((doc->sig = malloc(AK_B64_DECODED_MAX(blen))) == NULL)
+	if ((blob = malloc(AK_B64_DECODED_MAX(blen))) == NULL)
 		return AK_ERR_ALLOC;
-	if ((dl = ak_b64_decode(b64, blen, doc->sig,
-	    AK_B64_DECODED_MAX(blen))) <= 0)
+	if ((dl = ak_b64_decode(b64, blen, blob,
+	    AK_B64_DECODED_MAX(blen))) <= 0) {
+		free(blob);
 		return AK_ERR_FORMAT;
-	doc->siglen = (size_t)dl;
+	}
+	doc->sigs[doc->nsigs].blob = blob;
+	doc->sigs[doc->nsigs].len = (size_t)dl;
+	doc->nsigs++;
+	return 0;
+}
+
+/*
+ * The signature blocks: one or more armored SSHSIGs (several signers of
+ * one threshold), blank lines between and after them, nothing else.
+ */
+static int
+parse_armors(const char **p, const char *end, struct ak_doc *doc)
+{
+	const char *l;
+	size_t n;
+	int r;
+
+	if ((r = parse_armor(p, end, doc)) != 0)
+		return r;
+	while (next_line(p, end, &l, &n)) {
+		if (n == 0)
+			continue;
+		if (!line_is(l, n, SIG_BEGIN))
+			return AK_ERR_FORMAT;
+		if ((r = parse_armor(p, end, doc)) != 0)
+			return r;
+	}
 	return 0;
 }
 
@@ -204,7 +245,7 @@ ak_doc_parse(const char *buf, size_t len, enum ak_doc_kind kind,
 		lineno++;
 		if (kind != AK_DOC_PLAIN && line_is(l, n, SIG_BEGIN)) {
 			doc->signed_len = (size_t)(start - doc->buf);
-			if ((r = parse_armor(&p, end, doc)) != 0)
+			if ((r = parse_armors(&p, end, doc)) != 0)
 				goto out;
 			break;
 		}
@@ -235,10 +276,10 @@ ak_doc_format_header(enum ak_doc_kind kind, const char *account,
 	} else if (kind == AK_DOC_REVOCATIONS) {
 		n = snprintf(out, outlen, MAGIC "\n#revocations\n#serial %llu\n"
 		    "#expires %s\n", serial, exp);
-	} else if (kind == AK_DOC_SNAPSHOT || kind == AK_DOC_TIMESTAMP) {
+	} else if (kind == AK_DOC_SNAPSHOT || kind == AK_DOC_TIMESTAMP ||
+	    kind == AK_DOC_ROOT) {
 		n = snprintf(out, outlen, "%s\n#serial %llu\n#expires %s\n",
-		    kind == AK_DOC_SNAPSHOT ? MAGIC_SNAPSHOT : MAGIC_TIMESTAMP,
-		    serial, exp);
+		    magic_of(kind), serial, exp);
 	} else
 		return AK_ERR_FORMAT;
 	if (n < 0 || (size_t)n >= outlen)
@@ -270,10 +311,13 @@ ak_doc_parse_header(const char *buf, size_t len, enum ak_doc_kind kind,
 void
 ak_doc_free(struct ak_doc *doc)
 {
+	size_t i;
+
 	if (doc == NULL)
 		return;
 	free(doc->buf);
-	free(doc->sig);
+	for (i = 0; i < doc->nsigs; i++)
+		free(doc->sigs[i].blob);
 	free(doc->lines);
 	free(doc);
 }
@@ -291,4 +335,32 @@ ak_doc_check(const struct ak_doc *doc, const char *account, time_t now,
 	if (doc->serial < min_serial)
 		return AK_ERR_ROLLBACK;
 	return 0;
+}
+
+int
+ak_serial_ahead(unsigned long long serial, time_t now, long skew)
+{
+	if (now < 0 || skew < 0)
+		return 1;
+	return serial > (unsigned long long)now + (unsigned long long)skew;
+}
+
+int
+ak_doc_ahead(const struct ak_doc *doc, time_t now, long skew)
+{
+	if (doc->kind == AK_DOC_PLAIN)
+		return 0;
+	return ak_serial_ahead(doc->serial, now, skew) ? AK_ERR_FUTURE : 0;
+}
+
+size_t
+ak_doc_signed_len(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *start, *l;
+	size_t n;
+
+	for (start = p; next_line(&p, end, &l, &n); start = p)
+		if (line_is(l, n, SIG_BEGIN))
+			return (size_t)(start - buf);
+	return len;
 }

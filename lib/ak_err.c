@@ -67,6 +67,18 @@ ak_err(int r)
 	case AK_ERR_FROZEN:
 		return "view frozen: no new timestamp verified within "
 		    "freeze_after";
+	case AK_ERR_FUTURE:
+		return "serial is ahead of this host's clock by more than "
+		    "max_clock_skew (check the clock here and the "
+		    "publisher's)";
+	case AK_ERR_EQUIVOCATION:
+		return "equivocation: same serial as the verified document, "
+		    "different bytes";
+	case AK_ERR_NSS:
+		return "a user or group cannot be read through NSS";
+	case AK_ERR_THRESHOLD:
+		return "signed by fewer distinct keys of its role than the "
+		    "root's threshold";
 	default:
 		return "unknown error";
 	}

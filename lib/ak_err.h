@@ -31,6 +31,12 @@
 #define AK_ERR_NAMESPACE	-27
 #define AK_ERR_SNAPSHOT		-28
 #define AK_ERR_FROZEN		-29
+#define AK_ERR_FUTURE		-30
+#define AK_ERR_EQUIVOCATION	-31
+#define AK_ERR_NSS		-32
+#define AK_ERR_THRESHOLD	-33
+/* The codes run from -1 to this. */
+#define AK_ERR_LAST		AK_ERR_THRESHOLD
 
 /* Returns a static, human readable string for an AK_ERR_* code. */
 const char *ak_err(int r);

@@ -184,18 +184,66 @@ ak_file_write_atomic_flags(const char *dir, const char *name,
 	return r;
 }
 
-/* The directory part of path, checked as root's. */
+/*
+ * sshd's rule for what it trusts (OpenSSH's safe_path): real (a resolved,
+ * absolute path) and every directory above it up to "/" owned by root and
+ * writable by no one else. Checked as directories from start (0: real is
+ * itself a directory). Returns 0, or AK_ERR_PERM with why naming the
+ * first that is not, AK_ERR_NOT_FOUND or AK_ERR_IO.
+ */
+static int
+walk_up(char *real, int file, char *why, size_t whylen)
+{
+	struct stat st;
+	char *slash;
+
+	for (;;) {
+		if (stat(real, &st) != 0) {
+			snprintf(why, whylen, "%s: %s", real, strerror(errno));
+			return errno == ENOENT ? AK_ERR_NOT_FOUND : AK_ERR_IO;
+		}
+		if (file ? !S_ISREG(st.st_mode) : !S_ISDIR(st.st_mode)) {
+			snprintf(why, whylen, "%s: not a %s", real, file ?
+			    "regular file" : "directory");
+			return AK_ERR_PERM;
+		}
+		if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+			snprintf(why, whylen, "%s: %s", real, st.st_uid != 0 ?
+			    "not owned by root" : "writable by group or "
+			    "others");
+			return AK_ERR_PERM;
+		}
+		file = 0;
+		if (strcmp(real, "/") == 0)
+			return 0;
+		if ((slash = strrchr(real, '/')) == real)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+int
+ak_file_safe_path(const char *path, int file, char *why, size_t whylen)
+{
+	char real[PATH_MAX];
+
+	if (realpath(path, real) == NULL) {
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		return errno == ENOENT ? AK_ERR_NOT_FOUND : AK_ERR_PERM;
+	}
+	return walk_up(real, file, why, whylen);
+}
+
+/* The directory part of path, and every one above it, root's alone. */
 static int
 check_parent(const char *path)
 {
-	char *copy;
-	int r;
+	char copy[PATH_MAX], why[PATH_MAX + 64];
 
-	if ((copy = strdup(path)) == NULL)
-		return AK_ERR_ALLOC;
-	r = ak_file_check_owner(dirname(copy), 0, 1);
-	free(copy);
-	return r;
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+		return AK_ERR_TOO_LARGE;
+	return ak_file_safe_path(dirname(copy), 0, why, sizeof(why));
 }
 
 int
@@ -219,11 +267,23 @@ ak_file_private_dir(const char *path)
 int
 ak_file_check_root_path(const char *path)
 {
-	int r;
+	struct stat st, now;
+	char real[PATH_MAX], why[PATH_MAX + 64];
+	int fd, r;
 
-	if ((r = check_parent(path)) != 0)
+	/* The file as opened (no link followed), then the path to it. */
+	if ((fd = ak_file_open_regular(path, 1, 0, &st)) < 0)
+		return fd;
+	close(fd);
+	if (realpath(path, real) == NULL)
+		return errno == ENOENT ? AK_ERR_NOT_FOUND : AK_ERR_IO;
+	/* Still the file opened, now that every directory is root's. */
+	if ((r = walk_up(real, 1, why, sizeof(why))) != 0)
 		return r;
-	return ak_file_check_owner(path, 0, 0);
+	if (stat(path, &now) != 0 || now.st_dev != st.st_dev ||
+	    now.st_ino != st.st_ino)
+		return AK_ERR_PERM;
+	return 0;
 }
 
 long

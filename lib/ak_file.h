@@ -77,17 +77,29 @@ int ak_file_read_proc_all(const char *path, size_t max, char **bufp,
 
 /*
  * Makes sure path is a directory of the running user, mode 0700 or stricter
- * for group and others (created 0700 if missing), inside a directory owned
- * by root and writable by no one else. Returns 0, AK_ERR_PERM or AK_ERR_IO.
+ * for group and others (created 0700 if missing), inside a directory that,
+ * with every one above it, is owned by root and writable by no one else.
+ * Returns 0, AK_ERR_PERM or AK_ERR_IO.
  */
 int ak_file_private_dir(const char *path);
 
 /*
  * Checks a file root must be able to trust (the config, ca_file,
- * trusted_signers): it and its directory owned by root and writable by no
- * one else. Returns 0, AK_ERR_NOT_FOUND, AK_ERR_PERM or AK_ERR_IO.
+ * trusted_signers): opened without following a link, a regular file, and
+ * it and every directory above it up to "/" owned by root and writable by
+ * no one else (sshd's rule, OpenSSH's safe_path). Returns 0,
+ * AK_ERR_NOT_FOUND, AK_ERR_PERM or AK_ERR_IO.
  */
 int ak_file_check_root_path(const char *path);
+
+/*
+ * sshd's rule for a file it runs or loads (file 1) or a directory it trusts
+ * (file 0): path resolved, then it and every directory above it owned by
+ * root and writable by no one else. Returns 0, or AK_ERR_PERM,
+ * AK_ERR_NOT_FOUND, AK_ERR_IO with why (whylen bytes) naming the first
+ * that fails.
+ */
+int ak_file_safe_path(const char *path, int file, char *why, size_t whylen);
 
 /*
  * Renames from over to, first giving from a modification time later than

@@ -61,9 +61,15 @@ ak_key_fingerprint(const unsigned char *blob, size_t len, char *out)
 {
 	unsigned char d[AK_SHA256_LEN];
 
-	memcpy(out, "SHA256:", 7);
 	ak_sha256(blob, len, d);
-	(void)ak_b64_encode(d, sizeof(d), out + 7, AK_FPR_LEN + 1 - 7, 0);
+	ak_key_fingerprint_of_hash(d, out);
+}
+
+void
+ak_key_fingerprint_of_hash(const unsigned char h[AK_SHA256_LEN], char *out)
+{
+	memcpy(out, "SHA256:", 7);
+	(void)ak_b64_encode(h, AK_SHA256_LEN, out + 7, AK_FPR_LEN + 1 - 7, 0);
 }
 
 /* Checks the structure of a decoded key blob against its claimed type. */
@@ -333,6 +339,55 @@ parse_options(const char *s, size_t len, struct ak_key_line *kl,
 	}
 	*usedp = i;
 	return 0;
+}
+
+int
+ak_key_option_value(const struct ak_key_line *kl, const char *name,
+    char *out, size_t outlen)
+{
+	const char *s;
+	size_t i = 0, n, o;
+	char cur[32];
+
+	if (outlen > 0)
+		out[0] = '\0';
+	if (kl == NULL || kl->options == NULL || outlen == 0)
+		return 0;
+	s = kl->options;
+	for (;;) {
+		for (n = 0; s[i] == '-' || (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' &&
+		    s[i] <= '9'); i++, n++) {
+			if (n >= sizeof(cur) - 1)
+				return 0;
+			cur[n] = (char)(s[i] >= 'A' && s[i] <= 'Z' ?
+			    s[i] - 'A' + 'a' : s[i]);
+		}
+		if (n == 0)
+			return 0;
+		cur[n] = '\0';
+		o = 0;
+		if (s[i] == '=') {
+			if (s[++i] != '"')
+				return 0;
+			for (i++; s[i] != '\0' && s[i] != '"'; i++) {
+				if (s[i] == '\\' && s[i + 1] == '"')
+					i++;
+				if (strcmp(cur, name) == 0 && o + 1 < outlen)
+					out[o++] = s[i];
+			}
+			if (s[i] != '"')
+				return 0;
+			i++;
+		}
+		if (strcmp(cur, name) == 0) {
+			out[o] = '\0';
+			return 1;
+		}
+		if (s[i] != ',')
+			return 0;
+		i++;
+	}
 }
 
 int

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "ak_limits.h"
+#include "ak_sha256.h"
 
 #define AK_LINE_MAX	16384	/* longest authorized_keys line taken */
 #define AK_MAX_OPTIONS	32
@@ -67,6 +68,15 @@ int ak_key_parse_cert(const char *type, const char *b64, size_t b64len,
 /* Returns 0 if s is a well-formed options field, else AK_ERR_FORMAT. */
 int ak_key_options_check(const char *s);
 
+/*
+ * The value of option name (lower case) of kl, read as sshd reads the
+ * field (quotes, '\"' escapes; a name inside a quoted value is not an
+ * option): writes it, unescaped and truncated to outlen, into out ("" for
+ * a flag) and returns 1; returns 0 if kl has no such option.
+ */
+int ak_key_option_value(const struct ak_key_line *kl, const char *name,
+    char *out, size_t outlen);
+
 /* Returns the key type for an SSH key type name, or AK_KT_UNKNOWN. */
 enum ak_key_type ak_key_type_from_name(const char *name, size_t len);
 /* Returns the SSH name of a key type ("ssh-ed25519", ...). */
@@ -74,5 +84,9 @@ const char *ak_key_type_name(enum ak_key_type t);
 
 /* Writes "SHA256:..." for blob into out (AK_FPR_LEN + 1 bytes). */
 void ak_key_fingerprint(const unsigned char *blob, size_t len, char *out);
+
+/* The same for a key whose blob hashes to h (a signature's signer). */
+void ak_key_fingerprint_of_hash(const unsigned char h[AK_SHA256_LEN],
+    char *out);
 
 #endif

@@ -345,6 +345,32 @@ ak_keyset_from_doc(const struct ak_config *cfg, const char *account,
 	return 0;
 }
 
+int
+ak_keyset_from_text(const struct ak_config *cfg, const char *account,
+    const char *text, size_t len, const struct ak_revset *rs,
+    struct ak_keyset **ksp)
+{
+	struct ak_keyset *ks = NULL;
+	const char *p = text, *end = text + len, *nl;
+	unsigned long lineno = 0;
+	int r;
+
+	*ksp = NULL;
+	if ((r = ak_keyset_new(cfg, account, rs, &ks)) != 0)
+		return r;
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if ((r = ak_keyset_add(ks, p, (size_t)(nl - p),
+		    (size_t)(p - text), ++lineno)) != 0) {
+			ak_keyset_free(ks);
+			return r;
+		}
+	}
+	*ksp = ks;
+	return 0;
+}
+
 void
 ak_keyset_free(struct ak_keyset *ks)
 {

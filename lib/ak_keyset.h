@@ -152,6 +152,16 @@ int ak_keyset_add(struct ak_keyset *ks, const char *s, size_t len, size_t off,
 int ak_keyset_from_doc(const struct ak_config *cfg, const char *account,
     const struct ak_doc *doc, const struct ak_revset *rs,
     struct ak_keyset **ksp);
+
+/*
+ * The keyset of lines another tool printed (chain_command): len bytes of
+ * authorized_keys lines, decided as a document's lines are (revocation
+ * list, policy, forced_options when printed); serial 0. Returns 0 and
+ * *ksp, or AK_ERR_ALLOC.
+ */
+int ak_keyset_from_text(const struct ak_config *cfg, const char *account,
+    const char *text, size_t len, const struct ak_revset *rs,
+    struct ak_keyset **ksp);
 void ak_keyset_free(struct ak_keyset *ks);
 
 /* The policy alone for one line: type, RSA size, options. */

@@ -109,17 +109,15 @@ ak_krl_version(const unsigned char *buf, size_t len,
 	return 0;
 }
 
-/* The directory of path: root's, and writable by no one else. */
+/* The directory of path, and every one above it: root's alone. */
 static int
 dir_is_roots(const char *path)
 {
-	char copy[PATH_MAX];
-	struct stat st;
+	char copy[PATH_MAX], why[PATH_MAX + 64];
 
 	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
 		return 0;
-	return stat(dirname(copy), &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_uid == 0 && (st.st_mode & 022) == 0;
+	return ak_file_safe_path(dirname(copy), 0, why, sizeof(why)) == 0;
 }
 
 enum ak_krl_state

@@ -19,6 +19,12 @@
 #define SOURCE_FRESH	"cache"
 #define SOURCE_STALE	"stale cache (store unavailable)"
 
+/* Whose entries count, and the signers they must have been verified under. */
+struct local_ctx {
+	struct ak_marks m;
+	uid_t owner;
+};
+
 /*
  * The cached view (timestamp_url): the timestamp, fresh by our own
  * confirmation (or, in an outage, stale but signed), and the snapshot it
@@ -34,15 +40,16 @@ struct local_view {
  * as it does for a frozen view, whose logging is its own).
  */
 static void
-local_view_read(const struct ak_config *cfg, time_t now, time_t outage,
-    struct local_view *v)
+local_view_read(const struct ak_config *cfg, const struct local_ctx *x,
+    time_t now, time_t outage, struct local_view *v)
 {
 	struct ak_snap_cached cv;
 	struct ak_cached_state st;
 
 	memset(v, 0, sizeof(*v));
 	v->use = AK_CACHE_ASK;
-	ak_snap_cached_read(cfg->cache_dir, geteuid(), now, &cv);
+	ak_snap_cached_read(cfg->cache_dir, x->owner, now, cfg->max_clock_skew,
+	    &x->m, &cv);
 	if (cv.problem != NULL || ak_snap_frozen(cfg, cv.ts_serial, now))
 		goto out;
 	memset(&st, 0, sizeof(st));
@@ -75,9 +82,9 @@ local_doc_clear(struct local_doc *ld)
 
 /* Reads one entry whole and decides on it. */
 static void
-decide_doc(const struct ak_config *cfg, const struct local_view *v,
-    const char *account, enum ak_doc_kind kind, time_t now, time_t outage,
-    struct local_doc *ld)
+decide_doc(const struct ak_config *cfg, const struct local_ctx *x,
+    const struct local_view *v, const char *account, enum ak_doc_kind kind,
+    time_t now, time_t outage, struct local_doc *ld)
 {
 	const struct ak_snap_entry *want;
 	struct ak_cached_state st;
@@ -93,24 +100,30 @@ decide_doc(const struct ak_config *cfg, const struct local_view *v,
 		}
 		ld->use = AK_CACHE_ASK;
 		if (ak_cache_name(account, name, sizeof(name)) != 0 ||
-		    ak_cache_read(cfg->cache_dir, name, geteuid(), &ld->e) !=
+		    ak_cache_read(cfg->cache_dir, name, x->owner, &ld->e) !=
 		    0) {
 			ld->e = NULL;
 			return;
 		}
-		if (ld->e->status == 200 && ak_cache_doc(ld->e, kind, account,
-		    now, &ld->doc) == 0 &&
-		    ak_snap_cached_matches(want, ld->e, ld->doc->serial))
+		if (ld->e->status == 200 && ak_marks_ok(&x->m, ld->e, kind) &&
+		    ak_cache_doc(ld->e, kind, account, now,
+		    cfg->max_clock_skew, &ld->doc) == 0 &&
+		    ak_snap_cached_matches(want, ld->e, ld->doc))
 			ld->use = v->use;
 		return;
 	}
 	/* A missing or odd entry: the helper looks again and logs. */
 	if (ak_cache_name(account, name, sizeof(name)) == 0 &&
-	    ak_cache_read(cfg->cache_dir, name, geteuid(), &ld->e) != 0)
+	    ak_cache_read(cfg->cache_dir, name, x->owner, &ld->e) != 0)
 		ld->e = NULL;
+	/* Verified under other signers: the helper verifies again. */
+	if (ld->e != NULL && !ak_marks_ok(&x->m, ld->e, kind)) {
+		ld->use = AK_CACHE_ASK;
+		return;
+	}
 	if (ld->e != NULL) {
 		if (ld->e->status == 200 && ak_cache_doc(ld->e, kind, account,
-		    now, &ld->doc) != 0)
+		    now, cfg->max_clock_skew, &ld->doc) != 0)
 			ld->doc = NULL;
 		st.fresh = ak_fresh_is_fresh(cfg, ld->e->checked, now);
 		st.has_answer = ld->e->status == 404 || ld->doc != NULL;
@@ -143,9 +156,9 @@ head_clear(struct head *h)
  * (*stale set if stale), or -1 if the whole path must decide.
  */
 static int
-read_head(const struct ak_config *cfg, const struct local_view *v,
-    const char *account, enum ak_doc_kind kind, time_t now, time_t outage,
-    struct head *h, int *stale)
+read_head(const struct ak_config *cfg, const struct local_ctx *x,
+    const struct local_view *v, const char *account, enum ak_doc_kind kind,
+    time_t now, time_t outage, struct head *h, int *stale)
 {
 	struct ak_cached_state st;
 	char name[64], *tail = NULL;
@@ -155,14 +168,16 @@ read_head(const struct ak_config *cfg, const struct local_view *v,
 	h->e = NULL;
 	h->fd = -1;
 	if (ak_cache_name(account, name, sizeof(name)) != 0 ||
-	    ak_cache_read_head(cfg->cache_dir, name, geteuid(), &h->e, &doclen,
+	    ak_cache_read_head(cfg->cache_dir, name, x->owner, &h->e, &doclen,
 	    &h->fd) != 0 || h->e->status != 200 ||
+	    !ak_marks_ok(&x->m, h->e, kind) ||
 	    ak_doc_parse_header(h->e->body, h->e->bodylen, kind, &h->hdr,
-	    &hlen) != 0 || ak_doc_check(&h->hdr, account, now, 0) != 0)
+	    &hlen) != 0 || ak_doc_check(&h->hdr, account, now, 0) != 0 ||
+	    ak_doc_ahead(&h->hdr, now, cfg->max_clock_skew) != 0)
 		return -1;
 	if (v != NULL) {
 		if (!ak_snap_cached_matches(ak_snap_find(v->snap, account),
-		    h->e, h->hdr.serial))
+		    h->e, &h->hdr))
 			return -1;
 		*stale |= v->use == AK_CACHE_STALE;
 		goto bind;
@@ -197,8 +212,9 @@ read_head(const struct ak_config *cfg, const struct local_view *v,
  * -1 if the whole path must decide (no index, a mismatch, anything odd).
  */
 static int
-via_index(const struct ak_config *cfg, const struct local_view *v,
-    const char *account, const char *fpr, time_t now, struct ak_local *lo)
+via_index(const struct ak_config *cfg, const struct local_ctx *x,
+    const struct local_view *v, const char *account, const char *fpr,
+    time_t now, struct ak_local *lo)
 {
 	unsigned char hash[AK_HASH_LEN];
 	size_t off[AK_INDEX_MAX_DUP], len[AK_INDEX_MAX_DUP], n, i;
@@ -213,17 +229,18 @@ via_index(const struct ak_config *cfg, const struct local_view *v,
 	if (!cfg->require_signature || ak_fpr_hash(fpr, hash) != 0 ||
 	    ak_cache_name(account, name, sizeof(name)) != 0)
 		return -1;
-	if (read_head(cfg, v, account, AK_DOC_ACCOUNT, now, lo->outage, &acct,
-	    &stale) != 0)
+	if (read_head(cfg, x, v, account, AK_DOC_ACCOUNT, now, lo->outage,
+	    &acct, &stale) != 0)
 		goto out;
 	if (cfg->revocation_url != NULL) {
-		if (read_head(cfg, v, NULL, AK_DOC_REVOCATIONS, now, lo->outage,
-		    &list, &stale) != 0 || ak_index_revoked(cfg->cache_dir,
-		    "revoked", geteuid(), &list.bind, hash, &revoked) != 0 ||
+		if (read_head(cfg, x, v, NULL, AK_DOC_REVOCATIONS, now,
+		    lo->outage, &list, &stale) != 0 ||
+		    ak_index_revoked(cfg->cache_dir, "revoked", x->owner,
+		    &list.bind, hash, &revoked) != 0 ||
 		    ak_revset_one(list.hdr.serial, hash, revoked, &rs) != 0)
 			goto out;
 	}
-	if (ak_index_lines(cfg->cache_dir, name, geteuid(), &acct.bind, hash,
+	if (ak_index_lines(cfg->cache_dir, name, x->owner, &acct.bind, hash,
 	    off, len, AK_INDEX_MAX_DUP, &n) != 0 ||
 	    ak_keyset_new(cfg, account, rs, &ks) != 0)
 		goto out;
@@ -256,33 +273,62 @@ via_index(const struct ak_config *cfg, const struct local_view *v,
 	return r;
 }
 
+/*
+ * What every local answer starts from: whose entries count, the signers
+ * they must be marked with, the outage record, and the view (timestamp_url:
+ * *vp is view, else NULL). Returns 0, or -1 if the helper must decide
+ * (trusted_signers unreadable, no usable view: it says why).
+ */
+static int
+local_begin(const struct ak_config *cfg, uid_t owner, time_t now,
+    struct ak_local *lo, struct local_ctx *x, struct local_view *view,
+    struct local_view **vp)
+{
+	*vp = NULL;
+	x->owner = owner;
+	if (ak_marks_load(cfg, owner, &x->m) != 0)
+		return -1;
+	lo->root_expired = x->m.root_expired;
+	lo->outage = ak_outage_read(cfg->cache_dir, owner, NULL, 0);
+	if (cfg->ntimestamp_urls > 0) {
+		local_view_read(cfg, x, now, lo->outage, view);
+		if (view->use == AK_CACHE_ASK)
+			return -1;
+		*vp = view;
+	}
+	return 0;
+}
+
 enum ak_local_outcome
 ak_local_answer(const struct ak_config *cfg, const char *account,
     const char *fpr, time_t now, struct ak_local *lo)
 {
+	return ak_local_answer_as(cfg, geteuid(), account, fpr, now, lo);
+}
+
+enum ak_local_outcome
+ak_local_answer_as(const struct ak_config *cfg, uid_t owner,
+    const char *account, const char *fpr, time_t now, struct ak_local *lo)
+{
 	struct local_doc ad, ld;
-	struct local_view view, *v = NULL;
+	struct local_view view, *v;
+	struct local_ctx ctx, *x = &ctx;
 	enum ak_local_outcome o;
 
 	memset(lo, 0, sizeof(*lo));
 	memset(&ld, 0, sizeof(ld));
-	lo->outage = ak_outage_read(cfg->cache_dir, geteuid(), NULL, 0);
-	if (cfg->ntimestamp_urls > 0) {
-		local_view_read(cfg, now, lo->outage, &view);
-		if (view.use == AK_CACHE_ASK)
-			return AK_LOCAL_ASK;
-		v = &view;
-	}
-	if (fpr != NULL && via_index(cfg, v, account, fpr, now, lo) == 0) {
+	if (local_begin(cfg, owner, now, lo, x, &view, &v) != 0)
+		return AK_LOCAL_ASK;
+	if (fpr != NULL && via_index(cfg, x, v, account, fpr, now, lo) == 0) {
 		if (v != NULL)
 			ak_snap_free(v->snap);
 		return AK_LOCAL_ANSWER;
 	}
-	decide_doc(cfg, v, account, cfg->require_signature ? AK_DOC_ACCOUNT :
-	    AK_DOC_PLAIN, now, lo->outage, &ad);
+	decide_doc(cfg, x, v, account, cfg->require_signature ?
+	    AK_DOC_ACCOUNT : AK_DOC_PLAIN, now, lo->outage, &ad);
 	if (ad.use != AK_CACHE_ASK && cfg->revocation_url != NULL)
-		decide_doc(cfg, v, NULL, AK_DOC_REVOCATIONS, now, lo->outage,
-		    &ld);
+		decide_doc(cfg, x, v, NULL, AK_DOC_REVOCATIONS, now,
+		    lo->outage, &ld);
 	else
 		ld.use = AK_CACHE_USE;
 	if (ad.use == AK_CACHE_ASK || ld.use == AK_CACHE_ASK)
@@ -299,6 +345,40 @@ ak_local_answer(const struct ak_config *cfg, const char *account,
 		    ld.use == AK_CACHE_STALE ? SOURCE_STALE : SOURCE_FRESH;
 	}
 	local_doc_clear(&ad);
+	local_doc_clear(&ld);
+	if (v != NULL)
+		ak_snap_free(v->snap);
+	return o;
+}
+
+enum ak_local_outcome
+ak_local_list(const struct ak_config *cfg, time_t now, struct ak_local *lo)
+{
+	struct local_doc ld;
+	struct local_view view, *v;
+	struct local_ctx ctx;
+	enum ak_local_outcome o;
+
+	memset(lo, 0, sizeof(*lo));
+	lo->source = SOURCE_FRESH;
+	if (cfg->revocation_url == NULL)
+		return AK_LOCAL_ANSWER;
+	if (local_begin(cfg, geteuid(), now, lo, &ctx, &view, &v) != 0)
+		return AK_LOCAL_ASK;
+	decide_doc(cfg, &ctx, v, NULL, AK_DOC_REVOCATIONS, now, lo->outage,
+	    &ld);
+	if (ld.use == AK_CACHE_ASK)
+		o = AK_LOCAL_ASK;
+	else if (ld.use == AK_CACHE_NONE)
+		o = AK_LOCAL_NOTHING;
+	else {
+		/* None, or unreadable: lo->rs stays NULL, nothing admitted. */
+		if (ld.doc != NULL)
+			(void)ak_revset_from_doc(ld.doc, &lo->rs, NULL);
+		lo->source = ld.use == AK_CACHE_STALE ? SOURCE_STALE :
+		    SOURCE_FRESH;
+		o = AK_LOCAL_ANSWER;
+	}
 	local_doc_clear(&ld);
 	if (v != NULL)
 		ak_snap_free(v->snap);

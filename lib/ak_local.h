@@ -11,6 +11,8 @@
 #ifndef AK_LOCAL_H
 #define AK_LOCAL_H
 
+#include <sys/types.h>
+
 #include <time.h>
 
 #include "ak_config.h"
@@ -28,6 +30,8 @@ struct ak_local {
 	const char *source;	/* "cache", "stale cache (store unavailable)" */
 	int via_index;		/* answered through the %f index */
 	time_t outage;		/* the store last found unavailable, or 0 */
+	/* An expired root answered (on_freeze = stale): its serial, or 0. */
+	unsigned long long root_expired;
 };
 
 /*
@@ -36,6 +40,22 @@ struct ak_local {
  */
 enum ak_local_outcome ak_local_answer(const struct ak_config *cfg,
     const char *account, const char *fpr, time_t now, struct ak_local *lo);
+
+/*
+ * The same, for a reader that is not the cache's owner (root's --status):
+ * entries of owner (and root) count.
+ */
+enum ak_local_outcome ak_local_answer_as(const struct ak_config *cfg,
+    uid_t owner, const char *account, const char *fpr, time_t now,
+    struct ak_local *lo);
+
+/*
+ * The verified revocation list alone, for lines a chained command printed
+ * (lo->rs; NULL if revocation_url is unset, or none is usable: then
+ * nothing is admitted). Same outcomes; lo->ks stays NULL.
+ */
+enum ak_local_outcome ak_local_list(const struct ak_config *cfg, time_t now,
+    struct ak_local *lo);
 void ak_local_clear(struct ak_local *lo);
 
 #endif

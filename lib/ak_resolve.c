@@ -1,7 +1,8 @@
 /*
  * The one orchestrator front ends call: the freshness rule, cache and lock,
  * mirrors within the time budget, verification, rollback floors, outage
- * memory, stale-if-unavailable, and the index and KRL written on the way.
+ * memory, stale-if-unavailable. This part: set-up, and for each target,
+ * gather what is held, then choose (the other parts: ak_resolve_int.h).
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -15,34 +16,19 @@
 #include "ak_config.h"
 #include "ak_doc.h"
 #include "ak_err.h"
-#include "ak_fetch.h"
 #include "ak_file.h"
-#include "ak_index.h"
-#include "ak_log.h"
+#include "ak_fresh.h"
 #include "ak_keyset.h"
+#include "ak_log.h"
 #include "ak_resolve.h"
-#include "ak_sha256.h"
-#include "ak_sshsig.h"
+#include "ak_resolve_int.h"
 #include "ak_time.h"
-#include "ak_url.h"
 
-#define URL_MAX	2048
-
-struct target {
-	const char *what;	/* account name or "revocation list" */
-	const char *account;	/* NULL for the list */
-	const char *name;	/* cache name, if not the account's */
-	enum ak_doc_kind kind;
-	const char *const *urls;
-	size_t nurls;
-	int groups_left;	/* fetch groups still to come, this one too */
-	/* Under a view: the snapshot's entry the document must match. */
-	const struct ak_snap_entry *want;
-};
+const struct floor akr_no_floor;
 
 /* Documents that must exist: a 404 for them is a broken store. */
-static int
-required(const struct target *t)
+int
+akr_required(const struct target *t)
 {
 	return t->want != NULL || t->kind == AK_DOC_SNAPSHOT ||
 	    t->kind == AK_DOC_TIMESTAMP;
@@ -55,37 +41,134 @@ read_outage(struct ak_resolver *rv)
 	rv->outage = ak_outage_read(rv->dir, geteuid(), NULL, 0);
 }
 
-int
-ak_resolver_init(struct ak_resolver *rv, const struct ak_config *cfg,
-    enum ak_ask ask)
+/*
+ * Who may sign: trusted_root's roles and thresholds, or trusted_signers
+ * (an implicit 1-of-n root: its keys sign documents and timestamps, as
+ * each line's namespaces= allow). A root past its #expires is still used
+ * with on_freeze = stale (no logins lost while the root is renewed), and
+ * said loudly; with deny it decides nothing.
+ */
+/*
+ * The root in force from the bootstrap on, for this resolver's own dir
+ * and peer (root.N files the refresher took from the store). An expired
+ * one is used only with on_freeze = stale.
+ */
+static int
+use_root(struct ak_resolver *rv)
+{
+	const struct ak_config *cfg = rv->cfg;
+	const char *own = rv->dir, *peer = rv->peer_dir;
+	uid_t peer_uid = rv->peer_uid;
+	struct ak_root *cur;
+	struct stat st;
+	int r;
+
+	/* A cache this process does not own gives signed roots only. */
+	if (peer == NULL && stat(own, &st) == 0 && st.st_uid != geteuid()) {
+		peer = own;
+		peer_uid = st.st_uid;
+		own = NULL;
+	}
+	if ((r = ak_root_walk(rv->boot, 1, own, peer, peer_uid, rv->now,
+	    &cur)) != 0)
+		return r;
+	ak_root_free(rv->root);
+	rv->root = cur;
+	rv->signers = cur->role[AK_ROLE_DOCUMENTS];
+	rv->ts_signers = cur->role[AK_ROLE_TIMESTAMP];
+	if (cur->expires <= rv->now) {
+		ak_log(LOG_ERR, "ROOT EXPIRED: root %llu (trusted_root %s%s) "
+		    "expired; %s", cur->serial, cfg->trusted_root,
+		    cur->serial != rv->boot->serial ? " and the store's "
+		    "rotations" : "", cfg->freeze_deny ? "on_freeze = deny: "
+		    "nothing is admitted until it is renewed" : "on_freeze = "
+		    "stale: still used, renew it now");
+		if (cfg->freeze_deny)
+			return AK_ERR_EXPIRED;
+	}
+	return 0;
+}
+
+static int
+load_trust(struct ak_resolver *rv)
+{
+	const struct ak_config *cfg = rv->cfg;
+	struct ak_signers *s;
+	int r;
+
+	if (cfg->trusted_root != NULL) {
+		if ((r = ak_root_read(cfg->trusted_root, 0, rv->now,
+		    &rv->boot)) != 0)
+			return r;
+		memcpy(rv->trust_digest, rv->boot->digest,
+		    sizeof(rv->trust_digest));
+		return use_root(rv);
+	} else if (cfg->trusted_signers != NULL) {
+		if ((r = ak_signers_load(cfg->trusted_signers, &s)) != 0)
+			return r;
+		rv->signers = rv->ts_signers = s;
+		memcpy(rv->trust_digest, s->digest, sizeof(rv->trust_digest));
+	}
+	return 0;
+}
+
+/* dir (root's, private) as rv's own, the cache as the peer. */
+static int
+set_private(struct ak_resolver *rv, const char *dir)
+{
+	struct stat st;
+	int r;
+
+	if ((r = ak_file_private_dir(dir)) != 0)
+		return r;
+	rv->dir = dir;
+	rv->peer_dir = rv->cfg->cache_dir;
+	/* A peer dir that is gone or odd is simply not read (logged there). */
+	rv->peer_uid = stat(rv->peer_dir, &st) == 0 ? st.st_uid : 0;
+	return 0;
+}
+
+/* As ak_resolver_init; with dir, ak_resolver_private's dir and peer. */
+static int
+setup(struct ak_resolver *rv, const struct ak_config *cfg, enum ak_ask ask,
+    const char *dir)
 {
 	int r;
 
 	memset(rv, 0, sizeof(*rv));
 	rv->cfg = cfg;
 	rv->dir = cfg->cache_dir;
+	if (dir != NULL && (r = set_private(rv, dir)) != 0)
+		return r;
 	rv->ask = ask;
 	rv->lock_ms = cfg->timeout * 100;
 	ak_resolver_restart(rv);
 	(void)snprintf(rv->ts_namespace, sizeof(rv->ts_namespace),
 	    "%s-timestamp", cfg->namespace);
-	for (r = 0; r < (int)cfg->ntimestamp_urls; r++) {
-		const char *u = cfg->timestamp_urls[r];
-		size_t dir = (size_t)(strrchr(u, '/') - u) + 1;
-
-		if ((rv->snapshot_urls[r] = malloc(dir + 9)) == NULL)
-			return AK_ERR_ALLOC;
-		memcpy(rv->snapshot_urls[r], u, dir);
-		memcpy(rv->snapshot_urls[r] + dir, "snapshot", 9);
+	if ((r = akr_view_urls(rv)) != 0) {
+		ak_resolver_clear(rv);
+		return r;
 	}
-	if (cfg->trusted_signers != NULL) {
-		struct ak_signers *s;
-
-		if ((r = ak_signers_load(cfg->trusted_signers, &s)) != 0)
-			return r;
-		rv->signers = s;
+	/* Nothing held on failure: callers need not clear. */
+	if ((r = load_trust(rv)) != 0) {
+		ak_resolver_clear(rv);
+		return r;
 	}
 	return 0;
+}
+
+int
+ak_resolver_init(struct ak_resolver *rv, const struct ak_config *cfg,
+    enum ak_ask ask)
+{
+	return setup(rv, cfg, ask, NULL);
+}
+
+int
+ak_resolver_init_private(struct ak_resolver *rv, const struct ak_config *cfg,
+    enum ak_ask ask, const char *dir)
+{
+	return setup(rv, cfg, ask, dir);
 }
 
 void
@@ -99,24 +182,15 @@ ak_resolver_restart(struct ak_resolver *rv)
 int
 ak_resolver_private(struct ak_resolver *rv, const char *dir)
 {
-	struct stat st;
 	int r;
 
-	if ((r = ak_file_private_dir(dir)) != 0)
+	if ((r = set_private(rv, dir)) != 0)
 		return r;
-	rv->dir = dir;
-	rv->peer_dir = rv->cfg->cache_dir;
-	/* A peer dir that is gone or odd is simply not read (logged there). */
-	rv->peer_uid = stat(rv->peer_dir, &st) == 0 ? st.st_uid : 0;
 	read_outage(rv);
+	/* Root's own record, and what the refresher took since. */
+	if (rv->boot != NULL && (r = use_root(rv)) != 0)
+		return r;
 	return 0;
-}
-
-static void
-view_clear(struct ak_view *v)
-{
-	ak_snap_free(v->snap);
-	memset(v, 0, sizeof(*v));
 }
 
 void
@@ -124,13 +198,19 @@ ak_resolver_clear(struct ak_resolver *rv)
 {
 	size_t i;
 
-	view_clear(&rv->view);
+	akr_view_clear(&rv->view);
 	for (i = 0; i < AK_MAX_URLS; i++) {
 		free(rv->snapshot_urls[i]);
 		rv->snapshot_urls[i] = NULL;
 	}
-	ak_signers_free((struct ak_signers *)rv->signers);
-	rv->signers = NULL;
+	if (rv->boot != NULL) {
+		ak_root_free(rv->root);
+		ak_root_free(rv->boot);
+	} else {
+		ak_signers_free((struct ak_signers *)rv->signers);
+	}
+	rv->root = rv->boot = NULL;
+	rv->signers = rv->ts_signers = NULL;
 	ak_fetcher_free(rv->fetcher);
 	rv->fetcher = NULL;
 }
@@ -144,385 +224,26 @@ ak_result_clear(struct ak_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-static const char *
-ns_of(const struct ak_resolver *rv, enum ak_doc_kind kind)
+const char *
+ak_source_str(enum ak_source s)
 {
-	return kind == AK_DOC_TIMESTAMP ? rv->ts_namespace :
-	    rv->cfg->namespace;
-}
-
-/*
- * What a verified signature was checked against: the trusted_signers
- * file's bytes and the namespace. Recorded in the entry its verifier
- * writes; the same bytes under the same mark need no second check.
- */
-static void
-mark_of(const struct ak_resolver *rv, enum ak_doc_kind kind,
-    unsigned char mark[AK_SHA256_LEN])
-{
-	struct ak_sha256 c;
-	const char *ns = ns_of(rv, kind);
-
-	ak_sha256_init(&c);
-	if (rv->signers != NULL)
-		ak_sha256_update(&c, rv->signers->digest,
-		    sizeof(rv->signers->digest));
-	ak_sha256_update(&c, ns, strlen(ns) + 1);
-	ak_sha256_final(&c, mark);
-}
-
-/*
- * Did this process (root: the module, the sweep; or the cache owner)
- * already verify exactly these bytes under these signers? memo is an
- * entry it wrote itself, never the peer's. Signers with validity windows
- * are checked every time (the answer depends on when).
- */
-static int
-memo_covers(const struct ak_resolver *rv, enum ak_doc_kind kind,
-    const struct ak_cache_entry *memo, const char *body, size_t len)
-{
-	unsigned char h[AK_SHA256_LEN], mark[AK_SHA256_LEN];
-
-	if (memo == NULL || !memo->has_verified || !memo->has_sha256 ||
-	    rv->signers == NULL || rv->signers->windows)
-		return 0;
-	mark_of(rv, kind, mark);
-	if (memcmp(mark, memo->verified, sizeof(mark)) != 0)
-		return 0;
-	ak_sha256(body, len, h);
-	return memcmp(h, memo->sha256, sizeof(h)) == 0;
-}
-
-/*
- * Parses and fully verifies a body as the target's kind of document.
- * fetched: it comes from the store now (a timestamp's #expires counts only
- * then: once verified, its age is the frozen rule's to judge). memo: an
- * entry of our own that may say these bytes were verified already.
- */
-static int
-validate(struct ak_resolver *rv, const struct target *t, const char *body,
-    size_t len, unsigned long long min_serial, int fetched,
-    const struct ak_cache_entry *memo, struct ak_doc **docp)
-{
-	struct ak_doc *doc = NULL;
-	int r;
-
-	*docp = NULL;
-	if ((r = ak_doc_parse(body, len, t->kind, &doc)) != 0)
-		return r;
-	if (t->kind != AK_DOC_PLAIN && !memo_covers(rv, t->kind, memo, body,
-	    len) && (r = ak_sshsig_verify_doc(doc, ns_of(rv, t->kind),
-	    rv->signers, rv->now)) != 0)
-		goto out;
-	if ((r = ak_doc_check(doc, t->account, t->kind == AK_DOC_TIMESTAMP &&
-	    !fetched ? 0 : rv->now, min_serial)) != 0)
-		goto out;
-	if (t->want != NULL && !ak_snap_matches(t->want, doc->serial, body,
-	    len)) {
-		r = AK_ERR_SNAPSHOT;
-		goto out;
+	switch (s) {
+	case AK_SOURCE_NONE:
+		return "-";
+	case AK_SOURCE_CACHE:
+		return "cache";
+	case AK_SOURCE_STALE:
+		return "stale cache";
+	case AK_SOURCE_STORE:
+		return "store";
+	case AK_SOURCE_NOT_MODIFIED:
+		return "store (not modified)";
+	case AK_SOURCE_SNAPSHOT:
+		return "snapshot";
+	case AK_SOURCE_UNTRUSTED:
+		return "untrusted signer";
 	}
-	*docp = doc;
-	doc = NULL;
- out:
-	ak_doc_free(doc);
-	return r;
-}
-
-/*
- * The keyset (or revset) of doc written as its %f index, or the index
- * removed when there is no document or it cannot be read: the hit path
- * then reads the document and comes to the same answer.
- */
-static void
-write_index(struct ak_resolver *rv, const char *name, const struct ak_doc *doc)
-{
-	struct ak_keyset *ks = NULL;
-	struct ak_revset *rs = NULL;
-	int r = 0;
-
-	if (doc != NULL && (doc->kind == AK_DOC_SNAPSHOT ||
-	    doc->kind == AK_DOC_TIMESTAMP))
-		return;
-	if (doc == NULL)
-		ak_index_remove(rv->dir, name);
-	else if (doc->kind == AK_DOC_REVOCATIONS) {
-		if (ak_revset_from_doc(doc, &rs, NULL) != 0)
-			ak_index_remove(rv->dir, name);
-		else
-			r = ak_index_write_revset(rv->dir, name, doc, rs);
-	} else if ((r = ak_keyset_from_doc(rv->cfg, doc->account, doc, NULL,
-	    &ks)) == 0)
-		r = ak_index_write_keys(rv->dir, name, doc, ks);
-	if (r != 0) {
-		ak_log(LOG_WARNING, "index %s/idx.%s not written: %s", rv->dir,
-		    name, ak_err(r));
-		ak_index_remove(rv->dir, name);
-	}
-	ak_keyset_free(ks);
-	ak_revset_free(rs);
-}
-
-static void
-store_entry(struct ak_resolver *rv, const char *name, int status,
-    const char *etag, unsigned long long min_serial, const char *body,
-    size_t len, const struct ak_doc *doc)
-{
-	struct ak_cache_entry e;
-	int r;
-
-	/*
-	 * The %f index of the cache owner's entries (the hit path's), first:
-	 * a reader that sees it before the entry finds them unbound.
-	 */
-	if (rv->peer_dir == NULL)
-		write_index(rv, name, doc);
-
-	memset(&e, 0, sizeof(e));
-	e.checked = rv->now;
-	e.status = status;
-	e.min_serial = min_serial;
-	/* Verified on the way here (validate): say under what. */
-	if (doc != NULL && doc->kind != AK_DOC_PLAIN) {
-		mark_of(rv, doc->kind, e.verified);
-		e.has_verified = 1;
-	}
-	if (etag != NULL)
-		snprintf(e.etag, sizeof(e.etag), "%s", etag);
-	e.body = (char *)body;
-	e.bodylen = len;
-	if ((r = ak_cache_write(rv->dir, name, &e)) != 0)
-		ak_log(LOG_WARNING, "cache %s/%s not written: %s",
-		    rv->dir, name, ak_err(r));
-}
-
-/*
- * Under a view, a document's URL names its version ("?v=SERIAL-HASH"): a
- * CDN then caches each version apart, so documents can be cached for long
- * while a new snapshot is never answered with an old copy. Static servers
- * and object stores ignore the query. Not for file:// (no query there).
- */
-static int
-versioned(const struct target *t, char *url, size_t len)
-{
-	size_t n = strlen(url);
-	int k;
-
-	if (t->want == NULL || strncmp(url, "file:", 5) == 0)
-		return 0;
-	k = snprintf(url + n, len - n, "%cv=%llu-%02x%02x%02x%02x",
-	    strchr(url, '?') != NULL ? '&' : '?', t->want->serial,
-	    t->want->hash[0], t->want->hash[1], t->want->hash[2],
-	    t->want->hash[3]);
-	return k < 0 || (size_t)k >= len - n ? AK_ERR_TOO_LARGE : 0;
-}
-
-/*
- * Asks the mirrors in turn, each with a fair share of what is left of this
- * group's budget. Returns 0 with *docp (NULL on 404) and *sourcep, or
- * AK_ERR_UNAVAILABLE.
- */
-static int
-from_store(struct ak_resolver *rv, const struct target *t, const char *name,
-    const struct ak_cache_entry *ce, const struct ak_doc *cdoc,
-    struct ak_doc **docp, const char **sourcep)
-{
-	struct ak_fetch_result fr;
-	char url[URL_MAX];
-	unsigned long long min_serial = ce != NULL ? ce->min_serial : 0;
-	long long group_end, left;
-	size_t i;
-	int r;
-
-	left = rv->deadline_ms - ak_now_ms();
-	group_end = ak_now_ms() + left / t->groups_left;
-	for (i = 0; i < t->nurls; i++) {
-		long share = (long)((group_end - ak_now_ms()) /
-		    (long long)(t->nurls - i));
-
-		if ((r = ak_url_expand(t->urls[i], t->account, url,
-		    sizeof(url))) != 0 || (r = versioned(t, url,
-		    sizeof(url))) != 0)
-			return r;
-		if (rv->fetcher == NULL && (r = ak_fetcher_new(&rv->fetcher)) !=
-		    0)
-			return r;
-		r = ak_fetch(rv->fetcher, rv->cfg->ca_file, url, cdoc != NULL ?
-		    ce->etag : NULL, share, AK_DOC_MAX, &fr);
-		if (r != 0) {
-			/* Logged by ak_fetch in detail. */
-			snprintf(rv->last_error, sizeof(rv->last_error),
-			    "%s: %s", t->what, ak_err(r));
-			continue;
-		}
-		if (fr.status == 404 && required(t)) {
-			ak_log(LOG_ERR, "%s: %s: not found (404), but %s "
-			    "names it", url, t->what, t->want != NULL ?
-			    "the snapshot" : "timestamp_url");
-			snprintf(rv->last_error, sizeof(rv->last_error),
-			    "%s: not found at the store (404)", t->what);
-			continue;
-		}
-		if (fr.status == 404) {
-			store_entry(rv, name, 404, NULL, min_serial, NULL, 0,
-			    NULL);
-			*docp = NULL;
-			*sourcep = "store";
-			return 0;
-		}
-		if (fr.status == 304) {
-			if (cdoc == NULL) {
-				ak_log(LOG_ERR, "%s: 304 without a cached "
-				    "document", url);
-				continue;
-			}
-			/* Same bytes as cached: re-verified, now fresh. */
-			if ((r = validate(rv, t, ce->body, ce->bodylen,
-			    min_serial, 1, ce, docp)) != 0) {
-				ak_log(LOG_ERR, "%s: cached document: %s", url,
-				    ak_err(r));
-				continue;
-			}
-			/* An entry without a current index gets one now. */
-			if (rv->peer_dir == NULL) {
-				struct ak_index_bind b;
-
-				ak_index_bind_doc(*docp, &b);
-				if (!ak_index_current(rv->dir, name, geteuid(),
-				    &b))
-					write_index(rv, name, *docp);
-			}
-			/* Confirmed: the file's mtime says so, no rewrite. */
-			if ((r = ak_cache_touch(rv->dir, name)) != 0)
-				ak_log(LOG_WARNING, "cache %s/%s: confirmation "
-				    "not recorded: %s", rv->dir, name,
-				    ak_err(r));
-			*sourcep = "store (not modified)";
-			return 0;
-		}
-		r = validate(rv, t, fr.body, fr.len, min_serial, 1, NULL, docp);
-		if (r != 0) {
-			ak_log(LOG_ERR, "%s: %s refused: %s", url, t->what,
-			    ak_err(r));
-			snprintf(rv->last_error, sizeof(rv->last_error),
-			    "%s refused: %s", t->what, ak_err(r));
-			ak_fetch_result_clear(&fr);
-			continue;
-		}
-		if ((*docp)->serial > min_serial)
-			min_serial = (*docp)->serial;
-		store_entry(rv, name, 200, fr.etag, min_serial, fr.body,
-		    fr.len, *docp);
-		ak_fetch_result_clear(&fr);
-		*sourcep = "store";
-		return 0;
-	}
-	return AK_ERR_UNAVAILABLE;
-}
-
-/* One cache entry and, if it holds a usable document, that document. */
-struct cached {
-	struct ak_cache_entry *e;
-	struct ak_doc *doc;	/* NULL: none, or a cached 404 */
-};
-
-static void
-cached_clear(struct cached *c)
-{
-	ak_doc_free(c->doc);
-	ak_cache_entry_free(c->e);
-	memset(c, 0, sizeof(*c));
-}
-
-/*
- * Reads dir/name (files of also_trust or root) and verifies what it holds
- * again, signature included, not below floor. Unsigned bodies count only
- * with plain_ok. If nothing is usable, c->doc is NULL and c->e (if any)
- * keeps only its rollback floor (status 0): an expired or superseded
- * document still says how low a serial may never go again.
- */
-static void
-read_cached(struct ak_resolver *rv, const struct target *t, const char *dir,
-    const char *name, uid_t also_trust, int plain_ok,
-    unsigned long long floor, const struct ak_cache_entry *own,
-    struct cached *c)
-{
-	int r;
-
-	memset(c, 0, sizeof(*c));
-	r = ak_cache_read(dir, name, also_trust, &c->e);
-	if (r != 0 && r != AK_ERR_NOT_FOUND)
-		ak_log(LOG_WARNING, "cache %s/%s ignored: %s", dir, name,
-		    ak_err(r));
-	if (c->e == NULL)
-		return;
-	if (t->kind == AK_DOC_PLAIN && !plain_ok) {
-		cached_clear(c);
-		return;
-	}
-	/* Our own entry is its own memo; the peer's, only by our entry. */
-	if (c->e->status == 200 && (r = validate(rv, t, c->e->body,
-	    c->e->bodylen, floor, 0, dir == rv->dir ? c->e : own,
-	    &c->doc)) != 0) {
-		/* The snapshot moved on: routine, the store has the new one. */
-		ak_log(r == AK_ERR_SNAPSHOT ? LOG_INFO : LOG_WARNING,
-		    "cache %s/%s not used: %s", dir, name, ak_err(r));
-		c->e->status = 0;
-	}
-	/* Under a view, only the document it names answers; no 404. */
-	if (c->doc == NULL && required(t))
-		c->e->status = 0;
-}
-
-/*
- * Our own entry verified just now by its signature, not by its mark (an
- * older version wrote it, or trusted_signers changed): the mark is written
- * in, the rest of the entry as it was (its confirmation time included), so
- * the next reader need not verify the same bytes again.
- */
-static void
-remark(struct ak_resolver *rv, const struct target *t, const char *name,
-    const struct cached *own)
-{
-	struct ak_cache_entry e;
-	int r;
-
-	if (own->doc == NULL || own->doc->kind == AK_DOC_PLAIN ||
-	    rv->signers == NULL || rv->signers->windows ||
-	    memo_covers(rv, t->kind, own->e, own->e->body, own->e->bodylen))
-		return;
-	e = *own->e;
-	mark_of(rv, t->kind, e.verified);
-	e.has_verified = 1;
-	if ((r = ak_cache_write(rv->dir, name, &e)) != 0)
-		ak_log(LOG_WARNING, "cache %s/%s not written: %s", rv->dir,
-		    name, ak_err(r));
-}
-
-/*
- * The module took a newer signed document from the peer's cache: it becomes
- * the module's own entry, so its rollback floor rises and a cache owner can
- * never bring back anything older. No ETag (we did not fetch it) and no
- * confirmation time (the peer's is not ours to believe).
- */
-static void
-adopt_peer(struct ak_resolver *rv, const char *name, const struct cached *peer)
-{
-	struct ak_cache_entry e;
-	int r;
-
-	memset(&e, 0, sizeof(e));
-	/* Long ago (not 0: the file's mtime would say "now", i.e. fresh). */
-	e.checked = 1;
-	e.status = 200;
-	mark_of(rv, peer->doc->kind, e.verified);
-	e.has_verified = 1;
-	e.min_serial = peer->doc->serial;
-	e.body = peer->e->body;
-	e.bodylen = peer->e->bodylen;
-	if ((r = ak_cache_write(rv->dir, name, &e)) != 0)
-		ak_log(LOG_WARNING, "cache %s/%s not written: %s", rv->dir,
-		    name, ak_err(r));
+	return "-";
 }
 
 /* Of two cached documents (either may be NULL or hold none), the newer. */
@@ -544,65 +265,54 @@ take(struct ak_resolver *rv, const char *name, struct cached *c,
 	if (c == NULL)
 		return;
 	if (c == peer && c->doc->serial > floor)
-		adopt_peer(rv, name, peer);
+		akr_adopt_peer(rv, name, peer);
 	*docp = c->doc;
 	c->doc = NULL;
 }
 
-/* Asks the store; records the outcome in our own outage memory. */
-static int
-ask_store(struct ak_resolver *rv, const struct target *t, const char *name,
-    const struct cached *own, struct ak_doc **docp, const char **sourcep)
-{
-	char errname[80];
-	int r;
+/*
+ * What this process holds for one target before any decision: its own
+ * entry and (root) the peer's, each verified again, the floor its own
+ * entry sets, the candidates that may answer without the store, and the
+ * lock that makes one fetch serve many invocations.
+ */
+struct held {
+	char name[64];
+	int lockfd;
+	struct cached own, peer;
+	struct cached *fresh_own, *fresh_peer;
+	struct floor fl;
+	enum ak_ask ask;
+};
 
-	/* Only an entry this process wrote may vouch for an ETag. */
-	r = from_store(rv, t, name, own->e, own->doc, docp, sourcep);
-	if (snprintf(errname, sizeof(errname), "error.%s", name) >=
-	    (int)sizeof(errname))
-		errname[0] = '\0';
-	if (r == AK_ERR_UNAVAILABLE) {
-		rv->outage = rv->now;
-		(void)ak_outage_record(rv->dir, rv->now, rv->last_error);
-		if (errname[0] != '\0')
-			(void)ak_note_record(rv->dir, errname, rv->now,
-			    rv->last_error);
-	} else if (r == 0) {
-		if (rv->outage != 0)
-			ak_outage_clear(rv->dir);
-		rv->outage = 0;
-		if (errname[0] != '\0')
-			ak_note_clear(rv->dir, errname);
-	}
-	return r;
+static void
+held_clear(struct held *h)
+{
+	akr_cached_clear(&h->own);
+	akr_cached_clear(&h->peer);
+	ak_cache_unlock(h->lockfd);
+	h->lockfd = -1;
 }
 
 static int
-resolve_target(struct ak_resolver *rv, const struct target *t,
-    struct ak_doc **docp, const char **sourcep)
+gather(struct ak_resolver *rv, const struct target *t, struct held *h)
 {
-	struct cached own, peer, *fresh_own, *fresh_peer, *best;
-	struct ak_cached_state st;
-	enum ak_cache_use use;
-	unsigned long long floor;
-	char name[64];
 	long long lock_end;
-	int r, lockfd, asked = 0;
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	h->lockfd = -1;
 	/*
 	 * Under a view the snapshot says what is current: the document it
 	 * names, once verified, needs no asking (the refresher and
 	 * revalidate=always ask the timestamp instead).
 	 */
-	enum ak_ask ask = t->want != NULL && rv->ask != AK_ASK_NEVER ?
+	h->ask = t->want != NULL && rv->ask != AK_ASK_NEVER ?
 	    AK_ASK_IF_STALE : rv->ask;
-
-	*docp = NULL;
-	*sourcep = NULL;
-	memset(&peer, 0, sizeof(peer));
 	if (t->name != NULL)
-		snprintf(name, sizeof(name), "%s", t->name);
-	else if ((r = ak_cache_name(t->account, name, sizeof(name))) != 0)
+		snprintf(h->name, sizeof(h->name), "%s", t->name);
+	else if ((r = ak_cache_name(t->account, h->name, sizeof(h->name))) !=
+	    0)
 		return r;
 	/*
 	 * One fetch for many invocations: the lock, then look again. The
@@ -610,21 +320,22 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 	 * keeps the rest of the budget.
 	 */
 	lock_end = ak_now_ms() + rv->lock_ms;
-	lockfd = ak_cache_lock(rv->dir, name, lock_end < rv->deadline_ms ?
-	    lock_end : rv->deadline_ms);
-	if (lockfd < 0)
+	h->lockfd = ak_cache_lock(rv->dir, h->name, lock_end <
+	    rv->deadline_ms ? lock_end : rv->deadline_ms);
+	if (h->lockfd < 0)
 		ak_log(LOG_WARNING, "%s: no cache lock (%s); going on without",
-		    t->what, ak_err(lockfd));
-	read_cached(rv, t, rv->dir, name, geteuid(), 1, 0, NULL, &own);
-	floor = own.e != NULL ? own.e->min_serial : 0;
-	remark(rv, t, name, &own);
+		    t->what, ak_err(h->lockfd));
+	akr_read_cached(rv, t, rv->dir, h->name, geteuid(), 1, &akr_no_floor,
+	    NULL, &h->own);
+	akr_floor_of(rv, t, h->own.e, &h->fl);
+	akr_remark(rv, t, h->name, &h->own);
 	if (rv->peer_dir != NULL)
-		read_cached(rv, t, rv->peer_dir, name, rv->peer_uid, 0, floor,
-		    own.e, &peer);
+		akr_read_cached(rv, t, rv->peer_dir, h->name, rv->peer_uid, 0,
+		    &h->fl, h->own.e, &h->peer);
 	/* We saw the store drop it: only a newer document brings it back. */
-	if (own.e != NULL && own.e->status == 404 && peer.doc != NULL &&
-	    peer.doc->serial <= floor)
-		cached_clear(&peer);
+	if (h->own.e != NULL && h->own.e->status == 404 &&
+	    h->peer.doc != NULL && h->peer.doc->serial <= h->fl.serial)
+		akr_cached_clear(&h->peer);
 	/*
 	 * What may answer without the store: our own entry while our own
 	 * confirmation is fresh; in the default mode, a signed document the
@@ -632,45 +343,90 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 	 * signature vouches; its confirmation time, and a 404 it recorded,
 	 * are only its word).
 	 */
-	fresh_own = own.e != NULL && (own.e->status == 404 ||
-	    own.doc != NULL) && (t->want != NULL ||
-	    ak_fresh_is_fresh(rv->cfg, own.e->checked, rv->now)) ? &own : NULL;
-	fresh_peer = ask == AK_ASK_IF_STALE && peer.doc != NULL ?
-	    &peer : NULL;
+	h->fresh_own = h->own.e != NULL && (h->own.e->status == 404 ||
+	    h->own.doc != NULL) && (t->want != NULL ||
+	    ak_fresh_is_fresh(rv->cfg, h->own.e->checked, rv->now)) ?
+	    &h->own : NULL;
+	h->fresh_peer = h->ask == AK_ASK_IF_STALE && h->peer.doc != NULL ?
+	    &h->peer : NULL;
+	return 0;
+}
+
+/*
+ * Nothing usable: a document signed only by a key root no longer trusts is
+ * root's own word that it admits nothing (an account then has no keys,
+ * the sweep ends its sessions); anything else is no answer at all.
+ */
+static int
+none_usable(struct ak_resolver *rv, const struct target *t,
+    const struct held *h, int asked, enum ak_source *sourcep)
+{
+	if ((h->own.untrusted || h->peer.untrusted) && !akr_required(t)) {
+		ak_log(LOG_WARNING, "%s: the cached document is signed by a "
+		    "key %s no longer names, or by fewer than its threshold: "
+		    "it admits nothing", t->what, rv->root != NULL ?
+		    "trusted_root" : "trusted_signers");
+		*sourcep = AK_SOURCE_UNTRUSTED;
+		return 0;
+	}
+	if (h->ask == AK_ASK_NEVER)
+		snprintf(rv->last_error, sizeof(rv->last_error),
+		    "no verified cached document");
+	else {
+		if (!asked)
+			snprintf(rv->last_error, sizeof(rv->last_error),
+			    "store unavailable (outage recorded)");
+		ak_log(LOG_ERR, "%s: store unavailable and no usable cache",
+		    t->what);
+	}
+	return AK_ERR_UNAVAILABLE;
+}
+
+/* The one cache decision on what was gathered; the store if it says so. */
+static int
+choose(struct ak_resolver *rv, const struct target *t, struct held *h,
+    struct ak_doc **docp, enum ak_source *sourcep)
+{
+	struct ak_cached_state st;
+	struct cached *best;
+	enum ak_cache_use use;
+	int r, asked = 0;
+
 	memset(&st, 0, sizeof(st));
-	st.fresh = st.has_answer = fresh_own != NULL || fresh_peer != NULL;
-	st.has_signed = (own.doc != NULL && own.doc->kind != AK_DOC_PLAIN) ||
-	    peer.doc != NULL;
-	use = ak_cache_decide(rv->cfg, &st, rv->outage, rv->now, ask, 0);
+	st.fresh = st.has_answer = h->fresh_own != NULL ||
+	    h->fresh_peer != NULL;
+	st.has_signed = (h->own.doc != NULL &&
+	    h->own.doc->kind != AK_DOC_PLAIN) || h->peer.doc != NULL;
+	use = ak_cache_decide(rv->cfg, &st, rv->outage, rv->now, h->ask, 0);
 	if (use == AK_CACHE_ASK) {
 		asked = 1;
-		r = ask_store(rv, t, name, &own, docp, sourcep);
+		r = akr_ask_store(rv, t, h->name, &h->own, &h->fl, docp,
+		    sourcep);
 		if (r != AK_ERR_UNAVAILABLE)
-			goto out;
+			return r;
 		use = ak_cache_decide(rv->cfg, &st, rv->outage, rv->now,
-		    ask, 1);
+		    h->ask, 1);
 	}
 	/* The stale candidates: signed documents only, the newest. */
-	best = newer(own.doc != NULL && own.doc->kind != AK_DOC_PLAIN ?
-	    &own : NULL, &peer);
-	r = 0;
+	best = newer(h->own.doc != NULL && h->own.doc->kind != AK_DOC_PLAIN ?
+	    &h->own : NULL, &h->peer);
 	switch (use) {
 	case AK_CACHE_USE:
-		if (ask != AK_ASK_NEVER)
-			best = newer(fresh_own, fresh_peer);
+		if (h->ask != AK_ASK_NEVER)
+			best = newer(h->fresh_own, h->fresh_peer);
 		/*
 		 * An entry of an older version has no SHA-256 in its header:
 		 * written again once, the cache-hit path can then hold it to
 		 * the snapshot itself instead of asking for this every time.
 		 */
-		if (best == &own && t->want != NULL && !own.e->has_sha256 &&
-		    rv->peer_dir == NULL)
-			store_entry(rv, name, 200, own.e->etag,
-			    own.e->min_serial, own.e->body, own.e->bodylen,
-			    own.doc);
-		take(rv, name, best, &peer, floor, docp);
-		*sourcep = "cache";
-		break;
+		if (best == &h->own && t->want != NULL &&
+		    !h->own.e->has_sha256 && rv->peer_dir == NULL)
+			akr_store_entry(rv, h->name, 200, h->own.e->etag,
+			    h->own.e->min_serial, h->own.e->body,
+			    h->own.e->bodylen, h->own.doc);
+		take(rv, h->name, best, &h->peer, h->fl.serial, docp);
+		*sourcep = AK_SOURCE_CACHE;
+		return 0;
 	case AK_CACHE_STALE:
 		if (!asked) {
 			ak_log(LOG_INFO, "%s: store unavailable %llds ago "
@@ -683,103 +439,32 @@ resolve_target(struct ak_resolver *rv, const struct target *t,
 		ak_log(LOG_WARNING, "%s: store unavailable, using cached "
 		    "document (serial %llu) until it expires", t->what,
 		    best->doc->serial);
-		take(rv, name, best, &peer, floor, docp);
-		*sourcep = "stale cache";
-		break;
+		take(rv, h->name, best, &h->peer, h->fl.serial, docp);
+		*sourcep = AK_SOURCE_STALE;
+		return 0;
 	default:
-		if (ask == AK_ASK_NEVER)
-			snprintf(rv->last_error, sizeof(rv->last_error),
-			    "no verified cached document");
-		else {
-			if (!asked)
-				snprintf(rv->last_error,
-				    sizeof(rv->last_error),
-				    "store unavailable (outage recorded)");
-			ak_log(LOG_ERR, "%s: store unavailable and no usable "
-			    "cache", t->what);
-		}
-		r = AK_ERR_UNAVAILABLE;
-		break;
+		return none_usable(rv, t, h, asked, sourcep);
 	}
- out:
-	cached_clear(&own);
-	cached_clear(&peer);
-	ak_cache_unlock(lockfd);
+}
+
+int
+akr_resolve_target(struct ak_resolver *rv, const struct target *t,
+    struct ak_doc **docp, enum ak_source *sourcep)
+{
+	struct held h;
+	int r;
+
+	*docp = NULL;
+	*sourcep = AK_SOURCE_NONE;
+	if ((r = gather(rv, t, &h)) == 0)
+		r = choose(rv, t, &h, docp, sourcep);
+	held_clear(&h);
 	return r;
 }
 
 int
-ak_resolve_view(struct ak_resolver *rv)
-{
-	const struct ak_config *cfg = rv->cfg;
-	struct ak_doc *ts = NULL, *sn = NULL;
-	struct ak_snap *tss = NULL;
-	struct target t;
-	const char *src = NULL, *snsrc = NULL;
-	unsigned long lineno;
-	int r;
-
-	view_clear(&rv->view);
-	rv->last_error[0] = '\0';
-	if (cfg->ntimestamp_urls == 0)
-		return AK_ERR_CONFIG;
-	memset(&t, 0, sizeof(t));
-	t.what = "timestamp";
-	t.name = "timestamp";
-	t.kind = AK_DOC_TIMESTAMP;
-	t.urls = (const char *const *)cfg->timestamp_urls;
-	t.nurls = cfg->ntimestamp_urls;
-	t.groups_left = 1;
-	if ((r = resolve_target(rv, &t, &ts, &src)) != 0)
-		goto fail;
-	if ((r = ak_snap_parse(ts, &tss, &lineno)) != 0) {
-		snprintf(rv->last_error, sizeof(rv->last_error), "timestamp "
-		    "serial %llu line %lu: %s", ts->serial, lineno, ak_err(r));
-		goto fail;
-	}
-	t.what = "snapshot";
-	t.name = "snapshot";
-	t.kind = AK_DOC_SNAPSHOT;
-	t.urls = (const char *const *)rv->snapshot_urls;
-	t.want = ak_snap_find(tss, NULL);
-	if ((r = resolve_target(rv, &t, &sn, &snsrc)) != 0)
-		goto fail;
-	if ((r = ak_snap_parse(sn, &rv->view.snap, &lineno)) != 0) {
-		snprintf(rv->last_error, sizeof(rv->last_error), "snapshot "
-		    "serial %llu line %lu: %s", sn->serial, lineno, ak_err(r));
-		goto fail;
-	}
-	rv->view.held = 1;
-	rv->view.ts_serial = ts->serial;
-	rv->view.ts_expires = ts->expires;
-	rv->view.source = src;
-	rv->view.frozen = ak_snap_frozen(cfg, ts->serial, rv->now);
-	if (rv->view.frozen)
-		ak_log(LOG_WARNING, "view frozen: the newest verified "
-		    "timestamp (serial %llu) is %llds old, freeze_after %lds; "
-		    "%s", ts->serial,
-		    (long long)rv->now - (long long)ts->serial,
-		    cfg->freeze_after, cfg->freeze_deny ? "on_freeze = deny: "
-		    "no key is admitted" : "going on from the cache");
-	ak_snap_free(tss);
-	ak_doc_free(ts);
-	ak_doc_free(sn);
-	return 0;
- fail:
-	if (rv->last_error[0] == '\0')
-		snprintf(rv->last_error, sizeof(rv->last_error), "%s: %s",
-		    t.what, ak_err(r));
-	ak_log(LOG_ERR, "no verified view of the store: %s", rv->last_error);
-	view_clear(&rv->view);
-	ak_snap_free(tss);
-	ak_doc_free(ts);
-	ak_doc_free(sn);
-	return AK_ERR_UNAVAILABLE;
-}
-
-int
 ak_resolve_doc(struct ak_resolver *rv, const char *account,
-    struct ak_doc **docp, const char **sourcep)
+    struct ak_doc **docp, enum ak_source *sourcep)
 {
 	const struct ak_config *cfg = rv->cfg;
 	const char *rl_urls[1];
@@ -788,7 +473,7 @@ ak_resolve_doc(struct ak_resolver *rv, const char *account,
 	memset(&t, 0, sizeof(t));
 	if (cfg->ntimestamp_urls > 0) {
 		*docp = NULL;
-		*sourcep = NULL;
+		*sourcep = AK_SOURCE_NONE;
 		if (!rv->view.held && ak_resolve_view(rv) != 0)
 			return AK_ERR_UNAVAILABLE;
 		if (rv->view.frozen && cfg->freeze_deny) {
@@ -798,7 +483,7 @@ ak_resolve_doc(struct ak_resolver *rv, const char *account,
 		}
 		if ((t.want = ak_snap_find(rv->view.snap, account)) == NULL) {
 			/* Not in the snapshot: no keys, no list. */
-			*sourcep = "snapshot";
+			*sourcep = AK_SOURCE_SNAPSHOT;
 			return 0;
 		}
 	}
@@ -821,30 +506,40 @@ ak_resolve_doc(struct ak_resolver *rv, const char *account,
 		t.nurls = 1;
 		t.groups_left = 1;
 	}
-	return resolve_target(rv, &t, docp, sourcep);
+	return akr_resolve_target(rv, &t, docp, sourcep);
+}
+
+int
+ak_resolve_list(struct ak_resolver *rv, struct ak_revset **rsp,
+    enum ak_source *sourcep)
+{
+	struct ak_doc *rdoc = NULL;
+
+	*rsp = NULL;
+	*sourcep = AK_SOURCE_NONE;
+	if (rv->cfg->revocation_url == NULL)
+		return 0;
+	if (ak_resolve_doc(rv, NULL, &rdoc, sourcep) != 0)
+		return AK_ERR_UNAVAILABLE;
+	/* None at the store, or unreadable: every key is refused. */
+	if (rdoc == NULL)
+		ak_log(LOG_ERR, "revocation list: store has none (404); no key "
+		    "is admitted");
+	else
+		(void)ak_revset_from_doc(rdoc, rsp, NULL);
+	ak_doc_free(rdoc);
+	return 0;
 }
 
 int
 ak_resolve(struct ak_resolver *rv, const char *account, struct ak_result *res)
 {
-	struct ak_doc *rdoc = NULL;
 	int r;
 
 	memset(res, 0, sizeof(*res));
-	if ((r = ak_resolve_doc(rv, account, &res->doc, &res->source)) != 0)
+	if ((r = ak_resolve_doc(rv, account, &res->doc, &res->source)) != 0 ||
+	    (r = ak_resolve_list(rv, &res->rs, &res->rl_source)) != 0)
 		goto fail;
-	if (rv->cfg->revocation_url != NULL) {
-		if ((r = ak_resolve_doc(rv, NULL, &rdoc, &res->rl_source)) !=
-		    0)
-			goto fail;
-		/* None at the store, or unreadable: every key is refused. */
-		if (rdoc == NULL)
-			ak_log(LOG_ERR, "revocation list: store has none "
-			    "(404); no key is admitted");
-		else
-			(void)ak_revset_from_doc(rdoc, &res->rs, NULL);
-		ak_doc_free(rdoc);
-	}
 	if ((r = ak_keyset_from_doc(rv->cfg, account, res->doc, res->rs,
 	    &res->ks)) != 0)
 		goto fail;
@@ -852,85 +547,4 @@ ak_resolve(struct ak_resolver *rv, const char *account, struct ak_result *res)
  fail:
 	ak_result_clear(res);
 	return AK_ERR_UNAVAILABLE;
-}
-
-int
-ak_resolve_probe(struct ak_resolver *rv, const char *account, const char *url,
-    struct ak_doc **docp)
-{
-	struct ak_fetch_result fr;
-	struct target t;
-	long long left = rv->deadline_ms - ak_now_ms();
-	int r;
-
-	*docp = NULL;
-	memset(&t, 0, sizeof(t));
-	t.account = account;
-	t.kind = account == NULL ? AK_DOC_REVOCATIONS :
-	    rv->cfg->require_signature ? AK_DOC_ACCOUNT : AK_DOC_PLAIN;
-	if (rv->fetcher == NULL && (r = ak_fetcher_new(&rv->fetcher)) != 0)
-		return r;
-	if ((r = ak_fetch(rv->fetcher, rv->cfg->ca_file, url, NULL, (long)left,
-	    AK_DOC_MAX, &fr)) != 0)
-		return r;
-	if (fr.status == 404)
-		return 0;
-	r = validate(rv, &t, fr.body, fr.len, 0, 1, NULL, docp);
-	ak_fetch_result_clear(&fr);
-	return r;
-}
-
-/* Fetches and verifies one file of the view for ak_resolve_probe_view. */
-static int
-probe_one(struct ak_resolver *rv, const struct target *t, const char *url,
-    struct ak_doc **docp)
-{
-	struct ak_fetch_result fr;
-	long long left = rv->deadline_ms - ak_now_ms();
-	int r;
-
-	if (rv->fetcher == NULL && (r = ak_fetcher_new(&rv->fetcher)) != 0)
-		return r;
-	if ((r = ak_fetch(rv->fetcher, rv->cfg->ca_file, url, NULL,
-	    (long)left, AK_DOC_MAX, &fr)) != 0)
-		return r;
-	r = fr.status == 404 ? AK_ERR_NOT_FOUND : validate(rv, t, fr.body,
-	    fr.len, 0, 1, NULL, docp);
-	ak_fetch_result_clear(&fr);
-	return r;
-}
-
-int
-ak_resolve_probe_view(struct ak_resolver *rv, size_t i, struct ak_doc **tsp,
-    struct ak_doc **snp, char *why, size_t whylen)
-{
-	struct ak_snap *tss = NULL;
-	struct target t;
-	int r;
-
-	*tsp = *snp = NULL;
-	memset(&t, 0, sizeof(t));
-	if (i >= rv->cfg->ntimestamp_urls)
-		return AK_ERR_CONFIG;
-	t.kind = AK_DOC_TIMESTAMP;
-	if ((r = probe_one(rv, &t, rv->cfg->timestamp_urls[i], tsp)) != 0 ||
-	    (r = ak_snap_parse(*tsp, &tss, NULL)) != 0) {
-		snprintf(why, whylen, "%s: %s", rv->cfg->timestamp_urls[i],
-		    ak_err(r));
-		goto fail;
-	}
-	t.kind = AK_DOC_SNAPSHOT;
-	t.want = ak_snap_find(tss, NULL);
-	if ((r = probe_one(rv, &t, rv->snapshot_urls[i], snp)) != 0) {
-		snprintf(why, whylen, "%s: %s", rv->snapshot_urls[i],
-		    ak_err(r));
-		goto fail;
-	}
-	ak_snap_free(tss);
-	return 0;
- fail:
-	ak_snap_free(tss);
-	ak_doc_free(*tsp);
-	*tsp = NULL;
-	return r;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ak_err.h"
 #include "ak_sha256.h"
 
 static const uint32_t K[64] = {
@@ -138,4 +139,31 @@ ak_sha256_hex(const unsigned char h[AK_SHA256_LEN], char out[AK_SHA256_HEX])
 		out[2 * i + 1] = hex[h[i] & 15];
 	}
 	out[2 * AK_SHA256_LEN] = '\0';
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+ak_sha256_unhex(const char *s, size_t len, unsigned char h[AK_SHA256_LEN])
+{
+	size_t i;
+	int a, b;
+
+	if (len != 2 * AK_SHA256_LEN)
+		return AK_ERR_FORMAT;
+	for (i = 0; i < AK_SHA256_LEN; i++) {
+		if ((a = hexval(s[2 * i])) < 0 ||
+		    (b = hexval(s[2 * i + 1])) < 0)
+			return AK_ERR_FORMAT;
+		h[i] = (unsigned char)(a << 4 | b);
+	}
+	return 0;
 }

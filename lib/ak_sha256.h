@@ -27,5 +27,11 @@ void ak_sha256(const void *data, size_t len, unsigned char out[AK_SHA256_LEN]);
 #define AK_SHA256_HEX	(2 * AK_SHA256_LEN + 1)
 void ak_sha256_hex(const unsigned char h[AK_SHA256_LEN],
     char out[AK_SHA256_HEX]);
+/*
+ * The one hex reader: exactly 64 lowercase hex digits (what ak_sha256_hex
+ * writes) from s into h. Returns 0, or AK_ERR_FORMAT for anything else.
+ */
+int ak_sha256_unhex(const char *s, size_t len,
+    unsigned char h[AK_SHA256_LEN]);
 
 #endif

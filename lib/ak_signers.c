@@ -3,7 +3,7 @@
  * principals, namespaces=, valid-after=/valid-before= and the key, as
  * ssh-keygen -Y verify reads them; lines we cannot honour are refused.
  */
-#include <fnmatch.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,9 +12,11 @@
 #include "ak_file.h"
 #include "ak_key.h"
 #include "ak_log.h"
+#include "ak_match.h"
 #include "ak_sha256.h"
 #include "ak_signers.h"
 #include "ak_valid.h"
+#include "ak_wire.h"
 
 static const char *
 skip_ws(const char *p, const char *e)
@@ -267,34 +269,11 @@ ak_signers_free(struct ak_signers *sp)
 	free(sp);
 }
 
-/* ssh's match_pattern_list: comma separated, '!' negates, '*' and '?'. */
+/* As ssh-keygen: match_pattern_list must say 1 (a '!' match says -1). */
 static int
 ns_allowed(const char *list, const char *ns)
 {
-	char pat[256];
-	const char *p = list, *e;
-	int ok = 0;
-
-	if (list == NULL)
-		return 1;
-	for (; *p != '\0'; p = *e == ',' ? e + 1 : e) {
-		int neg = *p == '!';
-		size_t n;
-
-		if ((e = strchr(p, ',')) == NULL)
-			e = p + strlen(p);
-		n = (size_t)(e - p) - (size_t)neg;
-		if (n >= sizeof(pat))
-			return 0;
-		memcpy(pat, p + neg, n);
-		pat[n] = '\0';
-		if (fnmatch(pat, ns, 0) == 0) {
-			if (neg)
-				return 0;
-			ok = 1;
-		}
-	}
-	return ok;
+	return list == NULL || ak_match_list(ns, list) == 1;
 }
 
 const struct ak_signer *
@@ -319,4 +298,97 @@ ak_signers_find(const struct ak_signers *sp, const unsigned char *blob,
 		return s;
 	}
 	return NULL;
+}
+
+void
+ak_signers_mark(const unsigned char digest[32], const char *ns,
+    unsigned char mark[32])
+{
+	struct ak_sha256 c;
+
+	ak_sha256_init(&c);
+	if (digest != NULL)
+		ak_sha256_update(&c, digest, 32);
+	ak_sha256_update(&c, ns, strlen(ns) + 1);
+	ak_sha256_final(&c, mark);
+}
+
+int
+ak_signers_file_digest(const char *path, unsigned char digest[32])
+{
+	char *buf = NULL;
+	size_t len;
+	int r;
+
+	if ((r = ak_file_check_root_path(path)) != 0 ||
+	    (r = ak_file_read(path, AK_SIGNERS_MAX, 1, 0, &buf, &len)) != 0)
+		return r;
+	ak_sha256(buf, len, digest);
+	free(buf);
+	return 0;
+}
+
+int
+ak_signers_sig_key(const unsigned char *sig, size_t siglen,
+    unsigned char keyhash[32])
+{
+	struct ak_wire w;
+	const unsigned char *pk;
+	size_t pklen;
+	uint32_t version;
+
+	if (siglen < 6 || memcmp(sig, "SSHSIG", 6) != 0)
+		return AK_ERR_FORMAT;
+	w.p = sig + 6;
+	w.len = siglen - 6;
+	if (ak_wire_u32(&w, &version) != 0 || version != 1 ||
+	    ak_wire_string(&w, &pk, &pklen) != 0)
+		return AK_ERR_FORMAT;
+	ak_sha256(pk, pklen, keyhash);
+	return 0;
+}
+
+int
+ak_signers_holds(const struct ak_signers *sp,
+    const unsigned char keyhash[32], const char *ns, time_t now)
+{
+	unsigned char h[AK_SHA256_LEN];
+	size_t i;
+	int why;
+
+	for (i = 0; sp != NULL && i < sp->n; i++) {
+		ak_sha256(sp->s[i].blob, sp->s[i].bloblen, h);
+		if (memcmp(h, keyhash, sizeof(h)) == 0 &&
+		    ak_signers_find(sp, sp->s[i].blob, sp->s[i].bloblen, ns,
+		    now, &why) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+unsigned int
+ak_signers_threshold(const struct ak_signers *sp)
+{
+	return sp->threshold > 1 ? sp->threshold : 1;
+}
+
+size_t
+ak_doc_signers(const struct ak_doc *doc, char fprs[][AK_FPR_LEN + 1])
+{
+	unsigned char h[AK_DOC_SIGS_MAX][AK_SHA256_LEN];
+	size_t i, j, n = 0;
+
+	for (i = 0; i < doc->nsigs && n < AK_DOC_SIGS_MAX; i++) {
+		if (ak_signers_sig_key(doc->sigs[i].blob, doc->sigs[i].len,
+		    h[n]) != 0)
+			continue;
+		for (j = 0; j < n && memcmp(h[j], h[n], AK_SHA256_LEN) != 0;
+		    j++)
+			;
+		if (j < n)
+			continue;
+		ak_key_fingerprint_of_hash(h[n], fprs[n]);
+		n++;
+	}
+	return n;
 }

@@ -33,16 +33,6 @@ field(const char **p, const char *end, const char **f, size_t *flen)
 }
 
 static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static int
 parse_serial(const char *s, size_t n, unsigned long long *v)
 {
 	char buf[SERIAL_MAX_DIGITS + 1], *ep;
@@ -57,20 +47,17 @@ parse_serial(const char *s, size_t n, unsigned long long *v)
 }
 
 static int
-parse_hash(const char *s, size_t n, unsigned char *h)
+parse_hash(const char *s, size_t n, struct ak_snap_entry *e)
 {
-	size_t i;
-	int a, b;
-
+	if (n == 14 + 2 * AK_SHA256_LEN &&
+	    memcmp(s, "signed-sha256:", 14) == 0) {
+		e->signed_only = 1;
+		s += 7;
+		n -= 7;
+	}
 	if (n != 7 + 2 * AK_SHA256_LEN || memcmp(s, "sha256:", 7) != 0)
 		return -1;
-	for (i = 0; i < AK_SHA256_LEN; i++) {
-		if ((a = hexval(s[7 + 2 * i])) < 0 ||
-		    (b = hexval(s[8 + 2 * i])) < 0)
-			return -1;
-		h[i] = (unsigned char)(a << 4 | b);
-	}
-	return 0;
+	return ak_sha256_unhex(s + 7, n - 7, e->hash) == 0 ? 0 : -1;
 }
 
 static int
@@ -102,7 +89,7 @@ parse_entry(const char *s, size_t len, enum ak_doc_kind kind,
 	}
 	if (field(&p, end, &f, &n) != 0 || parse_serial(f, n, &e->serial) != 0)
 		return -1;
-	if (field(&p, end, &f, &n) != 0 || parse_hash(f, n, e->hash) != 0)
+	if (field(&p, end, &f, &n) != 0 || parse_hash(f, n, e) != 0)
 		return -1;
 	return p == end ? 0 : -1;
 }
@@ -199,13 +186,13 @@ ak_snap_find(const struct ak_snap *s, const char *account)
 
 int
 ak_snap_matches(const struct ak_snap_entry *e, unsigned long long serial,
-    const void *bytes, size_t len)
+    const void *bytes, size_t len, size_t signed_len)
 {
 	unsigned char h[AK_SHA256_LEN];
 
-	if (e == NULL || e->serial != serial)
+	if (e == NULL || e->serial != serial || signed_len > len)
 		return 0;
-	ak_sha256(bytes, len, h);
+	ak_sha256(bytes, e->signed_only ? signed_len : len, h);
 	return memcmp(h, e->hash, sizeof(h)) == 0;
 }
 
@@ -213,7 +200,8 @@ int
 ak_snap_frozen(const struct ak_config *cfg, unsigned long long ts_serial,
     time_t now)
 {
-	if (now < 0)
+	/* A timestamp from the future proves no freshness at all. */
+	if (now < 0 || ak_serial_ahead(ts_serial, now, cfg->max_clock_skew))
 		return 1;
 	return (unsigned long long)now > ts_serial &&
 	    (unsigned long long)now - ts_serial >
@@ -221,13 +209,14 @@ ak_snap_frozen(const struct ak_config *cfg, unsigned long long ts_serial,
 }
 
 void
-ak_snap_hash_text(const void *bytes, size_t len, char *out)
+ak_snap_hash_text(const void *bytes, size_t len, int signed_only, char *out)
 {
 	unsigned char h[AK_SHA256_LEN];
+	size_t n = signed_only ? 14 : 7;
 
 	ak_sha256(bytes, len, h);
-	memcpy(out, "sha256:", 7);
-	ak_sha256_hex(h, out + 7);
+	memcpy(out, signed_only ? "signed-sha256:" : "sha256:", n);
+	ak_sha256_hex(h, out + n);
 }
 
 /* A cached entry's document of kind; NULL if none or not that kind. */
@@ -243,8 +232,8 @@ entry_doc(const struct ak_cache_entry *e, enum ak_doc_kind kind)
 }
 
 void
-ak_snap_cached_read(const char *dir, uid_t owner, time_t now,
-    struct ak_snap_cached *cv)
+ak_snap_cached_read(const char *dir, uid_t owner, time_t now, long skew,
+    const struct ak_marks *marks, struct ak_snap_cached *cv)
 {
 	struct ak_cache_entry *te = NULL, *se = NULL;
 	struct ak_doc *ts = NULL, *sn = NULL;
@@ -261,12 +250,18 @@ ak_snap_cached_read(const char *dir, uid_t owner, time_t now,
 	cv->problem = "no cached snapshot named by the timestamp";
 	if (ak_cache_read(dir, "snapshot", owner, &se) != 0 ||
 	    (sn = entry_doc(se, AK_DOC_SNAPSHOT)) == NULL ||
-	    !ak_snap_cached_matches(ak_snap_find(tss, NULL), se,
-	    sn->serial) || ak_snap_parse(sn, &cv->snap, NULL) != 0)
+	    !ak_snap_cached_matches(ak_snap_find(tss, NULL), se, sn) ||
+	    ak_snap_parse(sn, &cv->snap, NULL) != 0)
 		goto out;
 	cv->snap_serial = sn->serial;
 	cv->snap_expires = sn->expires;
-	cv->problem = sn->expires <= now ? "the snapshot has expired" : NULL;
+	cv->problem = !ak_marks_ok(marks, te, AK_DOC_TIMESTAMP) ||
+	    !ak_marks_ok(marks, se, AK_DOC_SNAPSHOT) ? "trusted_signers "
+	    "changed since the cached view was verified" :
+	    sn->expires <= now ? "the snapshot has expired" :
+	    ak_serial_ahead(ts->serial, now, skew) ||
+	    ak_serial_ahead(sn->serial, now, skew) ? "the cached view is "
+	    "ahead of this host's clock (max_clock_skew)" : NULL;
  out:
 	ak_snap_free(tss);
 	ak_doc_free(ts);
@@ -277,12 +272,19 @@ ak_snap_cached_read(const char *dir, uid_t owner, time_t now,
 
 int
 ak_snap_cached_matches(const struct ak_snap_entry *want,
-    const struct ak_cache_entry *e, unsigned long long serial)
+    const struct ak_cache_entry *e, const struct ak_doc *doc)
 {
-	if (want == NULL || e == NULL || e->status != 200 ||
-	    !e->has_sha256 || want->serial != serial)
+	if (want == NULL || e == NULL || doc == NULL || e->status != 200 ||
+	    !e->has_sha256 || want->serial != doc->serial)
 		return 0;
-	return memcmp(want->hash, e->sha256, sizeof(e->sha256)) == 0;
+	if (!want->signed_only)
+		return memcmp(want->hash, e->sha256, sizeof(e->sha256)) == 0;
+	if (e->has_signed_sha256)
+		return memcmp(want->hash, e->signed_sha256,
+		    sizeof(e->signed_sha256)) == 0;
+	/* An entry written before signed-sha256: its bytes, if read. */
+	return doc->buf != NULL && ak_snap_matches(want, doc->serial,
+	    doc->buf, doc->len, doc->signed_len);
 }
 
 void

@@ -30,6 +30,7 @@
 #include "ak_buf.h"
 #include "ak_err.h"
 #include "ak_key.h"
+#include "ak_sha256.h"
 #include "ak_signers.h"
 #include "ak_sshsig.h"
 #include "ak_wire.h"
@@ -377,10 +378,11 @@ verify_raw(enum ak_key_type t, EVP_PKEY *pkey, const struct sk_key *sk,
 	return ret;
 }
 
-int
-ak_sshsig_verify(const unsigned char *sig, size_t siglen, const void *msg,
+/* ak_sshsig_verify, saying which signer's key made the signature. */
+static int
+verify_one(const unsigned char *sig, size_t siglen, const void *msg,
     size_t msglen, const char *ns, const struct ak_signers *signers,
-    time_t now)
+    time_t now, const struct ak_signer **sgp)
 {
 	struct ak_wire w;
 	const unsigned char *pk, *sns, *res, *halg, *isig;
@@ -433,19 +435,78 @@ ak_sshsig_verify(const unsigned char *sig, size_t siglen, const void *msg,
 		r = verify_raw(sg->type, pkey, &sk, isig, isiglen, data.p,
 		    data.len);
 	ak_buf_free(&data);
+	if (r == 0)
+		*sgp = sg;
  out:
 	EVP_PKEY_free(pkey);
 	return r;
 }
 
 int
+ak_sshsig_verify(const unsigned char *sig, size_t siglen, const void *msg,
+    size_t msglen, const char *ns, const struct ak_signers *signers,
+    time_t now)
+{
+	const struct ak_signer *sg;
+
+	return verify_one(sig, siglen, msg, msglen, ns, signers, now, &sg);
+}
+
+/*
+ * ak_sshsig_signed_by, stopping once enough distinct keys (stop) signed:
+ * a key already counted is not verified again, so sixteen copies of one
+ * signature cost one verification.
+ */
+static int
+count_signers(const struct ak_doc *doc, const char *ns,
+    const struct ak_signers *signers, time_t now,
+    unsigned char keys[][32], size_t *np, size_t stop)
+{
+	const struct ak_signer *sg;
+	unsigned char h[32];
+	size_t i, j;
+	int r, first = AK_ERR_SIGNATURE;
+
+	*np = 0;
+	for (i = 0; i < doc->nsigs && *np < stop; i++) {
+		r = ak_signers_sig_key(doc->sigs[i].blob, doc->sigs[i].len, h);
+		for (j = 0; r == 0 && j < *np && memcmp(keys[j], h, 32) != 0;
+		    j++)
+			;
+		if (r == 0 && j < *np)
+			continue;
+		r = verify_one(doc->sigs[i].blob, doc->sigs[i].len, doc->buf,
+		    doc->signed_len, ns, signers, now, &sg);
+		if (r != 0) {
+			if (i == 0)
+				first = r;
+			continue;
+		}
+		memcpy(keys[(*np)++], h, 32);
+	}
+	return *np > 0 ? 0 : first;
+}
+
+int
+ak_sshsig_signed_by(const struct ak_doc *doc, const char *ns,
+    const struct ak_signers *signers, time_t now,
+    unsigned char keys[][32], size_t *np)
+{
+	return count_signers(doc, ns, signers, now, keys, np,
+	    AK_DOC_SIGS_MAX);
+}
+
+int
 ak_sshsig_verify_doc(const struct ak_doc *doc, const char *ns,
     const struct ak_signers *signers, time_t now)
 {
-	if (doc->sig == NULL)
-		return AK_ERR_SIGNATURE;
-	return ak_sshsig_verify(doc->sig, doc->siglen, doc->buf,
-	    doc->signed_len, ns, signers, now);
+	unsigned char keys[AK_DOC_SIGS_MAX][32];
+	size_t n, k = ak_signers_threshold(signers);
+	int r;
+
+	if ((r = count_signers(doc, ns, signers, now, keys, &n, k)) != 0)
+		return r;
+	return n >= k ? 0 : AK_ERR_THRESHOLD;
 }
 
 /* Significant bits of the big-endian number in n bytes at p. */

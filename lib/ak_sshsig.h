@@ -18,7 +18,24 @@ int ak_sshsig_verify(const unsigned char *sig, size_t siglen,
     const void *msg, size_t msglen, const char *ns,
     const struct ak_signers *signers, time_t now);
 
-/* Verifies a parsed signed document (its signature over its signed bytes). */
+/*
+ * Checks every signature of doc over its signed bytes in namespace ns
+ * against signers and writes the SHA-256 of each distinct key whose
+ * signature verifies into keys (room for AK_DOC_SIGS_MAX), their number
+ * into *np: a key that signed twice counts once. Returns 0 if one or more
+ * verified, else the first signature's error (a document without any:
+ * AK_ERR_SIGNATURE).
+ */
+int ak_sshsig_signed_by(const struct ak_doc *doc, const char *ns,
+    const struct ak_signers *signers, time_t now,
+    unsigned char keys[][32], size_t *np);
+
+/*
+ * Verifies a parsed signed document: signatures from at least
+ * ak_signers_threshold(signers) distinct keys of signers. Returns 0,
+ * AK_ERR_THRESHOLD (some verified, too few), or ak_sshsig_signed_by's
+ * error.
+ */
 int ak_sshsig_verify_doc(const struct ak_doc *doc, const char *ns,
     const struct ak_signers *signers, time_t now);
 

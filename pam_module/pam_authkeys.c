@@ -59,6 +59,7 @@ enum reason {
 	WHY_NO_USER,
 	WHY_CONFIG,
 	WHY_NO_ACCOUNT,
+	WHY_NSS,		/* managed or not: NSS cannot say */
 	WHY_USERENV,		/* ak_userenv_check's words */
 	WHY_NO_PUBLICKEY,
 	WHY_CERT,
@@ -140,6 +141,9 @@ reason_str(const struct ctx *c)
 		return "configuration unusable";
 	case WHY_NO_ACCOUNT:
 		return "not found in the user database";
+	case WHY_NSS:
+		return "cannot tell whether it is managed (a group of "
+		    "accounts cannot be read through NSS)";
 	case WHY_USERENV:
 		return c->userenv_why;
 	case WHY_NO_PUBLICKEY:
@@ -152,7 +156,7 @@ reason_str(const struct ctx *c)
 	case WHY_BAD_INFO:
 		return "malformed SSH_AUTH_INFO_0";
 	case WHY_SIGNERS:
-		return "trusted_signers unusable";
+		return "trusted_signers or trusted_root unusable";
 	case WHY_MODULE_DIR:
 		return "module_cache_dir unusable";
 	case WHY_UNAVAILABLE:
@@ -220,7 +224,8 @@ gather(struct ctx *c)
 		return;
 	}
 	if (canonical_user(c, user) != 0) {
-		if (ak_config_manages(c->cfg, user))
+		/* Managed, or NSS cannot say: denied either way. */
+		if (ak_config_manages(c->cfg, user) != 0)
 			deny(c, WHY_NO_ACCOUNT);
 		else
 			c->out = OUT_IGNORE;
@@ -230,8 +235,15 @@ gather(struct ctx *c)
 	c->shown = ak_account_valid(c->user) ? c->user : "(invalid name)";
 	c->info_r = ak_authinfo_parse(pam_getenv(c->pamh, "SSH_AUTH_INFO_0"),
 	    &c->ai);
-	if (!ak_config_manages(c->cfg, c->user)) {
+	switch (ak_config_manages(c->cfg, c->user)) {
+	case 1:
+		break;
+	case 0:
 		c->out = OUT_IGNORE;
+		return;
+	default:
+		/* Not knowing is a denial, never "not managed". */
+		deny(c, WHY_NSS);
 		return;
 	}
 	/* The key to check must be sshd's, not the user's own file's. */
@@ -258,19 +270,19 @@ decide(struct ctx *c)
 	size_t i;
 	enum ak_verdict v;
 
-	if (ak_resolver_init(&c->rv, c->cfg, c->a.revalidate_always ?
-	    AK_ASK_ALWAYS : AK_ASK_IF_STALE) != 0) {
-		deny(c, WHY_SIGNERS);
-		return;
-	}
-	c->have_rv = 1;
-	if (ak_resolver_private(&c->rv, c->cfg->module_cache_dir) != 0) {
+	if (ak_file_private_dir(c->cfg->module_cache_dir) != 0) {
 		pam_syslog(c->pamh, LOG_ERR, "module_cache_dir %s unusable "
 		    "(must be root's, mode 0700, in a root-owned directory)",
 		    c->cfg->module_cache_dir);
 		deny(c, WHY_MODULE_DIR);
 		return;
 	}
+	if (ak_resolver_init_private(&c->rv, c->cfg, c->a.revalidate_always ?
+	    AK_ASK_ALWAYS : AK_ASK_IF_STALE, c->cfg->module_cache_dir) != 0) {
+		deny(c, WHY_SIGNERS);
+		return;
+	}
+	c->have_rv = 1;
 	if (ak_resolve(&c->rv, c->user, &c->res) != 0) {
 		deny(c, WHY_UNAVAILABLE);
 		return;
@@ -350,7 +362,7 @@ report(struct ctx *c)
 		return PAM_IGNORE;
 	case OUT_DENY:
 		if (c->why == WHY_NO_USER || c->why == WHY_CONFIG ||
-		    c->why == WHY_NO_ACCOUNT) {
+		    c->why == WHY_NO_ACCOUNT || c->why == WHY_NSS) {
 			pam_syslog(c->pamh, LOG_ERR, "account %s: %s%s%s%s; "
 			    "denied", c->shown, why, c->config_r != 0 ? " (" :
 			    "", c->config_r != 0 ? ak_err(c->config_r) : "",
@@ -372,8 +384,8 @@ report(struct ctx *c)
 	    "account=%s rhost=%s fingerprint=%s serial=%llu source=%s "
 	    "revocations=%s decision=%s%s%s", c->shown, c->rhost,
 	    fprs[0] ? fprs : "-", c->have_res ? c->res.ks->serial : 0ULL,
-	    c->have_res ? c->res.source : "-",
-	    c->have_res && c->res.rl_source != NULL ? c->res.rl_source : "-",
+	    c->have_res ? ak_source_str(c->res.source) : "-",
+	    c->have_res ? ak_source_str(c->res.rl_source) : "-",
 	    c->out == OUT_ALLOW ? "allow" : "deny",
 	    c->out == OUT_ALLOW ? "" : " reason=",
 	    c->out == OUT_ALLOW ? "" : why);

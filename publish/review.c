@@ -16,6 +16,9 @@
 #include "ak_file.h"
 #include "ak_key.h"
 #include "ak_keyset.h"
+#include "ak_root.h"
+#include "ak_signers.h"
+#include "ak_sshsig.h"
 #include "ak_time.h"
 #include "ak_valid.h"
 #include "publish.h"
@@ -203,6 +206,8 @@ struct acct {
 	struct ak_doc *doc;
 	struct entries es;
 	struct ak_keyset *ks;	/* what hosts would admit */
+	unsigned int need;	/* the root in force's documents k, or 0 */
+	size_t counted;		/* distinct keys of that role that signed */
 };
 
 static int
@@ -223,27 +228,12 @@ accounts_with(const struct acct *ac, size_t nac, const char *fpr)
 	return c;
 }
 
+/* As sshd reads the options field (ak_key_option_value), not strstr. */
 static const char *
 option_value(const struct ak_key_line *kl, const char *name, char *out,
     size_t len)
 {
-	const char *p, *q;
-	size_t n = strlen(name);
-
-	out[0] = '\0';
-	if (kl == NULL || kl->options == NULL)
-		return NULL;
-	for (p = kl->options; (p = strstr(p, name)) != NULL; p += n) {
-		if ((p != kl->options && p[-1] != ',') || p[n] != '=')
-			continue;
-		p += n + 1;
-		if (*p == '"' && (q = strchr(p + 1, '"')) != NULL)
-			snprintf(out, len, "%.*s", (int)(q - (p + 1)), p + 1);
-		else
-			snprintf(out, len, "%.*s", (int)strcspn(p, ","), p);
-		return out;
-	}
-	return NULL;
+	return ak_key_option_value(kl, name, out, len) ? out : NULL;
 }
 
 static void
@@ -306,10 +296,98 @@ esc_safe(FILE *f, const char *s)
 	esc(f, safe);
 }
 
+/*
+ * What hosts make of whole documents, from the keyset and revset they
+ * build (the same code as logins): a document or list they cannot read, a
+ * list that is missing.
+ */
+static void
+host_doc_verdicts(FILE *f, size_t *nw, const struct ak_config *pol,
+    time_t now, const struct acct *ac, size_t nac, const struct ak_doc *rdoc,
+    const struct ak_fault *rfault, int rs_ok)
+{
+	char what[256];
+	size_t i;
+
+	if (rdoc == NULL)
+		warn(f, nw, NULL, NULL, "no revocation list published: hosts "
+		    "with revocation_url refuse every key of every account");
+	else if (!rs_ok) {
+		snprintf(what, sizeof(what), "hosts cannot read the revocation "
+		    "list (line %lu: %s): they refuse every key of every "
+		    "account", rfault->lineno, ak_err(rfault->err));
+		warn(f, nw, NULL, NULL, what);
+	}
+	for (i = 0; i < nac; i++) {
+		if (ac[i].doc == NULL) {
+			warn(f, nw, ac[i].name, NULL, "not a valid signed "
+			    "document: hosts refuse it");
+			continue;
+		}
+		if (ac[i].ks != NULL && ac[i].ks->all == AK_DENY_BAD_DOC) {
+			snprintf(what, sizeof(what), "hosts cannot read this "
+			    "document (line %lu: %s): they admit none of its "
+			    "keys", ac[i].ks->fault.lineno,
+			    ak_err(ac[i].ks->fault.err));
+			warn(f, nw, ac[i].name, NULL, what);
+		}
+		if (ac[i].need > 0 && ac[i].counted < ac[i].need) {
+			snprintf(what, sizeof(what), "signed by %zu of the %u "
+			    "documents keys the root in force needs: hosts "
+			    "refuse it", ac[i].counted, ac[i].need);
+			warn(f, nw, ac[i].name, NULL, what);
+		}
+		if (ak_serial_ahead(ac[i].doc->serial, now,
+		    pol->max_clock_skew))
+			warn(f, nw, ac[i].name, NULL, "serial ahead of this "
+			    "clock by more than max_clock_skew: hosts refuse "
+			    "it");
+	}
+}
+
+/* ", signed by FPR FPR" (who signed: counted or not, see Warnings). */
+static void
+signed_by(FILE *f, const struct ak_doc *doc)
+{
+	char fprs[AK_DOC_SIGS_MAX][AK_FPR_LEN + 1];
+	size_t i, n = ak_doc_signers(doc, fprs);
+
+	for (i = 0; i < n; i++) {
+		fputs(i == 0 ? ", signed by <code class=\"signer\">" :
+		    " <code class=\"signer\">", f);
+		esc(f, fprs[i]);
+		fputs("</code>", f);
+	}
+}
+
+/*
+ * With a trusted_root config: how many keys of the documents role of the
+ * root hosts will hold signed each document (verified, as hosts count).
+ */
+static void
+count_signers(const struct pub_opts *o, const struct ak_config *pol,
+    struct acct *ac, size_t nac)
+{
+	unsigned char keys[AK_DOC_SIGS_MAX][32];
+	struct ak_root *root;
+	size_t i;
+
+	if (pol->trusted_root == NULL || pub_root_in_force(o, pol, &root) != 0)
+		return;
+	for (i = 0; i < nac; i++) {
+		ac[i].need = root->role[AK_ROLE_DOCUMENTS]->threshold;
+		if (ac[i].doc == NULL || ak_sshsig_signed_by(ac[i].doc,
+		    pol->namespace, root->role[AK_ROLE_DOCUMENTS], o->now, keys,
+		    &ac[i].counted) != 0)
+			ac[i].counted = 0;
+	}
+	ak_root_free(root);
+}
+
 static void
 write_report(FILE *f, const struct pub_opts *o, const struct ak_config *pol,
     struct acct *ac, size_t nac, const struct ak_doc *rdoc,
-    const struct entries *rev)
+    const struct entries *rev, const struct ak_fault *rfault, int rs_ok)
 {
 	char exp[21], now[21], val[256];
 	size_t i, j, nw = 0;
@@ -333,6 +411,7 @@ write_report(FILE *f, const struct pub_opts *o, const struct ak_config *pol,
 	fprintf(f, "</code>, generated %s, %zu account(s), min_rsa_bits %u."
 	    "</p>\n", now, nac, pol->min_rsa_bits);
 	fputs("<h2>Warnings</h2>\n<ul class=\"warn\" id=\"warnings\">\n", f);
+	host_doc_verdicts(f, &nw, pol, o->now, ac, nac, rdoc, rfault, rs_ok);
 	for (i = 0; i < nac; i++) {
 		for (j = 0; j < ac[i].es.n; j++) {
 			const struct entry *e = &ac[i].es.e[j];
@@ -368,6 +447,7 @@ write_report(FILE *f, const struct pub_opts *o, const struct ak_config *pol,
 			ak_time_format(ac[i].doc->expires, exp);
 			fprintf(f, "serial %llu, expires %s, %zu key(s)",
 			    ac[i].doc->serial, exp, ac[i].es.n);
+			signed_by(f, ac[i].doc);
 		} else
 			fputs("no valid document", f);
 		fputs("</p>\n<table><tr><th>Fingerprint</th><th>Type</th>"
@@ -423,6 +503,7 @@ pub_report(const struct pub_opts *o, const struct ak_config *pol)
 {
 	struct acct *ac = NULL, *tmp;
 	struct ak_revset *rs = NULL;
+	struct ak_fault rfault;
 	struct entries rev;
 	struct ak_doc *rdoc;
 	struct dirent *de;
@@ -433,6 +514,7 @@ pub_report(const struct pub_opts *o, const struct ak_config *pol)
 	int r = -1;
 
 	memset(&rev, 0, sizeof(rev));
+	memset(&rfault, 0, sizeof(rfault));
 	snprintf(path, sizeof(path), "%s/v1/accounts", o->out);
 	if ((d = opendir(path)) != NULL) {
 		while ((de = readdir(d)) != NULL) {
@@ -458,15 +540,16 @@ pub_report(const struct pub_opts *o, const struct ak_config *pol)
 	rdoc = published(path, AK_DOC_REVOCATIONS);
 	from_doc(&rev, rdoc);
 	if (rdoc != NULL)
-		(void)ak_revset_from_doc(rdoc, &rs, NULL);
+		(void)ak_revset_from_doc(rdoc, &rs, &rfault);
 	for (i = 0; i < nac; i++)
 		(void)ak_keyset_from_doc(pol, ac[i].name, ac[i].doc, rs,
 		    &ac[i].ks);
+	count_signers(o, pol, ac, nac);
 	if ((f = fopen(o->report, "w")) == NULL) {
 		perror(o->report);
 		goto out;
 	}
-	write_report(f, o, pol, ac, nac, rdoc, &rev);
+	write_report(f, o, pol, ac, nac, rdoc, &rev, &rfault, rs != NULL);
 	if (fclose(f) != 0) {
 		perror(o->report);
 		goto out;
@@ -484,4 +567,17 @@ pub_report(const struct pub_opts *o, const struct ak_config *pol)
 	entries_free(&rev);
 	ak_doc_free(rdoc);
 	return r;
+}
+
+void
+pub_print_keys(const struct ak_doc *doc)
+{
+	struct entries es;
+	size_t i;
+
+	memset(&es, 0, sizeof(es));
+	from_doc(&es, doc);
+	for (i = 0; i < es.n; i++)
+		printf("    %s %s\n", es.e[i].fpr, es.e[i].desc);
+	entries_free(&es);
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "ak_err.h"
 #include "ak_file.h"
 #include "ak_key.h"
+#include "ak_root.h"
 #include "ak_signers.h"
 #include "ak_snap.h"
 #include "publish.h"
@@ -38,31 +40,17 @@ join(const char *a, const char *b)
 	return p;
 }
 
-/* The public half of a key file: KEY itself if it ends in .pub. */
-static int
-read_pub(const char *key, unsigned char **blobp, size_t *lenp)
+/* The timestamp's signers: --timestamp-key, else the -k keys. */
+static const char *const *
+ts_keys(const struct pub_opts *o)
 {
-	char path[4200], *buf = NULL, *sp, *b64, *e;
-	enum ak_key_type t;
-	size_t len, kl = strlen(key);
-	int r = -1;
+	return o->nts_keys > 0 ? o->ts_keys : o->keys;
+}
 
-	snprintf(path, sizeof(path), "%s%s", key, kl > 4 &&
-	    strcmp(key + kl - 4, ".pub") == 0 ? "" : ".pub");
-	if (ak_file_read(path, 65536, 0, 0, &buf, &len) != 0)
-		return -1;
-	buf[strcspn(buf, "\n")] = '\0';
-	if ((sp = strchr(buf, ' ')) != NULL) {
-		*sp = '\0';
-		b64 = sp + 1;
-		if ((e = strchr(b64, ' ')) == NULL)
-			e = b64 + strlen(b64);
-		if (ak_key_parse_pub(buf, b64, (size_t)(e - b64), blobp, lenp,
-		    &t) == 0)
-			r = 0;
-	}
-	free(buf);
-	return r;
+static size_t
+ts_count(const struct pub_opts *o)
+{
+	return o->nts_keys > 0 ? o->nts_keys : o->nkeys;
 }
 
 /* Says, before anything is written, if key may not sign in namespace ns. */
@@ -74,7 +62,7 @@ check_role(const struct pub_opts *o, const struct ak_signers *s,
 	size_t len;
 	int why;
 
-	if (read_pub(key, &blob, &len) != 0) {
+	if (pub_read_pub(key, &blob, &len) != 0) {
 		fprintf(stderr, "%s: no readable public key (%s.pub) to check "
 		    "the %s role against trusted_signers; going on\n", key,
 		    key, role);
@@ -92,13 +80,145 @@ check_role(const struct pub_opts *o, const struct ak_signers *s,
 	return 0;
 }
 
+/*
+ * With trusted_root: the keys given for a role must reach its threshold
+ * (hosts count distinct keys of the role), and each must be one of its
+ * keys. Returns 0 or -1 after saying what falls short.
+ */
+static int
+check_threshold(const struct pub_opts *o, const struct ak_signers *s,
+    const char *const *keys, size_t nkeys, const char *role)
+{
+	unsigned char *blob;
+	size_t len, i, have = 0;
+	int why;
+
+	for (i = 0; i < nkeys; i++) {
+		if (pub_read_pub(keys[i], &blob, &len) != 0) {
+			fprintf(stderr, "%s: no readable public key (%s.pub) "
+			    "to check against trusted_root's %s role; nothing "
+			    "published\n", keys[i], keys[i], role);
+			return -1;
+		}
+		if (ak_signers_find(s, blob, len, NULL, o->now, &why) == NULL)
+			fprintf(stderr, "%s is not a key of trusted_root's %s "
+			    "role: its signature counts for nothing\n",
+			    keys[i], role);
+		else
+			have++;
+		free(blob);
+	}
+	if (o->partial && !o->timestamp_only && have > 0 && have == nkeys) {
+		if (have < ak_signers_threshold(s))
+			printf("partial: the %s role needs %u of its %zu "
+			    "keys; the keys given are %zu of them. Hosts "
+			    "refuse this tree until --add-signature brings it "
+			    "to %u: do not serve it before.\n", role,
+			    ak_signers_threshold(s), s->n, have,
+			    ak_signers_threshold(s));
+		return 0;
+	}
+	if (o->partial) {
+		fprintf(stderr, "--partial: every -k key must be a key of "
+		    "trusted_root's %s role. Nothing published.\n", role);
+		return -1;
+	}
+	if (have < ak_signers_threshold(s)) {
+		fprintf(stderr, "trusted_root's %s role needs %u of its %zu "
+		    "keys to sign; the keys given are %zu of them: hosts "
+		    "would refuse it. Nothing published.\n", role,
+		    ak_signers_threshold(s), s->n, have);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_root_roles(const struct pub_opts *o, const struct ak_config *pol)
+{
+	struct ak_root *root;
+	int r = 0;
+
+	if (o->root != NULL)
+		root = o->root;
+	else if (pub_root_in_force(o, pol, &root) != 0) {
+		fprintf(stderr, "%s: cannot read trusted_root; nothing "
+		    "published\n", pol->trusted_root);
+		return -1;
+	}
+	/* --add-signature's keys are checked where they sign. */
+	if (!o->timestamp_only && !o->add_signature)
+		r = check_threshold(o, root->role[AK_ROLE_DOCUMENTS], o->keys,
+		    o->nkeys, "documents");
+	/* A partial publish writes no timestamp. */
+	if (r == 0 && !o->partial)
+		r = check_threshold(o, root->role[AK_ROLE_TIMESTAMP],
+		    ts_keys(o), ts_count(o), "timestamp");
+	if (root != o->root)
+		ak_root_free(root);
+	return r;
+}
+
+/* How many of keys are keys of role s (unreadable ones count none). */
+static size_t
+role_keys(const struct pub_opts *o, const struct ak_signers *s,
+    const char *const *keys, size_t nkeys)
+{
+	unsigned char *blob;
+	size_t len, i, have = 0;
+	int why;
+
+	for (i = 0; i < nkeys; i++) {
+		if (pub_read_pub(keys[i], &blob, &len) != 0)
+			continue;
+		have += ak_signers_find(s, blob, len, NULL, o->now, &why) !=
+		    NULL;
+		free(blob);
+	}
+	return have;
+}
+
+void
+pub_roles_summary(const struct pub_opts *o, const struct ak_config *pol)
+{
+	struct ak_root *root;
+	const struct ak_signers *d, *t;
+	size_t hd, ht;
+
+	if (pol->trusted_root == NULL)
+		return;
+	if (pub_root_in_force(o, pol, &root) != 0) {
+		printf("root: trusted_root %s cannot be read\n",
+		    pol->trusted_root);
+		return;
+	}
+	d = root->role[AK_ROLE_DOCUMENTS];
+	t = root->role[AK_ROLE_TIMESTAMP];
+	hd = role_keys(o, d, o->keys, o->nkeys);
+	ht = role_keys(o, t, ts_keys(o), ts_count(o));
+	printf("root: serial %llu in force on hosts (trusted_root %s, "
+	    "then the store's v1/root.N)\n", root->serial, pol->trusted_root);
+	printf("root: documents need %u of %zu keys, the -k keys are %zu of "
+	    "them: %s\n", d->threshold, d->n, hd, hd >= d->threshold ?
+	    "enough" : "TOO FEW, hosts would refuse what they sign");
+	if (ts_count(o) > 0)
+		printf("root: timestamps need %u of %zu keys, the timestamp "
+		    "keys are %zu of them: %s\n", t->threshold, t->n, ht,
+		    ht >= t->threshold ? "enough" : "TOO FEW, hosts would "
+		    "refuse the timestamp");
+	ak_root_free(root);
+}
+
 int
 pub_check_roles(const struct pub_opts *o, const struct ak_config *pol)
 {
 	struct ak_signers *s = NULL;
 	char tsns[128];
+	size_t i;
 	int r = 0;
 
+	if (pol->trusted_root != NULL)
+		return check_root_roles(o, pol);
 	if (pol->trusted_signers == NULL)
 		return 0;
 	if (ak_signers_load(pol->trusted_signers, &s) != 0) {
@@ -107,41 +227,12 @@ pub_check_roles(const struct pub_opts *o, const struct ak_config *pol)
 		return -1;
 	}
 	snprintf(tsns, sizeof(tsns), "%s-timestamp", pol->namespace);
-	if (!o->timestamp_only && check_role(o, s, o->key, pol->namespace,
-	    "documents and snapshot") != 0)
-		r = -1;
-	if (r == 0 && check_role(o, s, o->ts_key != NULL ? o->ts_key : o->key,
-	    tsns, "timestamp") != 0)
-		r = -1;
+	for (i = 0; !o->timestamp_only && r == 0 && i < o->nkeys; i++)
+		r = check_role(o, s, o->keys[i], pol->namespace,
+		    "documents and snapshot");
+	for (i = 0; r == 0 && i < ts_count(o); i++)
+		r = check_role(o, s, ts_keys(o)[i], tsns, "timestamp");
 	ak_signers_free(s);
-	return r;
-}
-
-/* Signs path in place: ssh-keygen writes path.sig, appended to path. */
-static int
-sign_file(const char *key, const char *ns, const char *path)
-{
-	char sigpath[4200], *sig = NULL;
-	size_t siglen;
-	int status, r = -1;
-	pid_t pid;
-	FILE *f;
-
-	if ((pid = pub_sign_start(key, ns, (char **)&path, 1)) == -1 ||
-	    waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0)
-		return -1;
-	snprintf(sigpath, sizeof(sigpath), "%s.sig", path);
-	if (ak_file_read(sigpath, 65536, 0, 0, &sig, &siglen) == 0 &&
-	    (f = fopen(path, "a")) != NULL) {
-		if (fwrite(sig, 1, siglen, f) == siglen && fflush(f) == 0 &&
-		    fsync(fileno(f)) == 0)
-			r = 0;
-		if (fclose(f) != 0)
-			r = -1;
-	}
-	unlink(sigpath);
-	free(sig);
 	return r;
 }
 
@@ -184,43 +275,59 @@ same_body(const struct ak_doc *d, const char *body, size_t len)
  * its #expires (keep: same bytes, same hash, same ETag).
  */
 static int
-write_view_file(const struct pub_opts *o, const char *staging,
-    enum ak_doc_kind kind, const char *key, const char *ns, long valid,
-    int keep_same, const char *body, size_t bodylen)
+write_view_file(const struct pub_opts *o, const struct ak_config *pol,
+    const char *staging, enum ak_doc_kind kind, const char *const *keys,
+    size_t nkeys, const char *ns, long valid, int keep_same, const char *body,
+    size_t bodylen)
 {
 	const char *name = kind == AK_DOC_SNAPSHOT ? "snapshot" : "timestamp";
 	char rel[32], hdr[AK_DOC_HEADER_MAX], *final = NULL, *staged = NULL;
-	unsigned long long serial = (unsigned long long)o->now;
+	unsigned long long serial = (unsigned long long)o->now, floor;
 	struct ak_doc *old = NULL;
 	FILE *f = NULL;
-	int n, r = -1;
+	int n, ok, r = -1;
 
 	snprintf(rel, sizeof(rel), "v1/%s", name);
 	if ((final = join(o->out, rel)) == NULL ||
 	    (staged = join(staging, name)) == NULL)
 		goto out;
 	if (published(final, kind, &old) == 0) {
+		/* Re-signed in the last half of its life, as documents. */
 		if (keep_same && same_body(old, body, bodylen) &&
-		    old->expires - o->now > o->resign_before) {
+		    pub_keep_signatures(o, old) &&
+		    old->expires - o->now > valid / 2) {
 			r = 0;
 			goto out;
 		}
 		if (old->serial >= serial)
 			serial = old->serial + 1;
 	}
+	if (pub_serial_floor(o, name, &floor) != 0)
+		goto out;
+	if (floor >= serial)
+		serial = floor + 1;
+	if (pub_serial_ok(o, pol, name, serial) != 0)
+		goto out;
 	if ((n = ak_doc_format_header(kind, NULL, serial, o->now + valid, hdr,
-	    sizeof(hdr))) < 0 || (f = fopen(staged, "w")) == NULL ||
-	    fwrite(hdr, 1, (size_t)n, f) != (size_t)n ||
-	    fwrite(body, 1, bodylen, f) != bodylen || fclose(f) != 0) {
+	    sizeof(hdr))) < 0 || (f = fopen(staged, "w")) == NULL) {
 		fprintf(stderr, "%s: cannot write\n", staged);
 		goto out;
 	}
-	if (sign_file(key, ns, staged) != 0) {
-		fprintf(stderr, "%s: signing failed (key %s, namespace %s)\n",
-		    name, key, ns);
+	ok = fwrite(hdr, 1, (size_t)n, f) == (size_t)n &&
+	    fwrite(body, 1, bodylen, f) == bodylen;
+	/* Closed whether the writes went through or not. */
+	if (fclose(f) != 0 || !ok) {
+		fprintf(stderr, "%s: cannot write\n", staged);
+		goto out;
+	}
+	if (pub_sign_file(keys, nkeys, ns, staged) != 0) {
+		fprintf(stderr, "%s: signing failed (key %s%s, namespace "
+		    "%s)\n", name, keys[0], nkeys > 1 ? " and others" : "", ns);
 		goto out;
 	}
 	chmod(staged, 0644);
+	if (pub_serial_record(o, name, serial) != 0)
+		goto out;
 	if (ak_file_replace_newer(staged, final) != 0) {
 		fprintf(stderr, "%s: cannot replace\n", final);
 		goto out;
@@ -241,6 +348,7 @@ static int
 timestamp_body(const struct pub_opts *o, char *out, size_t outlen)
 {
 	char *path, *buf = NULL, hash[AK_SNAP_HASH_TEXT];
+	unsigned char keys[AK_DOC_SIGS_MAX][32];
 	struct ak_doc *d = NULL;
 	size_t len;
 	int r = -1;
@@ -253,7 +361,17 @@ timestamp_body(const struct pub_opts *o, char *out, size_t outlen)
 		    "first)\n", path);
 		goto out;
 	}
-	ak_snap_hash_text(buf, len, hash);
+	/* A snapshot hosts would refuse is never stamped. */
+	if (o->root != NULL && pub_doc_signers(o, d, keys) <
+	    ak_signers_threshold(o->root->role[AK_ROLE_DOCUMENTS])) {
+		fprintf(stderr, "%s: signed by %zu of the %u keys of the "
+		    "documents role it needs: hosts would refuse it. Complete "
+		    "it with --add-signature first; no timestamp written\n",
+		    path, pub_doc_signers(o, d, keys),
+		    ak_signers_threshold(o->root->role[AK_ROLE_DOCUMENTS]));
+		goto out;
+	}
+	ak_snap_hash_text(buf, len, 0, hash);
 	if (snprintf(out, outlen, "snapshot %llu %s\n", d->serial, hash) <
 	    (int)outlen)
 		r = 0;
@@ -273,9 +391,28 @@ stamp(const struct pub_opts *o, const struct ak_config *pol,
 	snprintf(ns, sizeof(ns), "%s-timestamp", pol->namespace);
 	if (timestamp_body(o, body, sizeof(body)) != 0)
 		return -1;
-	return write_view_file(o, staging, AK_DOC_TIMESTAMP, o->ts_key !=
-	    NULL ? o->ts_key : o->key, ns, o->ts_valid, 0, body,
-	    strlen(body));
+	return write_view_file(o, pol, staging, AK_DOC_TIMESTAMP, ts_keys(o),
+	    ts_count(o), ns, o->ts_valid, 0, body, strlen(body));
+}
+
+/*
+ * What the snapshot's entry hashes: the whole file, or in a partial
+ * publish the signed bytes (so signatures added later leave it good).
+ */
+static int
+signed_len(const struct pub_opts *o, const char *buf, size_t len,
+    enum ak_doc_kind kind, size_t *slp)
+{
+	struct ak_doc *d;
+
+	*slp = len;
+	if (!o->partial)
+		return 0;
+	if (ak_doc_parse(buf, len, kind, &d) != 0)
+		return -1;
+	*slp = d->signed_len;
+	ak_doc_free(d);
+	return 0;
 }
 
 /* The snapshot's body: every published document of the source. */
@@ -285,10 +422,9 @@ snapshot_body(const struct pub_opts *o, const struct pub_item *items,
 {
 	char line[160], hash[AK_SNAP_HASH_TEXT], *buf;
 	struct ak_doc hdr;
-	size_t i, len, hl;
+	size_t i, len, hl, sl;
 	int pass;
 
-	(void)o;
 	/* Accounts first (the source's order is by name), then the list. */
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < n; i++) {
@@ -301,11 +437,12 @@ snapshot_body(const struct pub_opts *o, const struct pub_item *items,
 			if (ak_file_read(it->final, AK_DOC_MAX, 0, 0, &buf,
 			    &len) != 0)
 				return -1;
-			if (ak_doc_parse_header(buf, len, k, &hdr, &hl) != 0) {
+			if (ak_doc_parse_header(buf, len, k, &hdr, &hl) != 0 ||
+			    signed_len(o, buf, len, k, &sl) != 0) {
 				free(buf);
 				return -1;
 			}
-			ak_snap_hash_text(buf, len, hash);
+			ak_snap_hash_text(buf, sl, o->partial, hash);
 			free(buf);
 			if (k == AK_DOC_ACCOUNT)
 				snprintf(line, sizeof(line), "account %s %llu "
@@ -348,9 +485,16 @@ pub_write_view(const struct pub_opts *o, const struct ak_config *pol,
 		goto out;
 	}
 	/* The snapshot before the timestamp that names it. */
-	if (write_view_file(o, staging, AK_DOC_SNAPSHOT, o->key,
-	    pol->namespace, o->valid, 1, (const char *)b.p, b.len) != 0 ||
-	    stamp(o, pol, staging) != 0)
+	if (write_view_file(o, pol, staging, AK_DOC_SNAPSHOT, o->keys,
+	    o->nkeys, pol->namespace, o->snap_valid, 1, (const char *)b.p,
+	    b.len) != 0)
+		goto out;
+	/* Partial: stamped once --add-signature has completed it. */
+	if (o->partial)
+		printf("no timestamp written (--partial): once "
+		    "--add-signature completes the tree, it or "
+		    "'authkeys-publish --timestamp' stamps it\n");
+	else if (stamp(o, pol, staging) != 0)
 		goto out;
 	r = 0;
  out:
@@ -370,4 +514,20 @@ pub_write_timestamp(const struct pub_opts *o, const struct ak_config *pol)
 	r = stamp(o, pol, staging);
 	rmdir(staging);
 	return r;
+}
+
+int
+pub_make_dirs(const char *out)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/v1", out);
+	if (mkdir(out, 0755) != 0 && errno != EEXIST)
+		return -1;
+	if (mkdir(p, 0755) != 0 && errno != EEXIST)
+		return -1;
+	snprintf(p, sizeof(p), "%s/v1/accounts", out);
+	if (mkdir(p, 0755) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
 }

@@ -64,20 +64,125 @@ serial_of(const char *path, enum ak_doc_kind kind)
 	return s;
 }
 
-unsigned long long
-pub_next_serial(const struct pub_opts *o)
+/*
+ * OUTPUT_DIR/.authkeys-serials: "NAME SERIAL" lines, the highest serial
+ * this publisher gave the documents, the snapshot and the timestamp there.
+ * The files in OUTPUT_DIR may have been replaced (a store someone else can
+ * write): one with a lower serial must not make a serial be issued twice,
+ * which hosts that verified the first refuse as equivocation.
+ */
+#define SERIALS ".authkeys-serials"
+static const char *const serial_names[] = { "documents", "snapshot",
+    "timestamp" };
+#define NSERIALS (sizeof(serial_names) / sizeof(serial_names[0]))
+
+/* Reads the record into v; 0, or -1 (said) if it is there but unreadable. */
+static int
+serials_read(const struct pub_opts *o, unsigned long long v[NSERIALS])
+{
+	char path[4096], *buf = NULL, *p, *nl, *ep;
+	unsigned long long n;
+	size_t len, i, k;
+	int r;
+
+	memset(v, 0, NSERIALS * sizeof(v[0]));
+	snprintf(path, sizeof(path), "%s/%s", o->out, SERIALS);
+	if ((r = ak_file_read(path, 4096, 0, 0, &buf, &len)) ==
+	    AK_ERR_NOT_FOUND)
+		return 0;
+	for (p = buf, r = r != 0 ? -1 : 0; r == 0 && *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL) {
+			r = -1;
+			break;
+		}
+		for (i = 0; i < NSERIALS; i++) {
+			k = strlen(serial_names[i]);
+			if (strncmp(p, serial_names[i], k) == 0 && p[k] == ' ')
+				break;
+		}
+		errno = 0;
+		if (i == NSERIALS || p[k + 1] < '0' || p[k + 1] > '9' ||
+		    (n = strtoull(p + k + 1, &ep, 10), errno != 0) ||
+		    ep != nl) {
+			r = -1;
+			break;
+		}
+		if (n > v[i])
+			v[i] = n;
+	}
+	free(buf);
+	if (r != 0)
+		fprintf(stderr, "%s: not a record of serials this publisher "
+		    "wrote (NAME SERIAL lines); it keeps serials from being "
+		    "issued twice: restore it or remove it knowingly\n", path);
+	return r;
+}
+
+static size_t
+serial_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NSERIALS - 1; i++)
+		if (strcmp(name, serial_names[i]) == 0)
+			break;
+	return i;
+}
+
+int
+pub_serial_floor(const struct pub_opts *o, const char *name,
+    unsigned long long *floorp)
+{
+	unsigned long long v[NSERIALS];
+
+	if (serials_read(o, v) != 0)
+		return -1;
+	*floorp = v[serial_index(name)];
+	return 0;
+}
+
+int
+pub_serial_record(const struct pub_opts *o, const char *name,
+    unsigned long long serial)
+{
+	unsigned long long v[NSERIALS];
+	char buf[256];
+	size_t i, off = 0;
+
+	if (serials_read(o, v) != 0)
+		return -1;
+	if (serial > v[serial_index(name)])
+		v[serial_index(name)] = serial;
+	for (i = 0; i < NSERIALS; i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+		    "%s %llu\n", serial_names[i], v[i]);
+	if (ak_file_write_atomic(o->out, SERIALS, buf, off, 0644) != 0) {
+		fprintf(stderr, "%s/%s: cannot write: %s\n", o->out, SERIALS,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+pub_next_serial(const struct pub_opts *o, unsigned long long *serialp)
 {
 	unsigned long long s = (unsigned long long)o->now, v;
 	char path[4096];
 	struct dirent *de;
 	DIR *d;
 
+	if (pub_serial_floor(o, "documents", &v) != 0)
+		return -1;
+	if (v >= s)
+		s = v + 1;
 	snprintf(path, sizeof(path), "%s/v1/revoked", o->out);
 	if ((v = serial_of(path, AK_DOC_REVOCATIONS)) >= s)
 		s = v + 1;
+	*serialp = s;
 	snprintf(path, sizeof(path), "%s/v1/accounts", o->out);
 	if ((d = opendir(path)) == NULL)
-		return s;
+		return 0;
 	while ((de = readdir(d)) != NULL) {
 		if (!ak_account_valid(de->d_name))
 			continue;
@@ -87,7 +192,8 @@ pub_next_serial(const struct pub_opts *o)
 			s = v + 1;
 	}
 	closedir(d);
-	return s;
+	*serialp = s;
+	return 0;
 }
 
 /*
@@ -370,10 +476,12 @@ pub_mark_unchanged(const struct pub_opts *o, struct pub_item *items,
 		    AK_DOC_REVOCATIONS, &d) == 0) {
 			/*
 			 * Kept while it is not in the last stretch of its
-			 * life and not valid longer than now asked (--valid
-			 * shortened: re-signed).
+			 * life, not valid longer than now asked (--valid
+			 * shortened: re-signed) and signed by the keys given
+			 * now (signers changed: re-signed).
 			 */
 			if (same_body(d, &items[i]) &&
+			    pub_keep_signatures(o, d) &&
 			    d->expires > o->now + o->resign_before &&
 			    d->expires <= o->now + o->valid + 60) {
 				items[i].unchanged = 1;
@@ -384,4 +492,23 @@ pub_mark_unchanged(const struct pub_opts *o, struct pub_item *items,
 		free(buf);
 	}
 	return marked;
+}
+
+int
+pub_serial_ok(const struct pub_opts *o, const struct ak_config *pol,
+    const char *what, unsigned long long serial)
+{
+	if (!ak_serial_ahead(serial, o->now, pol->max_clock_skew))
+		return 0;
+	fprintf(stderr, "%s: serial %llu would be %llus ahead of this "
+	    "machine's clock (%lld), more than max_clock_skew (%lds): hosts "
+	    "refuse it. The store's last serial is that far ahead, so a clock "
+	    "was wrong, here or where the store was last published. Fix the "
+	    "clock; publishing into a new directory and running "
+	    "'authkeys-command --reset-view' on hosts that took the serials "
+	    "from the future recovers (see authkeys-publish(1)). --force signs "
+	    "it anyway%s\n", what, serial,
+	    serial - (unsigned long long)o->now, (long long)o->now,
+	    pol->max_clock_skew, o->force ? "; forced" : "");
+	return o->force ? 0 : -1;
 }

@@ -29,8 +29,8 @@ refresh_one(struct ak_resolver *rv, const char *account, int *store_silent)
 	struct ak_doc *doc = NULL;
 	struct ak_revset *rs = NULL;
 	struct ak_fault fault;
-	const char *source = NULL, *what = account != NULL ? account :
-	    "revocation list";
+	const char *what = account != NULL ? account : "revocation list";
+	enum ak_source source = AK_SOURCE_NONE;
 	long long t0 = ak_now_ms();
 	int r;
 
@@ -51,19 +51,13 @@ refresh_one(struct ak_resolver *rv, const char *account, int *store_silent)
 	}
 	ak_revset_free(rs);
 	/* Under a view, the document its snapshot names is current. */
-	if (r == 0 && rv->cfg->ntimestamp_urls > 0 &&
-	    strcmp(source, "stale cache") != 0) {
-		ak_log(strcmp(source, "store") == 0 ? LOG_INFO : LOG_DEBUG,
-		    "%s: serial %llu from %s", what,
-		    doc != NULL ? doc->serial : 0ULL, source);
-		ak_doc_free(doc);
-		return 0;
-	}
-	if (r == 0 && strncmp(source, "store", 5) == 0) {
+	if (r == 0 && ((rv->cfg->ntimestamp_urls > 0 &&
+	    source != AK_SOURCE_STALE) || source == AK_SOURCE_STORE ||
+	    source == AK_SOURCE_NOT_MODIFIED)) {
 		/* A new document is news; a 304 is routine. */
-		ak_log(strcmp(source, "store") == 0 ? LOG_INFO : LOG_DEBUG,
+		ak_log(source == AK_SOURCE_STORE ? LOG_INFO : LOG_DEBUG,
 		    "%s: serial %llu from %s", what,
-		    doc != NULL ? doc->serial : 0ULL, source);
+		    doc != NULL ? doc->serial : 0ULL, ak_source_str(source));
 		ak_doc_free(doc);
 		return 0;
 	}
@@ -89,17 +83,21 @@ refresh_round(struct ak_resolver *rv, volatile sig_atomic_t *stop)
 	 * A snapshot store: one conditional GET of the timestamp; only when
 	 * it names a new snapshot, that, and the documents it changed.
 	 */
+	/* A newer root first: it decides who may sign what follows. */
+	ak_resolver_restart(rv);
+	if (ak_resolve_root_update(rv) != 0)
+		failed = 1;
 	if (cfg->ntimestamp_urls > 0) {
 		ak_resolver_restart(rv);
 		if (ak_resolve_view(rv) != 0)
 			return -1;	/* logged; the cached view stays */
-		if (strcmp(rv->view.source, "stale cache") == 0 ||
-		    rv->view.frozen)
+		if (rv->view.source == AK_SOURCE_STALE || rv->view.frozen)
 			failed = 1;
 		else
-			ak_log(strcmp(rv->view.source, "store") == 0 ?
+			ak_log(rv->view.source == AK_SOURCE_STORE ?
 			    LOG_INFO : LOG_DEBUG, "timestamp: serial %llu "
-			    "from %s", rv->view.ts_serial, rv->view.source);
+			    "from %s", rv->view.ts_serial,
+			    ak_source_str(rv->view.source));
 	}
 	if (cfg->revocation_url != NULL &&
 	    refresh_one(rv, NULL, &silent) != 0)

@@ -130,7 +130,7 @@ sweep_list(const struct ak_config *cfg, int json)
 	struct ak_session_dir sd = { NULL, NULL };
 	const char *why, *fpr, *admitted;
 	size_t shown = 0;
-	int r, status = 0, connected, managed;
+	int r, status = 0, connected, managed, m;
 
 	if (sweep_open(&sw, cfg, 0, &status) != 0) {
 		sweep_close(&sw);
@@ -156,15 +156,29 @@ sweep_list(const struct ak_config *cfg, int json)
 			continue;
 		fpr = s.fprs[0];
 		why = sweep_verdict(&sw, &s, &fpr);
-		managed = s.account[0] != '\0' &&
-		    ak_config_manages(cfg, s.account);
+		m = s.account[0] != '\0' ? ak_config_manages(cfg,
+		    s.account) : 0;
+		managed = m == 1;
 		v = managed ? sweep_view_of(&sw, s.account) : NULL;
 		if (why != NULL)
 			admitted = "false";
-		else if (!sw.have_list || (managed && (v == NULL ||
-		    v->ks == NULL))) {
+		else if (m < 0) {
+			admitted = "false";
+			why = "cannot tell whether it is managed (NSS) (logins "
+			    "refused; sessions left alone)";
+		}
+		else if (!managed && !sw.have_list) {
+			/* sshd's KRL decides for it; we cannot tell here. */
 			admitted = "null";
-			why = "no verified document or list to judge by";
+			why = "not managed; no verified list to judge by";
+		} else if (!sw.have_list || (managed && (v == NULL ||
+		    v->ks == NULL))) {
+			/* What a login would get: refused (sessions stay). */
+			admitted = "false";
+			why = !sw.have_list ? "no verified revocation list "
+			    "(logins refused; sessions left alone)" :
+			    "no verified document (logins refused; sessions "
+			    "left alone)";
 		} else {
 			admitted = "true";
 			why = managed ? "" : "not managed; not revoked";

@@ -19,6 +19,7 @@
 #include "ak_cgroup.h"
 #include "ak_config.h"
 #include "ak_err.h"
+#include "ak_file.h"
 #include "ak_keyset.h"
 #include "ak_krl.h"
 #include "ak_log.h"
@@ -28,10 +29,24 @@
 #include "ak_time.h"
 #include "sweep.h"
 
+/* Why no document means "no keys" from this source, or NULL if it does not. */
+static const char *
+absent_why(enum ak_source source)
+{
+	switch (source) {
+	case AK_SOURCE_SNAPSHOT:
+		return "account not in the verified snapshot";
+	case AK_SOURCE_UNTRUSTED:
+		return "no longer signed by enough trusted keys";
+	default:
+		return NULL;
+	}
+}
+
 struct acct_view *
 sweep_view_of(struct sweep *sw, const char *account)
 {
-	const char *source;
+	enum ak_source source;
 	size_t i;
 
 	for (i = 0; i < sw->nacc; i++) {
@@ -41,8 +56,16 @@ sweep_view_of(struct sweep *sw, const char *account)
 			continue;
 		if (!v->looked) {
 			v->looked = 1;
+			/*
+			 * No document is an answer too when it is signed or
+			 * root's own (a verified snapshot without the account,
+			 * documents of a signer root removed): no keys, as at
+			 * login. A failure to read or verify, or an unsigned
+			 * 404, leaves sessions alone.
+			 */
 			if (ak_resolve_doc(&sw->rv, account, &v->doc,
-			    &source) != 0 || v->doc == NULL ||
+			    &source) != 0 || (v->doc == NULL &&
+			    (v->absent = absent_why(source)) == NULL) ||
 			    ak_keyset_from_doc(sw->cfg, account, v->doc,
 			    sw->rs, &v->ks) != 0)
 				ak_log(LOG_WARNING, "account %s: no verified "
@@ -80,7 +103,12 @@ sweep_verdict(struct sweep *sw, const struct ak_session *s,
 			    "key revoked";
 		}
 	}
-	if (s->account[0] == '\0' || !ak_config_manages(sw->cfg, s->account))
+	/*
+	 * Unmanaged, or NSS cannot say now: left alone (a directory that is
+	 * briefly unreadable ends no session; logins are refused meanwhile).
+	 */
+	if (s->account[0] == '\0' || ak_config_manages(sw->cfg, s->account) !=
+	    1)
 		return NULL;
 	if (sw->frozen_deny) {
 		*fprp = s->fprs[0];
@@ -88,14 +116,22 @@ sweep_verdict(struct sweep *sw, const struct ak_session *s,
 	}
 	if ((v = sweep_view_of(sw, s->account)) == NULL || v->ks == NULL)
 		return NULL;
+	/* A verified "no keys" ends it whatever the list says. */
+	if (v->absent != NULL) {
+		*fprp = s->fprs[0];
+		return v->absent;
+	}
 	for (i = 0; i < s->nfprs; i++) {
 		if (ak_fpr_hash(s->fprs[i], hash) != 0)
 			continue;
 		switch (ak_keyset_admit(v->ks, hash)) {
 		case AK_ADMIT:
 		case AK_DENY_NO_LIST:
-		case AK_DENY_BAD_DOC:
 			continue;	/* admitted, or nothing to go on */
+		case AK_DENY_BAD_DOC:
+			/* Signed and verified, and logins refuse it. */
+			*fprp = s->fprs[i];
+			return "the account's signed document cannot be read";
 		case AK_DENY_REVOKED:
 			*fprp = s->fprs[i];
 			return "key revoked";
@@ -116,7 +152,7 @@ verified_list(struct sweep *sw, int write_krl, int *status)
 {
 	const struct ak_config *cfg = sw->cfg;
 	struct ak_doc *rdoc = NULL;
-	const char *source;
+	enum ak_source source;
 
 	sw->have_list = cfg->revocation_url == NULL ||
 	    (ak_resolve_doc(&sw->rv, NULL, &rdoc, &source) == 0 &&
@@ -142,18 +178,19 @@ sweep_open(struct sweep *sw, const struct ak_config *cfg, int write_krl,
 
 	memset(sw, 0, sizeof(*sw));
 	sw->cfg = cfg;
-	if ((r = ak_resolver_init(&sw->rv, cfg, AK_ASK_NEVER)) != 0) {
-		ak_log(LOG_ERR, "cannot set up verification: %s%s", ak_err(r),
-		    write_krl ? "; nothing ended" : "");
-		return 1;
-	}
-	sw->have_rv = 1;
-	if ((r = ak_resolver_private(&sw->rv, cfg->module_cache_dir)) != 0) {
+	if ((r = ak_file_private_dir(cfg->module_cache_dir)) != 0) {
 		ak_log(LOG_ERR, "module_cache_dir %s: %s%s",
 		    cfg->module_cache_dir, ak_err(r), write_krl ?
 		    "; nothing ended" : "");
 		return 1;
 	}
+	if ((r = ak_resolver_init_private(&sw->rv, cfg, AK_ASK_NEVER,
+	    cfg->module_cache_dir)) != 0) {
+		ak_log(LOG_ERR, "cannot set up verification: %s%s", ak_err(r),
+		    write_krl ? "; nothing ended" : "");
+		return 1;
+	}
+	sw->have_rv = 1;
 	/*
 	 * A verified view whose timestamp is too old, with on_freeze = deny:
 	 * logins are refused, so what they opened ends too (strict locking).

@@ -17,6 +17,7 @@ struct acct_view {
 	int looked;
 	struct ak_doc *doc;	/* NULL: no signed document to act on */
 	struct ak_keyset *ks;
+	const char *absent;	/* why a verified answer is "no keys" */
 };
 
 /* What a sweep and --list judge by, set up once (sweep_open). */

@@ -5,7 +5,9 @@
 # ssh-keygen and puttygen (putty-tools).
 
 . "$(dirname "$0")/../lib.sh"
-D=$(mktemp -d /tmp/ak-docs.XXXXXX)
+# Under /run: root's all the way up, as the config and root files the
+# two-machine section installs must be (not /tmp, which anyone may write).
+D=$(mktemp -d /run/ak-docs.XXXXXX)
 trap 'rm -rf "$D"' EXIT
 make -s -C "$TOP" install DESTDIR="$D/inst" PREFIX=/usr SYSCONFDIR=/etc \
 	PAMDIR=/usr/lib/security >/dev/null || exit 1
@@ -41,6 +43,26 @@ check "deploy ends with the rotated key only" \
 check "the revoked Jenkins key is on the list" \
 	grep -q "$(fpr_of "$K/jenkins_key.pub")" "$K/www/v1/revoked"
 check "the review page was written" grep -q "authkeys access review" "$K/review.html"
+T=$K/team/www/v1
+check "root of trust: root 2 published beside root 1, v1/root is root 2" \
+	eval 'grep -qx "#serial 1" "$T/root.1" && grep -qx "#serial 2" "$T/root.2" && cmp -s "$T/root" "$T/root.2"'
+check "root of trust: root 2 names dave, not carol, for documents" \
+	eval 'grep -qF "documents $(key_of "$K/team/dave.pub")" "$T/root.2" &&
+	! grep -qF "documents $(key_of "$K/team/carol.pub")" "$T/root.2"'
+check "root of trust: the account document carries two signatures (alice, dave)" \
+	test "$(grep -c "^-----BEGIN SSH SIGNATURE-----$" "$T/accounts/deploy")" = 2
+for who in alice bob; do echo "$who $(key_of "$K/team/$who.pub")"; done > "$D/team_allowed"
+vrf2() { # FILE N PRINCIPAL: the Nth signature
+	ssh-keygen -Y verify -f "$D/team_allowed" -I "$3" -n authkeys \
+		-s <(awk -v n="$2" '/^-----BEGIN SSH SIGNATURE-----$/ {c++} c == n {print} /^-----END SSH SIGNATURE-----$/ && c == n {exit}' "$1") \
+		< <(sed '/^-----BEGIN SSH SIGNATURE-----$/,$d' "$1") >/dev/null 2>&1
+}
+check "two machines: --dry-run showed bob the gitlab key he was to vouch for" \
+	grep -qF "$(fpr_of "$K/team/gitlab_key.pub")" "$D/out"
+check "two machines: the gitlab document is signed by alice, then bob (ssh-keygen -Y verify)" \
+	eval 'vrf2 "$T/accounts/gitlab" 1 alice && vrf2 "$T/accounts/gitlab" 2 bob'
+check "two machines: the snapshot names it by its signed bytes, and is signed by both" \
+	eval 'grep -q "^account gitlab [0-9]* signed-sha256:" "$T/snapshot" && vrf2 "$T/snapshot" 1 alice && vrf2 "$T/snapshot" 2 bob'
 
 # docs/cdn.md: its sh blocks in their own scratch directory, then the
 # files they made served with its nginx block, headers checked.

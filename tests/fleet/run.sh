@@ -28,7 +28,7 @@ done
 getent group akdeployers >/dev/null || groupadd akdeployers
 getent group akempty >/dev/null || groupadd akempty
 usermod -aG akdeployers grpmember
-for k in gcp hang; do ssh-keygen -q -t ed25519 -N '' -C "$k" -f "$W/$k"; done
+new_keys gcp hang
 
 new_case
 conf "revocation_url = $STORE/v1/revoked"
@@ -183,4 +183,112 @@ run hanguser
 check "an unsafe chain_command path is refused, logged, prints nothing" \
 	eval '[ -z "$OUT" ] && grep -q "chain_command /tmp/ak-chain-unsafe.$$: /tmp/ak-chain-unsafe.$$: writable by group or others" <<<"$ERR"'
 rm -f /tmp/ak-chain-unsafe.$$
+# --- issue 26: chained keys obey the store's list and policy ---------------
+# The chained tool is another source of keys, not another authority: its
+# lines go through the same keyset decision as the store's.
+ensure_user chainuser
+cat > "$W/chain/keys" <<CHAIN
+#!/bin/sh
+echo "$(key_of user1.pub) revoked-one"
+echo 'environment="LD_PRELOAD=/tmp/x.so" $(key_of user2.pub) env-one'
+echo "cert-authority $(key_of user3.pub) ca-one"
+echo "$(key_of "$W/rsa2048.pub") rsa-one"
+echo "$(key_of gcp.pub) good-one"
+CHAIN
+chmod 755 "$W/chain/keys"
+conf "chain_command = $W/chain/keys %u"
+conf "forced_options = restrict"
+conf "timeout = 3"
+fpr_of user1.pub > "$SRC/revoked"
+publish_all
+refresh_once
+run chainuser
+check "chained: only the line the store's list and policy admit is printed, forced_options first" \
+	eval '[ "$(lines)" = 1 ] && [ "$OUT" = "restrict $(key_of gcp.pub) good-one" ]'
+check "chained: the revoked key is dropped and logged" \
+	grep -q "account chainuser: key $(fpr_of user1.pub) (line 1) dropped: key is revoked" <<<"$ERR"
+check "chained: environment=, cert-authority and RSA-2048 lines dropped and logged" \
+	eval 'grep -q "key $(fpr_of user2.pub) (line 2) dropped: listed line carries an option not allowed" <<<"$ERR" &&
+	grep -q "key $(fpr_of user3.pub) (line 3) dropped: listed line carries an option not allowed" <<<"$ERR" &&
+	grep -q "key $(fpr_of "$W/rsa2048.pub") (line 4) dropped: key too weak" <<<"$ERR"'
+# Without sshd's KRL: the command alone keeps the revoked key out.
+sed -i '/^RevokedKeys/d' "$W/sshd_config.d/authkeys.conf"
+sshd_stop; sleep 0.2; sshd_start
+login user1 chainuser
+check "chained: a revoked key is refused by real sshd without RevokedKeys" refused
+login gcp chainuser
+check "chained: the admitted chained key logs in, restricted" plain_in chainuser
+mv "$WWW/v1/revoked" "$W/revoked.kept"
+refresh_once
+run chainuser
+check "chained: a required list the store no longer has: nothing printed, chain not run" \
+	eval '[ -z "$OUT" ] && grep -q "account chainuser: not managed; chain_command not run: no verified revocation list" <<<"$ERR"'
+mv "$W/revoked.kept" "$WWW/v1/revoked"
+refresh_once
+
+# Chaining to ourselves: refused by name, by file, and inside a chain.
+conf "chain_command = $CMD -f $CONF %u"
+run chainuser
+check "chain_command = authkeys-command: refused, logged, nothing run" \
+	eval '[ -z "$OUT" ] && grep -q "is authkeys itself: chaining to it would run it again" <<<"$ERR"'
+install -m 755 "$CMD" "$W/chain/renamed"
+conf "chain_command = $W/chain/renamed -f $CONF %u"
+t0=$(date +%s%N)
+run chainuser
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "a renamed copy of authkeys-command: the inner one refuses to chain again ($ms ms)" \
+	eval '[ -z "$OUT" ] && grep -q "refused inside a chained command (AUTHKEYS_CHAINED set)" "$LOG"'
+check "... and no process of it is left" eval '! pgrep -f "$W/chain/renamed" >/dev/null'
+# A chained tool that leaves detached processes behind (setsid, double fork).
+# (Sleeps of a length only this run uses.)
+S=$((470000 + $$))
+cat > "$W/chain/detach" <<CHAIN
+#!/bin/sh
+setsid sleep ${S}1 </dev/null >/dev/null 2>&1 &
+( ( sleep ${S}2 </dev/null >/dev/null 2>&1 & ) & )
+sleep ${S}3
+CHAIN
+chmod 755 "$W/chain/detach"
+conf "chain_command = $W/chain/detach %u"
+run chainuser
+sleep 0.3
+check "a hung chain's detached subtree (setsid, double fork) is ended at timeout" \
+	eval '! pgrep -f "^sleep ${S}[123]\$" >/dev/null'
+
+# A group line over 16 KiB before %akdeployers: membership is still read
+# (the buffer grows), so grpmember stays managed and the chain is not asked.
+cp /etc/group "$W/group"
+{ printf 'akhuge:x:4999:'; for i in $(seq 1 2500); do printf 'member%04d,' "$i"; done; echo member0000; cat /etc/group; } > "$W/group"
+mount --bind "$W/group" /etc/group
+conf "chain_command = $W/chain/keys %u"
+login user3 grpmember
+check "a group over 16 KiB in /etc/group: %akdeployers' member still logs in with its store key" logged_in grpmember user3
+run grpmember
+check "... and is still managed: the chained tool's keys are not printed for it" \
+	eval '! grep -q "$(key_of gcp.pub)" <<<"$OUT" && has_key user3'
+rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check --sshd-config "$W/sshd_config" 2>/dev/null)
+check "--check: still lists grpmember as managed" \
+	grep -q "^ok   accounts: .* managed on this host: .*grpmember" <<<"$rep"
+umount /etc/group
+# A group the directory cannot read: the command prints neither the
+# store's keys nor the chained tool's for an account it could decide.
+getent group akbroken >/dev/null || groupadd akbroken
+# (After the sanitizer runtimes when they are preloaded: they come first.)
+NSSB=${AK_PAM_ENV:+${AK_PAM_ENV#env LD_PRELOAD=}:}$TOP/build/tests/nss_broken.so
+conf "accounts = deploy, deploy-*, !deploy-old, %akdeployers, %akbroken"
+AK_WRAP="env LD_PRELOAD=$NSSB" run chainuser
+check "a %group NSS cannot read: no keys at all (the chain is not run), and why" \
+	eval '[ -z "$OUT" ] && grep -q "account chainuser: cannot tell whether it is managed" <<<"$ERR"'
+AK_WRAP="env LD_PRELOAD=$NSSB" run deploy-db
+check "... an account another item admits still gets its store keys" has_key user2
+rep=$(AK_WRAP= setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups env LD_PRELOAD="$NSSB" "$CMD" -f "$CONF" --check 2>/dev/null)
+check "--check fails naming the group NSS cannot read" \
+	grep -q "^FAIL accounts: %akbroken cannot be read through NSS" <<<"$rep"
+conf "accounts = deploy, deploy-*, !deploy-old, %akdeployers"
+# sshd's Match wider than accounts (a forgotten !negation): --check names them.
+# (As root: sshd -T reads the host keys.)
+sed -i 's/^Match User deploy,deploy-\*,!deploy-old$/Match User deploy,deploy-*/' "$W/sshd_config.d/authkeys.conf"
+rep=$("$CMD" -f "$CONF" --check --sshd-config "$W/sshd_config" 2>/dev/null)
+check "--check: an account sshd hands to authkeys with AuthorizedKeysFile none but accounts does not manage is named" \
+	grep -q "^warn sshd hands 1 account(s) that accounts does not manage to authkeys-command with AuthorizedKeysFile none: deploy-old. Their keys come from chain_command alone" <<<"$rep"
 summary

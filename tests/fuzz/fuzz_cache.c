@@ -21,7 +21,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	raw[size] = '\0';
 	memset(&e, 0, sizeof(e));
 	if (ak_cache_parse(raw, size, &e) == 0 &&
-	    ak_cache_doc(&e, AK_DOC_ACCOUNT, "deploy", 1700000000, &doc) == 0)
+	    ak_cache_doc(&e, AK_DOC_ACCOUNT, "deploy", 1700000000, 300,
+	    &doc) == 0)
 		ak_doc_free(doc);
 	free(raw);
 	return 0;

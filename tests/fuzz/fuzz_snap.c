@@ -23,9 +23,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		if (ak_snap_parse(doc, &s, &lineno) == 0) {
 			e = ak_snap_find(s, "deploy");
-			(void)ak_snap_matches(e, doc->serial, data, size);
+			(void)ak_snap_matches(e, doc->serial, data, size,
+			    doc->signed_len);
 			e = ak_snap_find(s, NULL);
-			(void)ak_snap_matches(e, doc->serial, data, size);
+			(void)ak_snap_matches(e, doc->serial, data, size,
+			    doc->signed_len);
 			ak_snap_free(s);
 		}
 		ak_doc_free(doc);

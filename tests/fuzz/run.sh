@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 secs=${FUZZ_SECONDS:-15}
 jobs=${FUZZ_JOBS:-2}
 targets="config keyline doc signers sshsig cache authinfo session userenv krl
-proc index pamstack pubsrc"
+proc index pamstack pubsrc snap root"
 
 one() {
 	f=$1

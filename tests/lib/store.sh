@@ -263,8 +263,54 @@ timeout = $((3 + SLACK / 1000 * 2))
 CONF
 	chmod 644 "$CONF"
 	: > "$W/access.log"
-	rm -f "$WWW/v1/revoked" "$WWW/v1/snapshot" "$WWW/v1/timestamp"
+	# A fresh store from a fresh publisher: its record of serials issued
+	# goes too (else serials go on from the last case's, ahead of the
+	# clock after many publishes in a second).
+	rm -f "$WWW/v1/revoked" "$WWW/v1/snapshot" "$WWW/v1/timestamp" \
+	    "$WWW/.authkeys-serials"
 	rm -f "$WWW"/v1/accounts/*
+}
+# roles FILE ROLE:K:KEYS...: a roles file for authkeys-publish --root (a
+# threshold line per role, a key line per key; keys are $W/NAME.pub).
+roles() {
+	local f=$1 spec role k keys key
+	shift
+	: > "$f"
+	for spec in "$@"; do
+		role=${spec%%:*}; k=${spec#*:}; k=${k%%:*}; keys=${spec##*:}
+		echo "threshold $role $k" >> "$f"
+		for key in $keys; do
+			echo "$role $(key_of "$W/$key.pub") $key" >> "$f"
+		done
+	done
+}
+# new_keys NAME...: ed25519 keys $W/NAME and $W/NAME.pub, comment NAME.
+new_keys() {
+	local k
+	for k in "$@"; do
+		ssh-keygen -q -t ed25519 -N '' -C "$k" -f "$W/$k"
+	done
+}
+# trust_root ROLES_FILE ROOT_KEY...: publishes v1/root signed by the root
+# keys ($W/NAME) and makes it this case's trusted_root (no trusted_signers).
+trust_root() {
+	local f=$1 k args=()
+	shift
+	for k in "$@"; do args+=(-k "$W/$k"); done
+	"$PUB" --root "$f" "${args[@]}" -o "$WWW" >/dev/null
+	install -m 644 "$WWW/v1/root" "$C/etc/root"
+	sed -i '/^trusted_signers = /d' "$CONF"
+	conf "trusted_root = $C/etc/root"
+}
+# nth_sig FILE N: the Nth armored signature appended to FILE.
+nth_sig() {
+	awk -v n="$2" '/^-----BEGIN SSH SIGNATURE-----$/ {c++} c == n {print} /^-----END SSH SIGNATURE-----$/ && c == n {exit}' "$1"
+}
+# verify_nth FILE N PRINCIPAL NAMESPACE SIGNERS_FILE: stock ssh-keygen -Y
+# verify of FILE's Nth signature over its bytes before the first.
+verify_nth() {
+	ssh-keygen -Y verify -f "$5" -I "$3" -n "$4" -s <(nth_sig "$1" "$2") \
+		< <(sed '/^-----BEGIN SSH SIGNATURE-----$/,$d' "$1") >/dev/null 2>&1
 }
 # conf "key = value": sets key (replacing a line new_case wrote; url adds a mirror).
 conf() {

@@ -8,6 +8,7 @@
 # directory is a tmpfs of its own, so suites run side by side (make -j2)
 # never read or clear each other's reports.
 tap_init() {
+	TAP_T0=$(date +%s)
 	PASS=0
 	FAIL=0
 	FAILED_NAMES=""
@@ -20,7 +21,11 @@ tap_init() {
 	chmod 1777 "$AK_REPORTS"
 	export ASAN_OPTIONS="log_path=$AK_REPORTS/asan:detect_leaks=1:abort_on_error=0"
 	export UBSAN_OPTIONS="log_path=$AK_REPORTS/ubsan:print_stacktrace=1:halt_on_error=1"
+	# Bounds on time (never a hang) get room where a checker slows every
+	# process: valgrind (AK_WRAP) most, ASan (AK_PAM_ENV) beside another
+	# suite on 2 cores some.
 	SLACK=0
+	[ -n "${AK_PAM_ENV:-}" ] && SLACK=2000
 	[ -n "${AK_WRAP:-}" ] && SLACK=4000
 	return 0
 }
@@ -73,5 +78,7 @@ summary() {
 	echo
 	[ "$FAIL" -eq 0 ] || printf 'failed:%s\n' "$FAILED_NAMES"
 	printf '%d passed, %d failed\n' "$PASS" "$FAIL"
+	printf '# %s: %d s\n' "$(basename "$(dirname "$0")")" \
+	    $(( $(date +%s) - ${TAP_T0:-$(date +%s)} ))
 	[ "$FAIL" -eq 0 ]
 }

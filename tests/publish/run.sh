@@ -73,6 +73,41 @@ s2=$(serial_of "$WWW/v1/accounts/deploy")
 check "every document of one run shares the serial" \
 	test "$(serial_of "$WWW/v1/revoked")" = "$s2"
 
+# A store file replaced by an older one (a rollback on the store, or a
+# forged file) must not make the publisher issue a serial it issued
+# before: hosts that verified the first refuse the second as equivocation,
+# so the next revocation would not get through. Here the last list was
+# signed 100 s ahead of the clock (a publisher clock ahead, or many runs in
+# one second), then the store got back an older genuine list.
+O=$W/ser
+rm -rf "$O" "$W/sersrc"; mkdir -p "$W/sersrc/accounts"
+cat user1.pub > "$W/sersrc/accounts/deploy"; : > "$W/sersrc/revoked"
+spub() { POUT=$("$PUB" -k "$W/signer" -s "$W/sersrc" -o "$O" 2>&1); PRC=$?; }
+spub
+cp "$O/v1/revoked" "$W/ser.old"
+ahead=$(( $(date +%s) + 100 ))
+sed -e '/^-----BEGIN SSH SIGNATURE-----$/,$d' -e "s/^#serial .*/#serial $ahead/" "$W/ser.old" > "$W/ser.doc"
+ssh-keygen -q -Y sign -n authkeys -f "$W/signer" "$W/ser.doc" && cat "$W/ser.doc.sig" >> "$W/ser.doc"
+cp "$W/ser.doc" "$O/v1/revoked"
+fpr_of user2.pub > "$W/sersrc/revoked"
+spub
+check "a list 100 s ahead in the output: the next serial is above it" \
+	eval '[ "$PRC" = 0 ] && [ "$(serial_of "$O/v1/revoked")" = $((ahead + 1)) ]'
+cp "$W/ser.old" "$O/v1/revoked"
+fpr_of user3.pub > "$W/sersrc/revoked"
+spub
+check "the store given back an older list: the next serial is still above every one issued" \
+	eval '[ "$PRC" = 0 ] && [ "$(serial_of "$O/v1/revoked")" -gt $((ahead + 1)) ]'
+check "... the record of serials issued is in the output directory" \
+	grep -qx "documents $((ahead + 2))" "$O/.authkeys-serials"
+echo "documents 12x" > "$O/.authkeys-serials"
+fpr_of user2.pub > "$W/sersrc/revoked"
+before=$(sha256sum < "$O/v1/revoked")
+spub
+check "a damaged record of serials: nothing published, and what to do" \
+	eval '[ "$PRC" != 0 ] && grep -q "authkeys-serials: not a record of serials this publisher wrote" <<<"$POUT" && [ "$(sha256sum < "$O/v1/revoked")" = "$before" ]'
+rm -rf "$O" "$W/sersrc"
+
 before=$(cd "$WWW" && find . -type f | sort | xargs sha256sum)
 echo "ssh-ed25519 AAAAnotbase64!! broken" >> "$SRC/accounts/octo"
 pub
@@ -283,5 +318,254 @@ check "--report: warnings: several accounts, no expiry-time, old key type" \
 	grep -q "RSA key under 4096 bits" "$R"'
 check "--report: revoked entries" grep -q "<tr><td><code>$(fpr_of user3.pub)</code></td><td>fingerprint only</td></tr>" "$R"
 cp "$R" "$TOP/build/report-example.html" 2>/dev/null || true
+
+# The snapshot's own validity (issue 25): short by default, so a stolen
+# timestamp key can point new hosts at an older one for a day at most.
+snap_left=$(( $(date -d "$(expires_of "$WWW/v1/snapshot")" +%s) - $(date +%s) ))
+doc_left=$(( $(date -d "$(expires_of "$WWW/v1/accounts/deploy")" +%s) - $(date +%s) ))
+check "snapshot valid 1 d by default, documents 7 d ($snap_left s, $doc_left s)" \
+	eval '[ "$snap_left" -gt 86000 ] && [ "$snap_left" -le 86400 ] && [ "$doc_left" -gt 600000 ]'
+rm -f "$WWW/v1/snapshot"
+pub --snapshot-valid 2h
+snap_left=$(( $(date -d "$(expires_of "$WWW/v1/snapshot")" +%s) - $(date +%s) ))
+check "--snapshot-valid 2h ($snap_left s)" eval '[ "$snap_left" -gt 7000 ] && [ "$snap_left" -le 7200 ]'
+
+# The report answers as hosts do (issue 25): options read as sshd reads
+# them, a document hosts cannot read, a missing list.
+printf 'from="10.0.0.1,expiry-time=20990101" %s\n' "$(cat user2.pub)" > "$SRC/accounts/deploy"
+rm -f "$SRC/revoked"
+pub --report "$W/report2.html"
+R=$W/report2.html
+check "--report: expiry-time= inside a quoted from= is not an expiry (sshd's reading)" \
+	grep -q "<b>deploy</b>: <code>$(fpr_of user2.pub)</code> key without expiry-time" "$R"
+printf '#authkeys-document v1\n#account broken\n#serial 1\n#expires %s\nssh-ed25519 AAAA\rx\n' "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" > "$W/broken"
+ssh-keygen -q -Y sign -n authkeys -f "$W/signer" "$W/broken" && cat "$W/broken.sig" >> "$W/broken"
+cp "$W/broken" "$WWW/v1/accounts/broken"
+rm -f "$WWW/v1/revoked"
+POUT=$("$PUB" --dry-run -s "$SRC" -o "$WWW" --report "$W/report3.html" 2>&1); PRC=$?
+R=$W/report3.html
+check "--report: a signed document hosts cannot read is named, with its line" \
+	grep -q "<b>broken</b>: hosts cannot read this document (line 5: .*): they admit none of its keys" "$R"
+check "--report: a missing revocation list is named" \
+	grep -q "no revocation list published: hosts with revocation_url refuse every key" "$R"
+rm -f "$WWW/v1/accounts/broken"
+
+# issue 27: several -k keys, each signing the same bytes (a k-of-n
+# threshold's signers); every signature is a whole SSHSIG that stock
+# ssh-keygen -Y verify accepts on its own.
+new_case
+ssh-keygen -q -t ecdsa -N '' -f "$W/signer2"
+echo "signer2@test $(cut -d' ' -f1,2 "$W/signer2.pub")" >> "$W/allowed_signers"
+cat user1.pub > "$SRC/accounts/deploy"
+pub -k "$W/signer2"
+vsig() { verify_nth "$1" "$2" "$3" authkeys "$W/allowed_signers"; } # FILE N PRINCIPAL
+D=$WWW/v1/accounts/deploy
+check "two -k keys: exit 0, two signatures on each document" \
+	eval '[ "$PRC" = 0 ] && [ "$(grep -c "^-----BEGIN SSH SIGNATURE-----$" "$D")" = 2 ] && [ "$(grep -c "^-----BEGIN SSH SIGNATURE-----$" "$WWW/v1/snapshot")" = 2 ]'
+check "two -k keys: ssh-keygen -Y verify accepts the first (signer) and the second (signer2)" \
+	eval 'vsig "$D" 1 signer@test && vsig "$D" 2 signer2@test && ! vsig "$D" 2 signer@test'
+check "two -k keys: so does the snapshot, in the same namespace" \
+	eval 'vsig "$WWW/v1/snapshot" 1 signer@test && vsig "$WWW/v1/snapshot" 2 signer2@test'
+check "two -k keys: no .sig file left beside any document" \
+	eval '[ -z "$(find "$WWW" -name "*.sig*")" ]'
+run deploy
+check "two -k keys: the command takes the document" has_key user1
+e2=$(sha256sum < "$D")
+pub -k "$W/signer2"
+check "same keys again, source unchanged: nothing re-signed" \
+	eval '[ "$(sha256sum < "$D")" = "$e2" ]'
+pub
+check "a signer dropped (same source): every document and the snapshot re-signed by the keys given now" \
+	eval '[ "$(grep -c "^-----BEGIN SSH SIGNATURE-----$" "$D")" = 1 ] && [ "$(grep -c "^-----BEGIN SSH SIGNATURE-----$" "$WWW/v1/snapshot")" = 1 ] && verify "$D" authkeys'
+POUT=$("$PUB" -k "$W/signer" -k "$W/signer" -s "$SRC" -o "$WWW" 2>&1); PRC=$?
+check "one key given twice: refused (exit 2), it would count once" \
+	eval '[ "$PRC" = 2 ] && grep -q "given twice" <<<"$POUT"'
+
+# --- issue 27: a signed root of trust, k of n signers per role ----------
+new_case
+new_keys r1 r2 r3 d1 d2 d3 t1 n1 n2
+roles "$W/roles1" "root:2:r1 r2 r3" "documents:2:d1 d2 d3" "timestamp:1:t1"
+POUT=$("$PUB" --root "$W/roles1" -k "$W/r1" -o "$WWW" 2>&1); PRC=$?
+check "--root signed by 1 of 2 root keys: refused, nothing written" \
+	eval '[ "$PRC" != 0 ] && [ ! -e "$WWW/v1/root" ] && [ ! -e "$WWW/v1/root.1" ] && grep -q "enough of its own root keys" <<<"$POUT"'
+POUT=$("$PUB" --root "$W/roles1" -k "$W/r1" -k "$W/r2" -o "$WWW" 2>&1); PRC=$?
+for k in r1 r2 r3; do echo "$k@root $(key_of "$W/$k.pub")"; done > "$W/root_signers"
+verify_root() { verify_nth "$1" "$2" "$3" authkeys-root "$W/root_signers"; }
+check "--root with 2 of 3 root keys: v1/root.1 and v1/root, the same bytes" \
+	eval '[ "$PRC" = 0 ] && cmp -s "$WWW/v1/root.1" "$WWW/v1/root" && [ "$(serial_of "$WWW/v1/root")" = 1 ]'
+check "--root: ssh-keygen -Y verify accepts both signatures (namespace authkeys-root)" \
+	eval 'verify_root "$WWW/v1/root" 1 r1@root && verify_root "$WWW/v1/root" 2 r2@root'
+check "--root: valid a year by default" \
+	eval '[ $(( $(date -d "$(expires_of "$WWW/v1/root")" +%s) - $(date +%s) )) -gt $((364 * 86400)) ]'
+# The host: trusted_root instead of trusted_signers.
+install -m 644 "$WWW/v1/root" "$C/etc/root"
+sed -i '/^trusted_signers = /d' "$CONF"
+conf "trusted_root = $C/etc/root"
+conf "refresh_after = 0"
+cat user1.pub > "$SRC/accounts/deploy"
+POUT=$("$PUB" -k "$W/d1" -s "$SRC" -o "$WWW" -f "$CONF" --timestamp-key "$W/t1" 2>&1); PRC=$?
+check "publish -f with trusted_root: 1 of the 2 documents keys refused before signing" \
+	eval '[ "$PRC" != 0 ] && grep -q "documents role needs 2 of its 3 keys" <<<"$POUT" && [ ! -e "$WWW/v1/accounts/deploy" ]'
+# A stolen documents key alone (no -f: nothing stops it signing).
+POUT=$("$PUB" -k "$W/d1" -s "$SRC" -o "$WWW" 2>&1); PRC=$?
+run deploy
+check "one stolen documents key alone cannot add a key: nothing printed" \
+	eval '[ "$PRC" = 0 ] && [ -z "$OUT" ]'
+check "one stolen documents key: the host logs why" \
+	grep -q "fewer distinct keys of its role than the root's threshold" <<<"$ERR"
+rm -f "$WWW"/v1/accounts/* "$WWW/v1/snapshot" "$WWW/v1/timestamp" "$WWW/v1/revoked"
+rm -rf "$C/cache"/*
+POUT=$("$PUB" -k "$W/d1" -k "$W/d3" -s "$SRC" -o "$WWW" -f "$CONF" --timestamp-key "$W/t1" 2>&1); PRC=$?
+run deploy
+check "two documents keys (2 of 3): published, and the host prints the key" \
+	eval '[ "$PRC" = 0 ] && has_key user1'
+rep=$(setpriv --reuid="$RUNAS" --regid="$RUNAS" --clear-groups "$CMD" -f "$CONF" --check 2>/dev/null)
+check "--check: root serial, each role's threshold and keys" \
+	eval 'grep -q "trusted_root $C/etc/root: root serial 1, expires" <<<"$rep" && grep -q "role documents: 2 of 3 key(s) must sign" <<<"$rep" && grep -qF "$(fpr_of "$W/t1.pub")" <<<"$rep"'
+# A root that expires, with on_freeze = deny: no reader goes on with it,
+# the command's cache-hit path included (it used to print from marks the
+# root made while in force).
+mkdir -p "$W/exp"
+"$PUB" --root "$W/roles1" -k "$W/r1" -k "$W/r2" -o "$W/exp" --root-valid 4s >/dev/null
+cp "$C/etc/root" "$W/root1.keep"
+install -m 644 "$W/exp/v1/root" "$C/etc/root"
+conf "refresh_after = 300"
+conf "on_freeze = deny"
+run deploy
+run deploy
+check "root valid for 4 s: a warm cache-hit prints the key meanwhile" has_key user1
+sleep 4.5
+run deploy
+check "the root expired, on_freeze = deny: the cache-hit path prints nothing" \
+	eval '[ -z "$OUT" ] && grep -q "ROOT EXPIRED" <<<"$ERR"'
+status
+check "the root expired, on_freeze = deny: --status says nothing is admitted" \
+	grep -q "^root: serial 1.* ROOT EXPIRED: nothing is admitted (on_freeze = deny)" <<<"$STOUT"
+# on_freeze = stale keeps the expired root working, loudly, on every reader.
+conf "on_freeze = stale"
+run deploy
+check "the root expired, on_freeze = stale: still used, logged ROOT EXPIRED at the use" \
+	eval 'has_key user1 && grep -q "ROOT EXPIRED" <<<"$ERR"'
+status
+check "... --status: ROOT EXPIRED, still used, renew it now" \
+	grep -q "^root: serial 1.* ROOT EXPIRED: still used (on_freeze = stale); renew it now" <<<"$STOUT"
+status =prometheus
+check "... prometheus: authkeys_root_expired 1" grep -qx "authkeys_root_expired 1" <<<"$STOUT"
+install -m 644 "$W/root1.keep" "$C/etc/root"
+conf "on_freeze = stale"
+conf "refresh_after = 0"
+# Rotation: root 2 (r1 and r2 out, n1 and n2 in) needs 2 of root 1's
+# root keys and 2 of its own.
+roles "$W/roles2" "root:2:n1 n2 r3" "documents:1:d2" "timestamp:1:t1"
+POUT=$("$PUB" --root "$W/roles2" -k "$W/n1" -k "$W/n2" -o "$WWW" 2>&1); PRC=$?
+check "root 2 signed by new keys alone: refused, root 1 stays" \
+	eval '[ "$PRC" != 0 ] && [ ! -e "$WWW/v1/root.2" ] && [ "$(serial_of "$WWW/v1/root")" = 1 ] && grep -q "current root" <<<"$POUT"'
+POUT=$("$PUB" --root "$W/roles2" -k "$W/r1" -k "$W/r3" -k "$W/n1" -o "$WWW" 2>&1); PRC=$?
+check "root 2 signed by r1+r3 (old) and n1+r3 (new): v1/root.2, v1/root is it" \
+	eval '[ "$PRC" = 0 ] && cmp -s "$WWW/v1/root.2" "$WWW/v1/root" && [ "$(serial_of "$WWW/v1/root.1")" = 1 ] && [ "$(grep -c "^-----BEGIN SSH" "$WWW/v1/root.2")" = 3 ]'
+# The host's trusted_root is still root 1; publish -f judges keys by the
+# root hosts will hold once they take the store's root 2 (documents: d2).
+POUT=$("$PUB" -k "$W/d1" -k "$W/d3" -s "$SRC" -o "$WWW" -f "$CONF" --dry-run 2>&1); PRC=$?
+check "--dry-run -f: root 2 in force on hosts, d1 and d3 are too few for it" \
+	eval 'grep -q "^root: serial 2 in force on hosts" <<<"$POUT" && grep -q "^root: documents need 1 of 1 keys, the -k keys are 0 of them: TOO FEW" <<<"$POUT"'
+POUT=$("$PUB" -k "$W/d1" -k "$W/d3" -s "$SRC" -o "$WWW" -f "$CONF" --timestamp-key "$W/t1" 2>&1); PRC=$?
+check "publish -f after a rotation: keys root 2 dropped refused (root 1 allowed them)" \
+	eval '[ "$PRC" != 0 ] && grep -q "documents role needs 1 of its 1 keys" <<<"$POUT"'
+POUT=$("$PUB" -k "$W/d2" -s "$SRC" -o "$WWW" -f "$CONF" --timestamp-key "$W/t1" 2>&1); PRC=$?
+check "publish -f after a rotation: root 2's documents key publishes" test "$PRC" = 0
+# Roots come from beside the timestamp (or the revocation list).
+conf "timestamp_url = $STORE/v1/timestamp"
+refresh_once
+run deploy
+check "the host (trusted_root still root 1) takes root 2 and prints what d2 signed" \
+	eval 'grep -q "root 2 taken from" <<<"$RROUT" && has_key user1'
+# The command's cache-hit path follows the root the refresher recorded:
+# with the fetch helper unusable, a warm login still prints.
+conf "refresh_after = 300"
+refresh_once
+HELPER=$W/inst/usr/libexec/authkeys/authkeys-fetch
+chmod g+w "$HELPER"
+run deploy
+chmod g-w "$HELPER"
+check "after the rotation the cache-hit path answers alone (marks follow root 2, no helper run)" \
+	eval 'has_key user1 && ! grep -q "fetch helper" <<<"$ERR"'
+conf "refresh_after = 0"
+"$PUB" -s "$SRC" -o "$WWW" -f "$CONF" --dry-run --report "$W/r27.html" >/dev/null 2>&1
+check "--report: who signed each document (d2), no threshold warning" \
+	eval 'grep -qF "signed by <code class=\"signer\">$(fpr_of "$W/d2.pub")</code>" "$W/r27.html" && ! grep -q "documents keys the root in force needs" "$W/r27.html"'
+"$PUB" -k "$W/d1" -s "$SRC" -o "$WWW" >/dev/null 2>&1	# no -f: nothing stops d1
+"$PUB" -s "$SRC" -o "$WWW" -f "$CONF" --dry-run --report "$W/r27.html" >/dev/null 2>&1
+check "--report: a document d1 alone signed is flagged as refused by hosts under root 2" \
+	grep -q "signed by 0 of the 1 documents keys the root in force needs: hosts refuse it" "$W/r27.html"
+
+# --- issue 27: two people on two machines (--partial, --add-signature) ---
+new_case
+rm -rf "$WWW/v1"
+new_keys pr1 pr2 pd1 pd2 pd3 pt1
+roles "$W/proles" "root:2:pr1 pr2" "documents:2:pd1 pd2 pd3" "timestamp:1:pt1"
+trust_root "$W/proles" pr1 pr2
+conf "timestamp_url = $STORE/v1/timestamp"
+conf "refresh_after = 0"
+for k in d1 d2 d3; do echo "$k@docs $(key_of "$W/p$k.pub")"; done > "$W/doc_signers"
+cat user1.pub > "$SRC/accounts/deploy"
+"$PUB" -k "$W/pd1" -k "$W/pd3" -s "$SRC" -o "$WWW" -f "$CONF" --timestamp-key "$W/pt1" >/dev/null
+refresh_once
+run deploy
+check "two-person set-up: the store's first tree (d1 + d3) is taken" has_key user1
+POUT=$("$PUB" -k "$W/pd1" -s "$SRC" -o "$W/nowhere" --partial 2>&1); PRC=$?
+check "--partial without trusted_root (-f): refused, exit 2, says why" \
+	eval '[ "$PRC" = 2 ] && grep -q "need -f with trusted_root" <<<"$POUT" && [ ! -e "$W/nowhere" ]'
+# Alice, on her machine: a copy of the store's tree, one signature.
+cp -a "$WWW" "$W/stage"
+S=$W/stage/v1
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
+ts0=$(sha256sum < "$S/timestamp")
+POUT=$("$PUB" -k "$W/pd1" -s "$SRC" -o "$W/stage" -f "$CONF" --partial 2>&1); PRC=$?
+check "--partial: 1 of the 2 documents keys signs; exit 0, and it says hosts refuse it until --add-signature" \
+	eval '[ "$PRC" = 0 ] && grep -q "^partial: the documents role needs 2 of its 3 keys; the keys given are 1 of them" <<<"$POUT" && [ "$(grep -c "^-----BEGIN SSH SIGNATURE-----$" "$S/accounts/deploy")" = 1 ]'
+check "--partial: the snapshot names documents by their signed bytes; no timestamp written" \
+	eval 'grep -q "^account deploy [0-9]* signed-sha256:" "$S/snapshot" && [ "$(sha256sum < "$S/timestamp")" = "$ts0" ]'
+POUT=$("$PUB" --timestamp -k "$W/pt1" -o "$W/stage" -f "$CONF" 2>&1); PRC=$?
+check "--timestamp refuses a snapshot short of the documents threshold" \
+	eval '[ "$PRC" != 0 ] && grep -q "signed by 1 of the 2 keys of the documents role it needs" <<<"$POUT" && [ "$(sha256sum < "$S/timestamp")" = "$ts0" ]'
+# Bob, on his: reads what he vouches for, then signs.
+before=$(cat "$S/accounts/deploy" "$S/snapshot" | sha256sum)
+POUT=$("$PUB" --add-signature -k "$W/pd2" -o "$W/stage" -f "$CONF" --dry-run 2>&1); PRC=$?
+check "--add-signature --dry-run: names each document, its signers so far and its keys; nothing signed" \
+	eval '[ "$PRC" = 0 ] && grep -q "^v1/accounts/deploy serial [0-9]*: signed by 1 of the 2 keys needed, adding 1" <<<"$POUT" && grep -qF "$(fpr_of user2.pub)" <<<"$POUT" && grep -q "^v1/snapshot serial" <<<"$POUT" && [ "$(cat "$S/accounts/deploy" "$S/snapshot" | sha256sum)" = "$before" ]'
+POUT=$("$PUB" --add-signature -k "$W/pt1" -o "$W/stage" -f "$CONF" 2>&1); PRC=$?
+check "--add-signature with a key outside the documents role: refused, nothing changed" \
+	eval '[ "$PRC" != 0 ] && grep -q "is not a key of the documents role" <<<"$POUT" && [ "$(cat "$S/accounts/deploy" "$S/snapshot" | sha256sum)" = "$before" ]'
+cp -a "$W/stage" "$W/forged"
+awk -v l="$(cat user3.pub)" '/^-----BEGIN SSH SIGNATURE-----$/ && !d {print l; d=1} {print}' "$S/accounts/deploy" > "$W/forged/v1/accounts/deploy"
+POUT=$("$PUB" --add-signature -k "$W/pd2" -o "$W/forged" -f "$CONF" 2>&1); PRC=$?
+check "--add-signature on a document changed after Alice signed: refused, nothing signed" \
+	eval '[ "$PRC" != 0 ] && grep -q "no valid signature by a key of the documents role" <<<"$POUT" && [ "$(grep -c "^-----BEGIN SSH SIGNATURE-----$" "$W/forged/v1/snapshot")" = 1 ]'
+POUT=$("$PUB" --add-signature -k "$W/pd2" -o "$W/stage" -f "$CONF" --timestamp-key "$W/pt1" 2>&1); PRC=$?
+check "--add-signature: d2 added to each document and the snapshot; complete; stamped" \
+	eval '[ "$PRC" = 0 ] && grep -q "^complete: every document and the snapshot carry 2" <<<"$POUT" && [ "$(grep -c "^-----BEGIN SSH SIGNATURE-----$" "$S/accounts/deploy")" = 2 ] && [ "$(grep -c "^-----BEGIN SSH SIGNATURE-----$" "$S/snapshot")" = 2 ] && [ "$(sha256sum < "$S/timestamp")" != "$ts0" ]'
+verify_doc() { verify_nth "$1" "$2" "$3" authkeys "$W/doc_signers"; }
+check "--add-signature: ssh-keygen -Y verify accepts Alice's (d1) and Bob's (d2) signatures of the same bytes" \
+	eval 'verify_doc "$S/accounts/deploy" 1 d1@docs && verify_doc "$S/accounts/deploy" 2 d2@docs && verify_doc "$S/snapshot" 2 d2@docs'
+check "--add-signature: no .sig file or staging left" \
+	eval '[ -z "$(find "$W/stage" -name "*.sig*" -o -name ".staging*")" ]'
+after=$(cat "$S/accounts/deploy" "$S/snapshot" "$S/timestamp" | sha256sum)
+POUT=$("$PUB" --add-signature -k "$W/pd3" -o "$W/stage" -f "$CONF" 2>&1); PRC=$?
+check "--add-signature on a complete tree: nothing changed (other bytes under a served serial would be equivocation)" \
+	eval '[ "$PRC" = 0 ] && [ "$(cat "$S/accounts/deploy" "$S/snapshot" "$S/timestamp" | sha256sum)" = "$after" ]'
+cp -a "$W/stage/v1/." "$WWW/v1/"
+refresh_once
+run deploy
+check "two people, two machines: the host takes the tree and prints both keys" \
+	eval 'has_key user1 && has_key user2'
+run deploy
+check "... and so does the cache-hit path (the snapshot names signed bytes)" \
+	eval 'has_key user1 && has_key user2 && grep -q "source=cache" <<<"$ERR"'
+run deploy "$(fpr_of user2.pub)"
+check "... and sshd's %f (the cache records the signed bytes' hash)" \
+	eval 'has_key user2 && ! has_key user1'
+POUT=$("$PUB" -k "$W/pd1" -s "$SRC" -o "$W/stage" -f "$CONF" --partial 2>&1); PRC=$?
+check "--partial again, source unchanged: what reaches the threshold is kept, not re-signed" \
+	eval '[ "$PRC" = 0 ] && [ "$(cat "$S/accounts/deploy" | sha256sum)" = "$(cat "$WWW/v1/accounts/deploy" | sha256sum)" ]'
 
 summary

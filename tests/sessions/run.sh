@@ -146,7 +146,9 @@ for round in 1 2 3; do
 	cat user1.pub > "$SRC/accounts/deploy"
 	publish_all; refresh_once
 	t0=$(date +%s%N); sweep; ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-	sleep 0.5
+	# The sweep checked for survivors itself; sshd and the client only
+	# need a moment to notice the connection is gone (longer when loaded).
+	wait_for 50 eval '[ "$(session_members "$SID")" = 0 ] && ! alive "$c"'
 	check "2.$round: fork loops (C, perl, sh; $n0 processes at the start): none survives the sweep ($ms ms)" \
 		eval '[ "$n0" -ge 4 ] && [ "$(session_members "$SID")" = 0 ] && [ "$SWRC" = 0 ] && ! alive "$c"'
 	note "$(grep "ended session: .*fingerprint=$F2" "$SW_LOG" | tail -1 | sed 's/.*authkeys-sweep[^:]*: //')"
@@ -224,16 +226,27 @@ check "4: --check: pam_loginuid gives each login its audit session" \
 	grep -q "^ok   PAM service $PAMSVC: pam_loginuid gives each login" <<<"$RCHK"
 conf "end_account_processes = yes"
 mkdir -p /var/spool/cron/atjobs /var/spool/cron/crontabs
+# Both daemons are up before the first job: cron reads the crontab at
+# start (a crontab written just after start waits for cron to notice the
+# spool's mtime, in whole seconds), and at can only wake an atd whose pid
+# file is written (a job queued before that waits for atd's hourly scan).
+# CI stop 29: on a fresh, loaded machine one of the two jobs had not
+# started within 70 s.
+echo '* * * * * sleep 6402' | crontab -u deploy -
 /usr/sbin/atd -f & ATD=$!
 /usr/sbin/cron -f & CRON=$!
 EXTRA_CLEANUP="${EXTRA_CLEANUP:+$EXTRA_CLEANUP; }kill $ATD $CRON 2>/dev/null; crontab -u deploy -r 2>/dev/null"
-echo '* * * * * sleep 6402' | crontab -u deploy -
+wait_for 100 eval '[ "$(cat /run/atd.pid 2>/dev/null)" = "$ATD" ] &&
+	[ "$(cat /run/crond.pid 2>/dev/null)" = "$CRON" ]'
 c_rev=$(bg_session user1 deploy 'echo "sleep 6401" | at now 2>/dev/null; sleep 6403')
 c_ok=$(bg_session user2 deploy 'sleep 6404')
 job() { pgrep -u deploy -x sleep -a | grep -q " sleep $1$"; }
-wait_for 50 job 6401
+wait_for 300 job 6401
 note "waiting for cron's next minute (up to 62 s)"
 wait_for 650 job 6402
+for j in 6401 6402 6403 6404; do
+	job $j || note "4: no 'sleep $j' of deploy (6401 at, 6402 cron, 6403 and 6404 the sessions)"
+done
 check "4: an at job and a cron job run, each in its own audit session" \
 	eval 'job 6401 && job 6402 && job 6403 && job 6404'
 revoke user1; sweep
@@ -326,7 +339,11 @@ cf=$(bg_session user2 deploy 'sleep 6651')
 wait_for 50 job 6651
 sweep
 check "7a: the view fresh: nothing ended" eval 'alive $cf && job 6651'
-sleep 7
+# Frozen once the clock is freeze_after past the timestamp's serial, its
+# signing time: a serial publish ran ahead of the clock (two publishes in
+# one second) is later than "7 s from now" (seen here: 7 s was not enough).
+ts=$(sed -n 's/^#serial //p' "$WWW/v1/timestamp")
+while [ "$(date +%s)" -le $((ts + 7)) ]; do sleep 0.2; done
 sweep
 wait_for 100 eval '! alive $cf'
 note "7a: $(grep -c "reason=view frozen" "$SW_LOG") session(s) ended as frozen; $(grep "view frozen:" "$SW_LOG" | tail -1 | sed 's/.*: view/view/')"

@@ -12,8 +12,10 @@
 #include "ak_cache.h"
 #include "ak_config.h"
 #include "ak_err.h"
+#include "ak_sha256.h"
 #include "ak_file.h"
 #include "ak_fresh.h"
+#include "ak_signers.h"
 #include "ak_time.h"
 
 static char dir[] = "/tmp/ak-test-cache.XXXXXX";
@@ -376,26 +378,34 @@ test_cached_document_checks(void **state)
 	write_entry("acct.deploy", 200, doc_text("deploy",
 	    "2027-01-01T00:00:00Z", "ssh-ed25519 AAAA k\n"), now);
 	assert_int_equal(ak_cache_read(dir, "acct.deploy", geteuid(), &e), 0);
-	assert_int_equal(ak_cache_doc(e, AK_DOC_ACCOUNT, "deploy", now, &doc),
-	    0);
+	assert_int_equal(ak_cache_doc(e, AK_DOC_ACCOUNT, "deploy", now, 300,
+	    &doc), 0);
 	assert_int_equal(doc->serial, 4);
 	assert_int_equal(doc->nlines, 1);
 	ak_doc_free(doc);
 	doc = NULL;
 	/* Another account's document, or one past #expires: refused. */
-	assert_int_equal(ak_cache_doc(e, AK_DOC_ACCOUNT, "octo", now, &doc),
-	    AK_ERR_ACCOUNT);
+	assert_int_equal(ak_cache_doc(e, AK_DOC_ACCOUNT, "octo", now, 300,
+	    &doc), AK_ERR_ACCOUNT);
 	assert_null(doc);
 	assert_int_equal(ak_cache_doc(e, AK_DOC_ACCOUNT, "deploy",
-	    1798761601, &doc), AK_ERR_EXPIRED);
+	    1798761601, 300, &doc), AK_ERR_EXPIRED);
 	assert_null(doc);
+	/* A serial further ahead of the clock than the skew: refused. */
+	assert_int_equal(ak_cache_doc(e, AK_DOC_ACCOUNT, "deploy", 1, 2,
+	    &doc), AK_ERR_FUTURE);
+	assert_null(doc);
+	assert_int_equal(ak_cache_doc(e, AK_DOC_ACCOUNT, "deploy", 1, 3,
+	    &doc), 0);
+	ak_doc_free(doc);
+	doc = NULL;
 	ak_cache_entry_free(e);
 	/* A cached 404: no document, no error. */
 	write_entry("acct.octo", 404, "", now);
 	assert_int_equal(ak_cache_read(dir, "acct.octo", geteuid(), &e), 0);
 	doc = (struct ak_doc *)1;
-	assert_int_equal(ak_cache_doc(e, AK_DOC_ACCOUNT, "octo", now, &doc),
-	    0);
+	assert_int_equal(ak_cache_doc(e, AK_DOC_ACCOUNT, "octo", now, 300,
+	    &doc), 0);
 	assert_null(doc);
 	ak_cache_entry_free(e);
 }
@@ -463,6 +473,117 @@ test_touch_confirms(void **state)
 	assert_int_equal(ak_cache_touch(dir, "acct.none"), AK_ERR_IO);
 }
 
+/*
+ * A timestamp floor's signer survives a write and a read; the marks a
+ * cache-hit reader holds entries to; --reset-view's forgetting.
+ */
+static void
+test_floor_signer_marks_forget(void **state)
+{
+	struct ak_cache_entry e, *r;
+	struct ak_marks m;
+	unsigned char d[32];
+	char path[600];
+	FILE *f;
+	int i;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.checked = 1700000000;
+	e.status = 200;
+	e.min_serial = 77;
+	for (i = 0; i < 32; i++)
+		e.floor_signer[i] = (unsigned char)(i * 7);
+	e.has_floor_signer = 1;
+	memset(d, 0x11, sizeof(d));
+	ak_signers_mark(d, "authkeys-timestamp", e.verified);
+	e.has_verified = 1;
+	e.body = (char *)"ts\n";
+	e.bodylen = 3;
+	assert_int_equal(ak_cache_write(dir, "timestamp", &e), 0);
+	assert_int_equal(ak_cache_read(dir, "timestamp", geteuid(), &r), 0);
+	assert_true(r->has_floor_signer);
+	assert_memory_equal(r->floor_signer, e.floor_signer, 32);
+	assert_int_equal(r->min_serial, 77);
+	/* Marks: the same digest and namespace, or nothing counts. */
+	memset(&m, 0, sizeof(m));
+	assert_true(ak_marks_ok(NULL, r, AK_DOC_TIMESTAMP));
+	assert_true(ak_marks_ok(&m, r, AK_DOC_TIMESTAMP));
+	m.on = 1;
+	ak_signers_mark(d, "authkeys-timestamp", m.ts);
+	ak_signers_mark(d, "authkeys", m.doc);
+	assert_true(ak_marks_ok(&m, r, AK_DOC_TIMESTAMP));
+	assert_false(ak_marks_ok(&m, r, AK_DOC_SNAPSHOT));
+	d[0] ^= 1;
+	ak_signers_mark(d, "authkeys-timestamp", m.ts);
+	assert_false(ak_marks_ok(&m, r, AK_DOC_TIMESTAMP));
+	r->has_verified = 0;
+	assert_false(ak_marks_ok(&m, r, AK_DOC_TIMESTAMP));
+	r->status = 404;
+	assert_true(ak_marks_ok(&m, r, AK_DOC_ACCOUNT));
+	ak_cache_entry_free(r);
+	/* Uppercase or odd hex in a header is garbage, not a value. */
+	snprintf(path, sizeof(path), "%s/acct.hex", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "#authkeys-cache v1\n#checked 1\n#status 200\n#etag -\n"
+	    "#min-serial 1\n#verified %s\nx", "::::::::::::::::::::::::::::"
+	    "::::::::::::::::::::::::::::::::::::");
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(ak_cache_read(dir, "acct.hex", geteuid(), &r),
+	    AK_ERR_FORMAT);
+	/* Forgetting: every entry and note, never a lock or a directory. */
+	run_ok("touch %s/.lock.acct.x && mkdir -p %s/sub && touch %s/outage",
+	    dir, dir, dir);
+	assert_true(ak_cache_forget(dir) >= 3);
+	snprintf(path, sizeof(path), "%s/.lock.acct.x", dir);
+	assert_int_equal(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/timestamp", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_int_equal(access(path, F_OK), 0);
+	run_ok("rmdir %s/sub", dir);
+	assert_int_equal(ak_cache_forget("/nonexistent/ak-forget"), 0);
+}
+
+/*
+ * A signed body gets the SHA-256 of its signed bytes too (a signed-sha256
+ * snapshot entry is matched from the head); every field with the longest
+ * ETag still fits the header.
+ */
+static void
+test_signed_bytes_recorded(void **state)
+{
+	static const char body[] = "#authkeys-document v1\nkey line\n"
+	    "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n"
+	    "-----END SSH SIGNATURE-----\n";
+	unsigned char h[32];
+	struct ak_cache_entry e, *r;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.checked = time(NULL);
+	e.status = 200;
+	e.min_serial = 18446744073709551615ULL;
+	memset(e.etag, 'x', AK_ETAG_MAX);
+	e.has_verified = e.has_floor_signer = 1;
+	e.body = (char *)body;
+	e.bodylen = strlen(body);
+	assert_int_equal(ak_cache_write(dir, "acct.signed", &e), 0);
+	assert_int_equal(ak_cache_read(dir, "acct.signed", geteuid(), &r), 0);
+	assert_true(r->has_signed_sha256);
+	ak_sha256(body, (size_t)(strstr(body, "-----BEGIN") - body), h);
+	assert_memory_equal(r->signed_sha256, h, 32);
+	assert_true(r->has_verified && r->has_floor_signer);
+	assert_int_equal(strlen(r->etag), AK_ETAG_MAX);
+	assert_string_equal(r->body, body);
+	ak_cache_entry_free(r);
+	/* Unsigned bytes: no such record. */
+	write_entry("acct.plain", 200, "doc bytes\n", time(NULL));
+	assert_int_equal(ak_cache_read(dir, "acct.plain", geteuid(), &r), 0);
+	assert_false(r->has_signed_sha256);
+	ak_cache_entry_free(r);
+}
+
 int
 main(void)
 {
@@ -477,6 +598,8 @@ main(void)
 		cmocka_unit_test(test_atomic_replace),
 		cmocka_unit_test(test_disk_full),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_floor_signer_marks_forget),
+		cmocka_unit_test(test_signed_bytes_recorded),
 		cmocka_unit_test(test_cached_document_checks),
 		cmocka_unit_test(test_head_and_pread),
 		cmocka_unit_test(test_touch_confirms),

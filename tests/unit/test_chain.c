@@ -30,17 +30,20 @@ script(const char *name, const char *body)
 /* Runs dir/cmd; returns ak_chain_run's code, the output in out. */
 static int
 chain(const char *cmd, const char *account, const char *fpr, long ms,
-    char *out, size_t outlen, size_t *printed, size_t *dropped)
+    char *out, size_t outlen)
 {
 	char full[512], why[256];
-	FILE *f;
+	struct ak_buf b;
 	int r;
 
 	snprintf(full, sizeof(full), "%s/%s", test_dir, cmd);
-	assert_non_null(f = fmemopen(out, outlen, "w"));
-	r = ak_chain_run(full, account, fpr, ms, f, printed, dropped, why,
+	r = ak_chain_run(full, account, fpr, ms, NULL, 0, &b, why,
 	    sizeof(why));
-	fclose(f);
+	assert_true(b.len < outlen);
+	memset(out, 0, outlen);
+	if (b.len > 0)
+		memcpy(out, b.p, b.len);
+	ak_buf_free(&b);
 	return r;
 }
 
@@ -93,54 +96,112 @@ test_paths(void **state)
 }
 
 static void
-test_lines(void **state)
+test_output(void **state)
 {
 	char out[4096];
-	size_t p, d;
 
 	(void)state;
-	script("good", "echo '# keys'\necho\necho \"" KEY " $1 $2 $3\"\n"
-	    "echo 'restrict " KEY " x'\necho 'not a key'\nprintf '" KEY
-	    " crlf\\r\\n'");
-	memset(out, 0, sizeof(out));
+	/* The output as printed: the keyset decides on its lines. */
+	script("good", "echo '# keys'\necho \"" KEY " $1 $2 $3\"\n"
+	    "echo 'not a key'");
 	assert_int_equal(chain("good %u %f 100%%", "alice",
-	    "SHA256:abc", 5000, out, sizeof(out), &p, &d), 0);
-	assert_int_equal(p, 3);
-	assert_int_equal(d, 1);
-	assert_non_null(strstr(out, KEY " alice SHA256:abc 100%\n"));
-	assert_non_null(strstr(out, "restrict " KEY " x\n"));
-	assert_null(strstr(out, "not a key"));
-	assert_null(strstr(out, "\r"));
+	    "SHA256:abc", 5000, out, sizeof(out)), 0);
+	assert_string_equal(out, "# keys\n" KEY " alice SHA256:abc 100%\n"
+	    "not a key\n");
+	/* Marked as chained, with the minimal environment only. */
+	script("env", "env | sort");
+	assert_int_equal(chain("env", "a", NULL, 5000, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "PATH=/usr/local/bin:/usr/bin:/bin\n"));
+	assert_non_null(strstr(out, AK_CHAIN_ENV "=1\n"));
+	assert_null(strstr(out, "HOME="));
 }
 
 static void
 test_failures(void **state)
 {
 	char out[4096];
-	size_t p, d;
 	long long t0;
 
 	(void)state;
 	script("fails", "echo '" KEY " a'\nexit 3");
-	memset(out, 0, sizeof(out));
-	assert_int_equal(chain("fails", "a", NULL, 5000, out, sizeof(out),
-	    &p, &d), AK_ERR_FORMAT);
+	assert_int_equal(chain("fails", "a", NULL, 5000, out, sizeof(out)),
+	    AK_ERR_FORMAT);
 	assert_string_equal(out, "");
 	/* A hang, and a grandchild holding the pipe: killed at the budget. */
 	script("hangs", "echo '" KEY " a'\n(sleep 4711) &\nsleep 4712");
 	t0 = ak_now_ms();
-	assert_int_equal(chain("hangs", "a", NULL, 500, out, sizeof(out),
-	    &p, &d), AK_ERR_TIMEOUT);
+	assert_int_equal(chain("hangs", "a", NULL, 500, out, sizeof(out)),
+	    AK_ERR_TIMEOUT);
 	assert_true(ak_now_ms() - t0 < 2000);
 	assert_string_equal(out, "");
 	run_ok("! pgrep -f '^sleep 471[12]$' >/dev/null");
 	script("floods", "yes '" KEY " a'");
-	assert_int_equal(chain("floods", "a", NULL, 5000, out, sizeof(out),
-	    &p, &d), AK_ERR_TOO_LARGE);
+	assert_int_equal(chain("floods", "a", NULL, 5000, out, sizeof(out)),
+	    AK_ERR_TOO_LARGE);
 	assert_string_equal(out, "");
 	script("killed", "kill -9 $$");
-	assert_int_equal(chain("killed", "a", NULL, 5000, out, sizeof(out),
-	    &p, &d), AK_ERR_FORMAT);
+	assert_int_equal(chain("killed", "a", NULL, 5000, out, sizeof(out)),
+	    AK_ERR_FORMAT);
+}
+
+/* What a chained command leaves behind, however detached, is ended. */
+static void
+test_subtree(void **state)
+{
+	char out[4096];
+	long long t0;
+
+	(void)state;
+	/* Its own session, a double fork: out of its process group. */
+	script("detaches", "setsid sleep 4731 </dev/null >/dev/null 2>&1 &\n"
+	    "( ( sleep 4732 </dev/null >/dev/null 2>&1 & ) & )\n"
+	    "echo '" KEY " a'");
+	assert_int_equal(chain("detaches", "a", NULL, 5000, out, sizeof(out)),
+	    0);
+	run_ok("! pgrep -f '^sleep 473[12]$' >/dev/null");
+	/* A fork loop in its own session, still forking at the timeout. */
+	script("forks", "setsid sh -c 'while :; do sleep 4733 & done' "
+	    "</dev/null >/dev/null 2>&1 &\nsleep 4734");
+	t0 = ak_now_ms();
+	assert_int_equal(chain("forks", "a", NULL, 300, out, sizeof(out)),
+	    AK_ERR_TIMEOUT);
+	assert_true(ak_now_ms() - t0 < 300 + AK_CHAIN_KILL_MS + 1000);
+	run_ok("! pgrep -f '^sleep 473[34]$' >/dev/null");
+	run_ok("! pgrep -f '^sh -c while :; do sleep 4733' >/dev/null");
+}
+
+/* Never authkeys itself, never inside a chain. */
+static void
+test_recursion(void **state)
+{
+	char out[4096], why[256], path[256];
+	const char *ours[1];
+	struct ak_buf b;
+
+	(void)state;
+	assert_true(ak_chain_is_ours("/usr/sbin/authkeys-command", NULL, 0));
+	assert_true(ak_chain_is_ours("/x/libexec/authkeys/authkeys-fetch",
+	    NULL, 0));
+	assert_false(ak_chain_is_ours("/bin/true", NULL, 0));
+	/* The same file under another name. */
+	script("me", "echo '" KEY " a'");
+	snprintf(path, sizeof(path), "%s/me", test_dir);
+	ours[0] = path;
+	run_ok("ln -f %s/me %s/alias", test_dir, test_dir);
+	snprintf(path, sizeof(path), "%s/alias", test_dir);
+	assert_true(ak_chain_is_ours(path, ours, 1));
+	assert_int_equal(ak_chain_run(path, "a", NULL, 5000, ours, 1, &b, why,
+	    sizeof(why)), AK_ERR_CONFIG);
+	assert_non_null(strstr(why, "is authkeys itself"));
+	ak_buf_free(&b);
+	/* Inside a chained command, nothing is chained again. */
+	assert_int_equal(setenv(AK_CHAIN_ENV, "1", 1), 0);
+	assert_true(ak_chain_nested());
+	assert_int_equal(chain("me", "a", NULL, 5000, out, sizeof(out)),
+	    AK_ERR_CONFIG);
+	assert_int_equal(unsetenv(AK_CHAIN_ENV), 0);
+	assert_false(ak_chain_nested());
+	assert_int_equal(chain("me", "a", NULL, 5000, out, sizeof(out)), 0);
 }
 
 int
@@ -149,8 +210,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_paths),
-		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_subtree),
+		cmocka_unit_test(test_recursion),
 	};
 
 	return cmocka_run_group_tests(tests, test_run_dir_setup,

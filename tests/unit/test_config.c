@@ -56,7 +56,7 @@ test_all_keys(void **state)
 	    "accounts = deploy\nforced_options = restrict,no-pty\n"
 	    "allowed_options = From, restrict\n"
 	    "allowed_key_types = ed25519, ecdsa-sha2-nistp256\n"
-	    "min_rsa_bits = 4096\n", &cfg), 0);
+	    "min_rsa_bits = 4096\nmax_clock_skew = 60\n", &cfg), 0);
 	assert_int_equal(cfg->nurls, 2);
 	assert_string_equal(cfg->urls[1], "file:///srv/keys/%u?x=%%");
 	assert_string_equal(cfg->forced_options, "restrict,no-pty");
@@ -65,6 +65,7 @@ test_all_keys(void **state)
 	assert_int_equal(cfg->allowed_types,
 	    (1U << AK_KT_ED25519) | (1U << AK_KT_ECDSA_P256));
 	assert_int_equal(cfg->refresh_after, 0);
+	assert_int_equal(cfg->max_clock_skew, 60);
 	ak_config_free(cfg);
 }
 
@@ -92,6 +93,8 @@ test_errors_name_file_and_line(void **state)
 		{ BASE "forced_options = restrict ssh-rsa\n",
 		    "t.conf:4: malformed options" },
 		{ BASE "min_rsa_bits = 512\n", "t.conf:4: bad number" },
+		{ BASE "max_clock_skew = 86401\n", "t.conf:4: bad number" },
+		{ BASE "max_clock_skew = -1\n", "t.conf:4: bad number" },
 		{ BASE "cache_dir = relative\n", "t.conf:4: path must be" },
 		{ BASE "just words\n", "t.conf:4: expected 'key = value'" },
 		{ "trusted_signers = /s\naccounts = a\n", "missing required key "
@@ -119,7 +122,7 @@ test_errors_name_file_and_line(void **state)
 static void
 test_load_checks_permissions(void **state)
 {
-	char dir[] = "/tmp/ak-test-conf.XXXXXX", path[256];
+	char dir[] = "/run/ak-test-conf.XXXXXX", path[256];
 	struct ak_config *cfg;
 	FILE *f;
 
@@ -147,6 +150,63 @@ test_load_checks_permissions(void **state)
 	rmdir(dir);
 }
 
+/* Every bounded key of the table: its edges taken, one past refused. */
+static void
+test_bounds(void **state)
+{
+	static const struct {
+		const char *key;
+		long min, max;
+	} b[] = {
+		{ "refresh_after", 0, 86400L * 365 },
+		{ "timeout", 1, 600 },
+		{ "min_rsa_bits", 1024, 16384 },
+		{ "retry_after", 0, 86400 },
+		{ "freeze_after", 1, 86400L * 365 },
+		{ "max_clock_skew", 0, 86400 },
+	};
+	struct ak_config *cfg;
+	char text[512];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
+		const long ok[] = { b[i].min, b[i].max };
+		const long bad[] = { b[i].min - 1, b[i].max + 1 };
+
+		for (j = 0; j < 2; j++) {
+			snprintf(text, sizeof(text), "%s%s = %ld\n", BASE,
+			    b[i].key, ok[j]);
+			assert_int_equal(parse(text, &cfg), 0);
+			ak_config_free(cfg);
+			snprintf(text, sizeof(text), "%s%s = %ld\n", BASE,
+			    b[i].key, bad[j]);
+			assert_int_equal(parse(text, &cfg), AK_ERR_CONFIG);
+			assert_non_null(strstr(last_log, "bad number"));
+		}
+		/* Single-valued: a second line is an error naming it. */
+		snprintf(text, sizeof(text), "%s%s = %ld\n%s = %ld\n", BASE,
+		    b[i].key, b[i].min, b[i].key, b[i].min);
+		assert_int_equal(parse(text, &cfg), AK_ERR_CONFIG);
+		assert_non_null(strstr(last_log, "repeated key"));
+	}
+	/* url and timestamp_url repeat, up to AK_MAX_URLS lines each. */
+	text[0] = '\0';
+	for (j = 0; j <= AK_MAX_URLS; j++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+		    "url = https://m%zu/%%u\n", j);
+	snprintf(text + strlen(text), sizeof(text) - strlen(text),
+	    "trusted_signers = /s\naccounts = d\n");
+	assert_int_equal(parse(text, &cfg), AK_ERR_CONFIG);
+	assert_non_null(strstr(last_log, "too many lines of"));
+	/* Only forced_options may be empty. */
+	assert_int_equal(parse(BASE "forced_options =\n", &cfg), 0);
+	ak_config_free(cfg);
+	assert_int_equal(parse(BASE "signature_namespace =\n", &cfg),
+	    AK_ERR_CONFIG);
+	assert_non_null(strstr(last_log, "empty value for"));
+}
+
 int
 main(void)
 {
@@ -155,6 +215,7 @@ main(void)
 		cmocka_unit_test(test_all_keys),
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_load_checks_permissions),
+		cmocka_unit_test(test_bounds),
 	};
 
 	test_log_init();

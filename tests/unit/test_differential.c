@@ -283,6 +283,10 @@ setup(void **state)
 	run_ok("chmod 755 %s && mkdir -p %s/authkeys && cp %s/lib/security/"
 	    "pam_authkeys.so %s/ && cp %s/lib/security/authkeys/net.so "
 	    "%s/authkeys/", moddir, moddir, bin, moddir, bin, moddir);
+	/* The command execs its helper only from such a path too. */
+	run_ok("mkdir -p %s/sbin %s/libexec/authkeys && cp %s/sbin/"
+	    "authkeys-command %s/sbin/ && cp %s/libexec/authkeys/authkeys-fetch "
+	    "%s/libexec/authkeys/", moddir, moddir, bin, moddir, bin, moddir);
 	if ((f = fopen(test_file("pam.d/sshd-diff", ""), "w")) == NULL)
 		return -1;
 	fprintf(f, "session required %s/pam_authkeys.so "
@@ -469,7 +473,7 @@ command(const char *fpr)
 	char path[PATH_MAX + 32], *argv[6], *out;
 	int i = 0;
 
-	snprintf(path, sizeof(path), "%s/sbin/authkeys-command", bin);
+	snprintf(path, sizeof(path), "%s/sbin/authkeys-command", moddir);
 	argv[i++] = path;
 	argv[i++] = (char *)"-f";
 	argv[i++] = conf;
@@ -527,9 +531,9 @@ module_admits(size_t k)
  * sweep, and which of them it ended.
  */
 static void
-sweep_verdicts(int *ended)
+sweep_verdicts(int *ended, int *listed)
 {
-	char path[PATH_MAX + 32], *argv[4];
+	char path[PATH_MAX + 32], *argv[6], *out, *p, want[160];
 	struct ak_session s;
 	pid_t pids[MAX_KEYS];
 	size_t k;
@@ -558,6 +562,20 @@ sweep_verdicts(int *ended)
 	argv[0] = path;
 	argv[1] = (char *)"-f";
 	argv[2] = conf;
+	/* --list --json first: whether each key is still admitted. */
+	argv[3] = (char *)"--list";
+	argv[4] = (char *)"--json";
+	argv[5] = NULL;
+	(void)run(argv, NULL, &out);
+	for (k = 0; k < nkeys; k++) {
+		snprintf(want, sizeof(want), "\"fingerprint\":\"%s\"",
+		    keys[k].fpr);
+		listed[k] = -1;
+		if ((p = strstr(out, want)) != NULL &&
+		    (p = strstr(p, "\"admitted\":")) != NULL)
+			listed[k] = strncmp(p + 11, "true", 4) == 0;
+	}
+	free(out);
 	argv[3] = NULL;
 	(void)run(argv, NULL, NULL);
 	for (k = 0; k < nkeys; k++) {
@@ -602,7 +620,7 @@ one_case(int c)
 {
 	struct gen g;
 	char *full_cold, *full_warm, *out, want[8192], got[8192];
-	int ended[MAX_KEYS], want_in;
+	int ended[MAX_KEYS], listed[MAX_KEYS], want_in;
 	size_t k;
 
 	memset(&g, 0, sizeof(g));
@@ -642,16 +660,20 @@ one_case(int c)
 		free(out);
 	}
 	/*
-	 * The sweep acts only on what it could read: a revoked key ends its
-	 * session whatever the account's document; an unreadable document
-	 * or list ends nothing else.
+	 * The sweep acts on what it verified: a revoked key ends its session
+	 * whatever the account's document; a signed document no reader can
+	 * read admits nothing, so its sessions end too (as logins are
+	 * refused); an unreadable list ends nothing else. sweep --list says
+	 * what logins say.
 	 */
-	sweep_verdicts(ended);
+	sweep_verdicts(ended, listed);
 	for (k = 0; k < nkeys; k++) {
 		want_in = (!g.revoked[k] || g.list_bad) && (expected(&g, k) ||
-		    g.acct_bad || g.list_bad);
+		    (g.list_bad && !g.acct_bad));
 		if (ended[k] == want_in)
 			report(c, &g, k, "authkeys-sweep", !ended[k]);
+		if (listed[k] != expected(&g, k))
+			report(c, &g, k, "authkeys-sweep --list", listed[k]);
 		if (krl_revokes(k) != (g.revoked[k] && !g.list_bad))
 			fail_msg("case %d, key %zu: KRL %s it, the list %s "
 			    "(list %s):\n%s", c, k, krl_revokes(k) ?
@@ -677,11 +699,217 @@ test_every_reader_agrees(void **state)
 	    "agreed\n", cases, nkeys);
 }
 
+/* --- views (timestamp_url): the same readers, held to the snapshot ----- */
+
+static char vsrc[760], vstore[760];
+
+/* Writes the source: the account's keys (ks, n of them), nothing revoked. */
+static void
+vsource(const size_t *ks, size_t n)
+{
+	char path[800];
+	FILE *f;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/accounts/" ACCOUNT, vsrc);
+	if (n == (size_t)-1) {
+		(void)unlink(path);
+		return;
+	}
+	assert_non_null(f = fopen(path, "w"));
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s %s k%zu\n", keys[ks[i]].type, keys[ks[i]].b64,
+		    ks[i]);
+	fclose(f);
+}
+
+static void
+vpublish(const char *extra)
+{
+	run_ok("%s/bin/authkeys-publish -k %s/signer -s %s -o %s %s "
+	    ">/dev/null 2>&1", bin, test_dir, vsrc, vstore, extra);
+}
+
+/* Re-signs the snapshot naming the account document as it is now. */
+static void
+vresnapshot(void)
+{
+	run_ok("cd %s/v1 && s=$(sed -n 's/^#serial //p' snapshot) && "
+	    "d=$(sed -n 's/^#serial //p' accounts/" ACCOUNT ") && "
+	    "h=$(sha256sum < accounts/" ACCOUNT " | cut -c1-64) && "
+	    "e=$(sed -n 's/^#expires //p' snapshot) && "
+	    "{ printf '#authkeys-snapshot v1\\n#serial %%s\\n#expires %%s\\n' "
+	    "$((s + 1)) \"$e\"; echo \"account " ACCOUNT " $d sha256:$h\"; "
+	    "grep '^revocations ' snapshot; } > snap.new && "
+	    "ssh-keygen -q -Y sign -n authkeys -f %s/signer snap.new && "
+	    "cat snap.new.sig >> snap.new && rm snap.new.sig && "
+	    "mv snap.new snapshot && "
+	    "%s/bin/authkeys-publish --timestamp -k %s/signer -o %s "
+	    ">/dev/null 2>&1", vstore, test_dir, bin, test_dir, vstore);
+}
+
+/* --status's "N key line(s) admitted" for the account (-1: none said). */
+static int
+status_keys(void)
+{
+	char path[PATH_MAX + 32], *argv[5], *out, *p;
+	int n = -1;
+
+	snprintf(path, sizeof(path), "%s/sbin/authkeys-command", moddir);
+	argv[0] = path;
+	argv[1] = (char *)"-f";
+	argv[2] = conf;
+	argv[3] = (char *)"--status";
+	argv[4] = NULL;
+	(void)run(argv, NULL, &out);
+	if ((p = strstr(out, "account " ACCOUNT ": ")) != NULL &&
+	    (p = strstr(p, " key line(s) admitted")) != NULL) {
+		while (p > out && p[-1] >= '0' && p[-1] <= '9')
+			p--;
+		n = (int)strtol(p, NULL, 10);
+	} else if (out != NULL && strstr(out, "account " ACCOUNT ": ") != NULL)
+		n = 0;
+	free(out);
+	return n;
+}
+
+/*
+ * Every reader on the view as it is: want[k] says whether key k is
+ * admitted; sweep_ends says whether the sweep acts (a verified answer) or
+ * leaves sessions alone (nothing it could verify).
+ */
+static void
+vcheck(const char *name, const int *want, int sweep_acts, int warm)
+{
+	char *full, *out, got[8192];
+	int ended[MAX_KEYS], listed[MAX_KEYS], nwant = 0, st;
+	size_t k;
+
+	if (!warm)
+		wipe_caches();
+	full = command(NULL);
+	for (k = 0; k < nkeys; k++) {
+		nwant += want[k];
+		lines_of(full, k, got, sizeof(got));
+		if ((got[0] != '\0') != want[k])
+			fail_msg("%s: key %zu: the full print says %s", name,
+			    k, got[0] ? "admit" : "deny");
+		out = command(keys[k].fpr);
+		lines_of(out, k, got, sizeof(got));
+		if ((got[0] != '\0') != want[k])
+			fail_msg("%s: key %zu: %%f says %s", name, k,
+			    got[0] ? "admit" : "deny");
+		free(out);
+		if (module_admits(k) != want[k])
+			fail_msg("%s: key %zu: pam_authkeys says %s", name, k,
+			    want[k] ? "deny" : "admit");
+	}
+	free(full);
+	if ((st = status_keys()) != nwant)
+		fail_msg("%s: --status says %d key line(s) admitted, logins "
+		    "%d", name, st, nwant);
+	sweep_verdicts(ended, listed);
+	for (k = 0; k < nkeys; k++) {
+		if (listed[k] != want[k])
+			fail_msg("%s: key %zu: sweep --list says %d, logins %d",
+			    name, k, listed[k], want[k]);
+		if (ended[k] != (sweep_acts && !want[k]))
+			fail_msg("%s: key %zu: the sweep %s its session", name,
+			    k, ended[k] ? "ended" : "left");
+	}
+}
+
+static void
+test_views_every_reader_agrees(void **state)
+{
+	static const size_t ab[] = { 0, 1 }, abc[] = { 0, 1, 2 };
+	int want[MAX_KEYS], none[MAX_KEYS];
+	char path[800], fut[64];
+	FILE *f;
+
+	(void)state;
+	snprintf(vsrc, sizeof(vsrc), "%s/vsrc", test_dir);
+	snprintf(vstore, sizeof(vstore), "%s/vstore", test_dir);
+	run_ok("mkdir -p %s/accounts %s && : > %s/revoked", vsrc, vstore,
+	    vsrc);
+	assert_non_null(f = fopen(conf, "w"));
+	fprintf(f, "url = file://%s/v1/accounts/%%u\n"
+	    "revocation_url = file://%s/v1/revoked\n"
+	    "timestamp_url = file://%s/v1/timestamp\n"
+	    "trusted_signers = %s/allowed\ncache_dir = %s\n"
+	    "module_cache_dir = %s\nsession_dir = %s\n"
+	    "revoked_keys_file = %s\naccounts = " ACCOUNT "\n"
+	    "refresh_after = 3600\nretry_after = 0\nforced_options = restrict\n",
+	    vstore, vstore, vstore, test_dir, cache, modcache, sessions, krl);
+	fclose(f);
+	memset(want, 0, sizeof(want));
+	memset(none, 0, sizeof(none));
+	want[0] = want[1] = 1;
+
+	vsource(ab, 2);
+	vpublish("");
+	vcheck("a view", want, 1, 0);
+
+	/* The snapshot drops the account: signed "no keys". */
+	vsource(NULL, (size_t)-1);
+	vpublish("");
+	vcheck("the snapshot drops the account", none, 1, 0);
+
+	/* A 404 for a document the snapshot names: nothing verified. */
+	vsource(ab, 2);
+	vpublish("");
+	snprintf(path, sizeof(path), "%s/v1/accounts/" ACCOUNT, vstore);
+	run_ok("mv %s %s.away", path, path);
+	vcheck("a 404 the snapshot names", none, 0, 0);
+	run_ok("mv %s.away %s", path, path);
+
+	/* Expired documents (the snapshot is still valid). */
+	vsource(abc, 3);
+	vpublish("--valid 2");
+	sleep(3);
+	vcheck("expired documents", none, 0, 0);
+
+	/* Serials from the future (a publisher's clock a year ahead). */
+	vsource(ab, 2);
+	snprintf(fut, sizeof(fut), "%lld", (long long)time(NULL) + 86400 * 365);
+	run_ok("cd %s && { %s/tests/akdoc header " ACCOUNT " %s "
+	    "2030-01-01T00:00:00Z && cat %s/accounts/" ACCOUNT "; } > f.tmp "
+	    "&& ssh-keygen -q -Y sign -n authkeys -f signer f.tmp && "
+	    "cat f.tmp.sig >> f.tmp && mv f.tmp %s && rm f.tmp.sig",
+	    test_dir, bin, fut, vsrc, path);
+	vpublish("--force");
+	vcheck("serials from the future", none, 0, 0);
+	/* The recovery publish(1) documents: a new directory, a new record. */
+	run_ok("rm -rf %s/v1 %s/.authkeys-serials", vstore, vstore);
+
+	/* Equivocation: the same serial, other bytes, named by a snapshot. */
+	vsource(ab, 2);
+	vpublish("");
+	vcheck("before equivocation", want, 1, 0);
+	run_ok("cd %s && sed '/BEGIN SSH SIGNATURE/,$d' %s > e.tmp && "
+	    "printf '%%s %%s k2\\n' %s %s >> e.tmp && "
+	    "ssh-keygen -q -Y sign -n authkeys -f signer e.tmp && "
+	    "cat e.tmp.sig >> e.tmp && mv e.tmp %s && rm e.tmp.sig",
+	    test_dir, path, keys[2].type, keys[2].b64, path);
+	vresnapshot();
+	/*
+	 * Readers that verified the first bytes refuse the second, and the
+	 * first is not the one the new snapshot names: nothing is admitted
+	 * (fail closed), nothing ended on it.
+	 */
+	run_ok("sed -i 's/^refresh_after = .*/refresh_after = 0/' %s", conf);
+	vcheck("equal-serial equivocation (readers that saw the first)",
+	    none, 0, 1);
+	print_message("# views: snapshot drop, 404, expiry, future serials, "
+	    "equivocation: every reader agreed\n");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_reader_agrees),
+		cmocka_unit_test(test_views_every_reader_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

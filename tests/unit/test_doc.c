@@ -37,13 +37,22 @@ test_good(void **state)
 	assert_int_equal(doc->lines[4].lineno, 9);
 	assert_int_equal(doc->lines[2].len, 3);
 	assert_int_equal(doc->signed_len, strstr(text, "-----BEGIN") - text);
-	assert_int_equal(doc->siglen, 6);
-	assert_memory_equal(doc->sig, "SSHSIG", 6);
+	assert_int_equal(doc->nsigs, 1);
+	assert_int_equal(doc->sigs[0].len, 6);
+	assert_memory_equal(doc->sigs[0].blob, "SSHSIG", 6);
 	assert_int_equal(ak_doc_check(doc, "deploy", 1893553444, 42), 0);
 	assert_int_equal(ak_doc_check(doc, "octo", 0, 0), AK_ERR_ACCOUNT);
 	assert_int_equal(ak_doc_check(doc, "deploy", 1893553445, 0),
 	    AK_ERR_EXPIRED);
 	assert_int_equal(ak_doc_check(doc, "deploy", 0, 43), AK_ERR_ROLLBACK);
+	/* Serial 42 read as a time: ahead of 41 by 1 s, of 0 by 42 s. */
+	assert_int_equal(ak_doc_ahead(doc, 41, 1), 0);
+	assert_int_equal(ak_doc_ahead(doc, 41, 0), AK_ERR_FUTURE);
+	assert_int_equal(ak_doc_ahead(doc, 0, 42), 0);
+	assert_int_equal(ak_doc_ahead(doc, 0, 41), AK_ERR_FUTURE);
+	assert_int_equal(ak_doc_ahead(doc, -1, 300), AK_ERR_FUTURE);
+	assert_true(ak_serial_ahead(18446744073709551615ULL, 1800000000,
+	    86400));
 	ak_doc_free(doc);
 }
 
@@ -66,7 +75,7 @@ test_revocations_and_plain(void **state)
 	    AK_ERR_FORMAT);
 	assert_int_equal(parse(ED " a\n" ED " b", AK_DOC_PLAIN, &doc), 0);
 	assert_int_equal(doc->nlines, 2);
-	assert_null(doc->sig);
+	assert_int_equal(doc->nsigs, 0);
 	ak_doc_free(doc);
 }
 
@@ -99,6 +108,14 @@ test_malformed(void **state)
 		HDR ED "\n" SIG "trailing\n",
 		HDR ED "\n-----BEGIN SSH SIGNATURE-----\n!!!\n"
 		    "-----END SSH SIGNATURE-----\n",
+		/* A second block cut short, or text between blocks. */
+		HDR ED "\n" SIG "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n",
+		HDR ED "\n" SIG "text\n" SIG,
+		HDR ED "\n" SIG "-----BEGIN SSH SIGNATURE-----\n"
+		    "-----END SSH SIGNATURE-----\n",
+		/* Seventeen signatures: one more than a document may carry. */
+		HDR ED "\n" SIG SIG SIG SIG SIG SIG SIG SIG SIG SIG SIG SIG SIG
+		    SIG SIG SIG SIG,
 	};
 	struct ak_doc *doc;
 	size_t i;
@@ -119,6 +136,43 @@ test_malformed(void **state)
  * ends throughout reads as the same lines; its signature still covers the
  * exact bytes. A CR inside a body line is kept for the keyset to refuse.
  */
+/*
+ * Several signers (a k-of-n threshold): armored blocks one after another,
+ * blank lines between and after them; the signed bytes end where the
+ * first block starts, so every signer signs the same bytes.
+ */
+static void
+test_several_signatures(void **state)
+{
+	struct ak_doc *doc;
+	const char *text = HDR ED " a\n" SIG "\n"
+	    "-----BEGIN SSH SIGNATURE-----\nU1NIU0lHAA==\n"
+	    "-----END SSH SIGNATURE-----\n\n" SIG "\n\n";
+	size_t i, off;
+	char many[4096];
+
+	(void)state;
+	assert_int_equal(parse(text, AK_DOC_ACCOUNT, &doc), 0);
+	assert_int_equal(doc->nsigs, 3);
+	assert_int_equal(doc->signed_len, strstr(text, "-----BEGIN") - text);
+	/* The one rule, without a parse (the cache writer's). */
+	assert_int_equal(ak_doc_signed_len(text, strlen(text)),
+	    doc->signed_len);
+	assert_int_equal(doc->sigs[1].len, 7);
+	assert_memory_equal(doc->sigs[1].blob, "SSHSIG\0", 7);
+	assert_int_equal(doc->sigs[2].len, 6);
+	assert_int_equal(doc->nlines, 1);
+	ak_doc_free(doc);
+	/* As many as AK_DOC_SIGS_MAX. */
+	off = strlen(HDR ED "\n");
+	memcpy(many, HDR ED "\n", off);
+	for (i = 0; i < AK_DOC_SIGS_MAX; i++, off += strlen(SIG))
+		memcpy(many + off, SIG, strlen(SIG));
+	assert_int_equal(ak_doc_parse(many, off, AK_DOC_ACCOUNT, &doc), 0);
+	assert_int_equal(doc->nsigs, AK_DOC_SIGS_MAX);
+	ak_doc_free(doc);
+}
+
 static void
 test_crlf(void **state)
 {
@@ -135,7 +189,13 @@ test_crlf(void **state)
 	assert_int_equal(doc->lines[0].len, strlen(ED " a"));
 	assert_int_equal(doc->lines[1].len, 3);
 	assert_int_equal(doc->signed_len, strstr(text, "-----BEGIN") - text);
-	assert_memory_equal(doc->sig, "SSHSIG", 6);
+	assert_int_equal(ak_doc_signed_len(text, strlen(text)),
+	    doc->signed_len);
+	/* No signature line: all of it; an indented one is not one. */
+	assert_int_equal(ak_doc_signed_len(text, 20), 20);
+	assert_int_equal(ak_doc_signed_len(" -----BEGIN SSH SIGNATURE-----\n",
+	    31), 31);
+	assert_memory_equal(doc->sigs[0].blob, "SSHSIG", 6);
 	ak_doc_free(doc);
 }
 
@@ -201,6 +261,7 @@ main(void)
 		cmocka_unit_test(test_revocations_and_plain),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_size_limits),
+		cmocka_unit_test(test_several_signatures),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_header_writer_round_trip),
 	};

@@ -17,7 +17,7 @@
 static void
 test_file_read_and_checks(void **state)
 {
-	char dir[] = "/tmp/ak-test-file.XXXXXX", path[600], *buf;
+	char dir[] = "/run/ak-test-file.XXXXXX", path[600], *buf;
 	size_t len;
 
 	(void)state;
@@ -39,6 +39,33 @@ test_file_read_and_checks(void **state)
 	run_ok("chmod 777 %s", dir);
 	assert_int_equal(ak_file_check_root_path(path), AK_ERR_PERM);
 	run_ok("chmod 700 %s", dir);
+	/*
+	 * Every directory above it counts, not only its own (sshd's
+	 * safe_path): root's file in root's directory under one others may
+	 * write, which could be renamed away and replaced.
+	 */
+	run_ok("mkdir -m 755 %s/open %s/open/inner && printf x > "
+	    "%s/open/inner/f && chmod 644 %s/open/inner/f", dir, dir, dir,
+	    dir);
+	snprintf(path, sizeof(path), "%s/open/inner/f", dir);
+	assert_int_equal(ak_file_check_root_path(path), 0);
+	run_ok("chmod 1777 %s/open", dir);
+	assert_int_equal(ak_file_check_root_path(path), AK_ERR_PERM);
+	snprintf(path, sizeof(path), "%s/open/inner/priv", dir);
+	assert_int_equal(ak_file_private_dir(path), AK_ERR_PERM);
+	run_ok("chmod 755 %s/open && chown 1 %s/open", dir, dir);
+	snprintf(path, sizeof(path), "%s/open/inner/f", dir);
+	assert_int_equal(ak_file_check_root_path(path), AK_ERR_PERM);
+	run_ok("chown 0 %s/open", dir);
+	assert_int_equal(ak_file_check_root_path(path), 0);
+	/* A link anywhere is resolved, and the target's path checked. */
+	snprintf(path, sizeof(path), "%s/via", dir);
+	assert_int_equal(symlink("open/inner", path), 0);
+	snprintf(path, sizeof(path), "%s/via/f", dir);
+	assert_int_equal(ak_file_check_root_path(path), 0);
+	run_ok("chmod 777 %s/open", dir);
+	assert_int_equal(ak_file_check_root_path(path), AK_ERR_PERM);
+	run_ok("chmod 755 %s/open", dir);
 	snprintf(path, sizeof(path), "%s/missing", dir);
 	assert_int_equal(ak_file_read(path, 5, 0, 0, &buf, &len),
 	    AK_ERR_NOT_FOUND);
@@ -165,6 +192,44 @@ test_fifo_never_blocks(void **state)
 	assert_null(buf);
 }
 
+/* sshd's rule for what it runs, with the reason named. */
+static void
+test_safe_path(void **state)
+{
+	char dir[] = "/run/ak-test-safe.XXXXXX", path[600], why[700];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	run_ok("chmod 755 %s && mkdir -m 755 %s/d && printf x > %s/d/f && "
+	    "chmod 755 %s/d/f", dir, dir, dir, dir);
+	snprintf(path, sizeof(path), "%s/d/f", dir);
+	assert_int_equal(ak_file_safe_path(path, 1, why, sizeof(why)), 0);
+	assert_int_equal(ak_file_safe_path("/bin/true", 1, why, sizeof(why)),
+	    0);
+	assert_int_equal(ak_file_safe_path(dir, 0, why, sizeof(why)), 0);
+	/* A directory is no file, a file no directory. */
+	assert_int_equal(ak_file_safe_path(dir, 1, why, sizeof(why)),
+	    AK_ERR_PERM);
+	assert_non_null(strstr(why, "not a regular file"));
+	assert_int_equal(ak_file_safe_path(path, 0, why, sizeof(why)),
+	    AK_ERR_PERM);
+	run_ok("chmod 775 %s/d", dir);
+	assert_int_equal(ak_file_safe_path(path, 1, why, sizeof(why)),
+	    AK_ERR_PERM);
+	assert_non_null(strstr(why, "/d: writable by group or others"));
+	run_ok("chmod 755 %s/d && chown 1 %s", dir, dir);
+	assert_int_equal(ak_file_safe_path(path, 1, why, sizeof(why)),
+	    AK_ERR_PERM);
+	assert_non_null(strstr(why, ": not owned by root"));
+	run_ok("chown 0 %s", dir);
+	assert_int_equal(ak_file_safe_path("/no/such", 1, why, sizeof(why)),
+	    AK_ERR_NOT_FOUND);
+	/* Under /tmp (1777): never, as sshd says. */
+	assert_int_equal(ak_file_safe_path("/tmp", 0, why, sizeof(why)),
+	    AK_ERR_PERM);
+	run_ok("rm -rf %s", dir);
+}
+
 static void
 test_check_owner(void **state)
 {
@@ -215,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_write_atomic_flags_mtime),
 		cmocka_unit_test(test_replace_newer_bumps_mtime),
 		cmocka_unit_test(test_fifo_never_blocks),
+		cmocka_unit_test(test_safe_path),
 		cmocka_unit_test(test_check_owner),
 		cmocka_unit_test(test_read_proc),
 	};

@@ -84,6 +84,7 @@ static void
 test_options(void **state)
 {
 	struct ak_key_line *kl;
+	char v[64];
 
 	(void)state;
 	assert_int_equal(parse("from=\"10.0.0.0/8,!10.1.*\",no-pty,"
@@ -96,6 +97,22 @@ test_options(void **state)
 	assert_string_equal(kl->comment, "c o m");
 	assert_string_equal(kl->options,
 	    "from=\"10.0.0.0/8,!10.1.*\",no-pty,command=\"echo \\\"hi there\\\"\"");
+	/* Values as sshd reads them: quotes and escapes, not strstr. */
+	assert_int_equal(ak_key_option_value(kl, "from", v, sizeof(v)), 1);
+	assert_string_equal(v, "10.0.0.0/8,!10.1.*");
+	assert_int_equal(ak_key_option_value(kl, "command", v, sizeof(v)), 1);
+	assert_string_equal(v, "echo \"hi there\"");
+	assert_int_equal(ak_key_option_value(kl, "no-pty", v, sizeof(v)), 1);
+	assert_string_equal(v, "");
+	assert_int_equal(ak_key_option_value(kl, "pty", v, sizeof(v)), 0);
+	assert_int_equal(ak_key_option_value(kl, "from", v, 4), 1);
+	assert_string_equal(v, "10.");
+	ak_key_line_free(kl);
+	/* A name inside a quoted value is not an option. */
+	assert_int_equal(parse("from=\"1.2.3.4,expiry-time=20990101\" "
+	    "ssh-ed25519 %s", &kl), 0);
+	assert_int_equal(ak_key_option_value(kl, "expiry-time", v,
+	    sizeof(v)), 0);
 	ak_key_line_free(kl);
 
 	/* Upper case names are folded, as sshd compares them. */

@@ -393,6 +393,66 @@ test_dropped_line_without_number(void **state)
 	ak_config_free(cfg);
 }
 
+/* Lines another tool printed: the same decision as a document's. */
+static void
+test_from_text(void **state)
+{
+	static const char text[] =
+	    "# from the directory\n"
+	    "ssh-ed25519 " K1 " revoked\r\n"
+	    "environment=\"X=1\" ssh-ed25519 " K2 " env\n"
+	    "not a key\n"
+	    "\n"
+	    "ssh-ed25519 " K2 " plain";
+	struct ak_config *cfg = conf(BASE LIST "forced_options = restrict\n");
+	struct ak_revset *rs = revset_of(K1FPR "\n");
+	struct ak_keyset *ks;
+	unsigned char h1[AK_HASH_LEN], h2[AK_HASH_LEN];
+	char *out = NULL, fprs[256];
+	size_t outlen = 0, n;
+	FILE *f;
+
+	(void)state;
+	hash_of(K1FPR, h1);
+	assert_int_equal(ak_keyset_from_text(cfg, "sssd-user", text,
+	    strlen(text), rs, &ks), 0);
+	assert_int_equal(ks->serial, 0);
+	assert_int_equal(ks->n, 4);	/* the comment and blank are none */
+	assert_int_equal(ks->ents[0].lineno, 2);
+	assert_int_equal(ks->ents[0].verdict, AK_DENY_REVOKED);
+	assert_int_equal(ks->ents[1].verdict, AK_DENY_OPTION);
+	assert_null(ks->ents[2].kl);
+	assert_int_equal(ak_keyset_admit(ks, h1), AK_DENY_REVOKED);
+	memcpy(h2, ks->ents[3].hash, AK_HASH_LEN);
+	assert_int_equal(ak_keyset_admit(ks, h2), AK_ADMIT);
+	assert_non_null(f = open_memstream(&out, &outlen));
+	assert_int_equal(ak_keyset_emit(ks, NULL, f, &n, fprs, sizeof(fprs)),
+	    0);
+	fclose(f);
+	assert_int_equal(n, 1);
+	assert_string_equal(out, "restrict ssh-ed25519 " K2 " plain\n");
+	free(out);
+	ak_keyset_free(ks);
+	/* A required list that is missing admits none of them. */
+	assert_int_equal(ak_keyset_from_text(cfg, "sssd-user", text,
+	    strlen(text), NULL, &ks), 0);
+	assert_int_equal(ks->all, AK_DENY_NO_LIST);
+	assert_int_equal(ak_keyset_admitted(ks), 0);
+	ak_keyset_free(ks);
+	/* A control character anywhere: nothing of it. */
+	assert_int_equal(ak_keyset_from_text(cfg, "sssd-user",
+	    "ssh-ed25519 " K2 " a\x1b[2J\n", strlen(K2) + 20, rs, &ks), 0);
+	assert_int_equal(ks->all, AK_DENY_BAD_DOC);
+	ak_keyset_free(ks);
+	/* Nothing printed at all. */
+	assert_int_equal(ak_keyset_from_text(cfg, "sssd-user", "", 0, rs, &ks),
+	    0);
+	assert_int_equal(ks->n, 0);
+	ak_keyset_free(ks);
+	ak_revset_free(rs);
+	ak_config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -407,6 +467,7 @@ main(void)
 		cmocka_unit_test(test_weak_rsa),
 		cmocka_unit_test(test_unreadable_document),
 		cmocka_unit_test(test_dropped_line_without_number),
+		cmocka_unit_test(test_from_text),
 	};
 
 	test_log_init();

@@ -12,7 +12,7 @@
 #include "ak_krl.h"
 #include "ak_keyset.h"
 
-static char dir[] = "/tmp/ak-test-krl.XXXXXX";
+static char dir[] = "/run/ak-test-krl.XXXXXX";
 static char krl[600];
 
 static const char *types[] = { "ed25519", "ecdsa -b 256", "ecdsa -b 384",

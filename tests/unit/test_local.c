@@ -201,6 +201,54 @@ test_forged_index(void **state)
 	ak_config_free(cfg);
 }
 
+/* The list alone, for chained lines: the same decision as for accounts. */
+static void
+test_list_alone(void **state)
+{
+	struct ak_config *cfg;
+	struct ak_local lo;
+	struct ak_revset *rs = NULL;
+	unsigned char h[AK_HASH_LEN];
+	struct ak_resolver rv;
+	enum ak_source src;
+
+	(void)state;
+	/* No revocation_url: nothing to hold chained lines to. */
+	fresh_start();
+	cfg = config("");
+	assert_int_equal(ak_local_list(cfg, time(NULL), &lo), AK_LOCAL_ANSWER);
+	assert_null(lo.rs);
+	ak_local_clear(&lo);
+	ak_config_free(cfg);
+	/* The verified cached list, as the resolver has it. */
+	cfg = listed_case("ssh-keygen -lf k2.pub | cut -d' ' -f2");
+	assert_int_equal(ak_fpr_hash(k2fpr, h), 0);
+	assert_int_equal(ak_local_list(cfg, time(NULL), &lo), AK_LOCAL_ANSWER);
+	assert_non_null(lo.rs);
+	assert_true(ak_revset_has(lo.rs, h));
+	assert_string_equal(lo.source, "cache");
+	ak_local_clear(&lo);
+	assert_int_equal(ak_resolver_init(&rv, cfg, AK_ASK_IF_STALE), 0);
+	assert_int_equal(ak_resolve_list(&rv, &rs, &src), 0);
+	assert_true(ak_revset_has(rs, h));
+	ak_revset_free(rs);
+	ak_resolver_clear(&rv);
+	/* Gone from the cache: the helper must decide. */
+	run_ok("rm -f %s/revoked", cache);
+	assert_int_equal(ak_local_list(cfg, time(NULL), &lo), AK_LOCAL_ASK);
+	ak_local_clear(&lo);
+	/* The store has none: no list, and nothing is admitted by it. */
+	run_ok("rm -f %s/revoked", store);
+	assert_int_equal(ak_resolver_init(&rv, cfg, AK_ASK_IF_STALE), 0);
+	assert_int_equal(ak_resolve_list(&rv, &rs, &src), 0);
+	assert_null(rs);
+	ak_resolver_clear(&rv);
+	assert_int_equal(ak_local_list(cfg, time(NULL), &lo), AK_LOCAL_ANSWER);
+	assert_null(lo.rs);
+	ak_local_clear(&lo);
+	ak_config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -209,6 +257,7 @@ main(void)
 		cmocka_unit_test(test_stale_outage_and_404),
 		cmocka_unit_test(test_unreadable_list),
 		cmocka_unit_test(test_forged_index),
+		cmocka_unit_test(test_list_alone),
 	};
 
 	return cmocka_run_group_tests(tests, setup, store_teardown);

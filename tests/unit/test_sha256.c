@@ -3,6 +3,7 @@
 
 #include <openssl/sha.h>
 
+#include "ak_err.h"
 #include "ak_sha256.h"
 
 static void
@@ -49,12 +50,40 @@ test_against_openssl(void **state)
 	}
 }
 
+static void
+test_unhex(void **state)
+{
+	unsigned char h[AK_SHA256_LEN], back[AK_SHA256_LEN];
+	char hex[AK_SHA256_HEX], bad[AK_SHA256_HEX];
+	size_t i;
+
+	(void)state;
+	ak_sha256("abc", 3, h);
+	ak_sha256_hex(h, hex);
+	assert_int_equal(ak_sha256_unhex(hex, strlen(hex), back), 0);
+	assert_memory_equal(h, back, sizeof(h));
+	assert_int_equal(ak_sha256_unhex(hex, strlen(hex) - 1, back),
+	    AK_ERR_FORMAT);
+	/* Only 0-9a-f: not upper case, not the ASCII between '9' and 'a'. */
+	for (i = 0; i < 6; i++) {
+		memcpy(bad, hex, sizeof(bad));
+		bad[10] = ":;<=>?"[i];
+		assert_int_equal(ak_sha256_unhex(bad, strlen(bad), back),
+		    AK_ERR_FORMAT);
+	}
+	memcpy(bad, hex, sizeof(bad));
+	bad[0] = 'A';
+	assert_int_equal(ak_sha256_unhex(bad, strlen(bad), back),
+	    AK_ERR_FORMAT);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fips_vectors),
 		cmocka_unit_test(test_against_openssl),
+		cmocka_unit_test(test_unhex),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

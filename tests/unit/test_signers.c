@@ -5,8 +5,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ak_b64.h"
 #include "ak_err.h"
 #include "ak_key.h"
+#include "ak_sha256.h"
 #include "ak_signers.h"
 
 #define ED_B64	"AAAAC3NzaC1lZDI1NTE5AAAAIMT3DXwn6lG/FC0T+vlcDPpV01+qaBhkt0H9fxPlC1kF"
@@ -254,6 +256,74 @@ test_load_too_large(void **state)
 	assert_null(sp);
 }
 
+/*
+ * Who signed (from the SSHSIG blob alone), whether that key still may sign
+ * in a namespace, the marks, and the file digest the cache-hit path uses.
+ */
+static void
+test_signer_identity_and_digest(void **state)
+{
+	struct ak_signers *sp;
+	unsigned char blob[128], sig[200], h[32], want[32], m1[32], m2[32];
+	unsigned char d1[32], d2[32];
+	char path[512];
+	long n;
+
+	(void)state;
+	n = ak_b64_decode(ED_B64, strlen(ED_B64), blob, sizeof(blob));
+	assert_true(n > 0);
+	memcpy(sig, "SSHSIG\0\0\0\1", 10);
+	sig[10] = sig[11] = sig[12] = 0;
+	sig[13] = (unsigned char)n;
+	memcpy(sig + 14, blob, (size_t)n);
+	assert_int_equal(ak_signers_sig_key(sig, 14 + (size_t)n, h), 0);
+	ak_sha256(blob, (size_t)n, want);
+	assert_memory_equal(h, want, 32);
+	assert_int_equal(ak_signers_sig_key(sig, 13 + (size_t)n, h),
+	    AK_ERR_FORMAT);
+	assert_int_equal(ak_signers_sig_key(sig, 5, h), AK_ERR_FORMAT);
+	sig[9] = 2;
+	assert_int_equal(ak_signers_sig_key(sig, 14 + (size_t)n, h),
+	    AK_ERR_FORMAT);
+	ak_sha256(blob, (size_t)n, h);
+	sp = parse_ok("ops namespaces=\"authkeys-timestamp\" " ED "\n"
+	    "ec " EC "\n");
+	assert_true(ak_signers_holds(sp, h, "authkeys-timestamp", T2026));
+	assert_false(ak_signers_holds(sp, h, "authkeys", T2026));
+	ak_signers_free(sp);
+	sp = parse_ok("ec " EC "\n");
+	assert_false(ak_signers_holds(sp, h, "authkeys-timestamp", T2026));
+	ak_signers_free(sp);
+	sp = parse_ok("ops valid-before=\"20260601\" " ED "\n");
+	assert_true(ak_signers_holds(sp, h, "authkeys", T2026));
+	assert_false(ak_signers_holds(sp, h, "authkeys", T2027));
+	ak_signers_free(sp);
+	assert_false(ak_signers_holds(NULL, h, "authkeys", T2026));
+	/* Marks differ by digest and by namespace. */
+	memset(d1, 1, sizeof(d1));
+	memset(d2, 2, sizeof(d2));
+	ak_signers_mark(d1, "authkeys", m1);
+	ak_signers_mark(d1, "authkeys", m2);
+	assert_memory_equal(m1, m2, 32);
+	ak_signers_mark(d2, "authkeys", m2);
+	assert_memory_not_equal(m1, m2, 32);
+	ak_signers_mark(d1, "authkeys-timestamp", m2);
+	assert_memory_not_equal(m1, m2, 32);
+	/* The digest is of the file's bytes, under the same checks. */
+	if (geteuid() != 0)
+		skip();
+	snprintf(path, sizeof(path), "%s/etc2", test_dir);
+	run_ok("mkdir -p %s && chmod 755 %s %s", path, path, test_dir);
+	snprintf(path, sizeof(path), "%s/etc2/allowed", test_dir);
+	run_ok("printf 'ops %s\\n' > %s && chmod 644 %s", ED, path, path);
+	assert_int_equal(ak_signers_file_digest(path, d1), 0);
+	assert_int_equal(ak_signers_load(path, &sp), 0);
+	assert_memory_equal(d1, sp->digest, 32);
+	ak_signers_free(sp);
+	run_ok("chmod 666 %s", path);
+	assert_int_equal(ak_signers_file_digest(path, d2), AK_ERR_PERM);
+}
+
 int
 main(void)
 {
@@ -267,6 +337,7 @@ main(void)
 		cmocka_unit_test(test_control_characters),
 		cmocka_unit_test(test_load_checks_owner_and_mode),
 		cmocka_unit_test(test_load_too_large),
+		cmocka_unit_test(test_signer_identity_and_digest),
 	};
 
 	return cmocka_run_group_tests(tests, test_dir_setup,

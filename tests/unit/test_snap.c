@@ -50,10 +50,10 @@ test_snapshot(void **state)
 	assert_int_equal(s->n, 3);
 	assert_non_null(e = ak_snap_find(s, "deploy"));
 	assert_int_equal(e->serial, 5);
-	assert_true(ak_snap_matches(e, 5, "abc", 3));
-	assert_false(ak_snap_matches(e, 4, "abc", 3));
-	assert_false(ak_snap_matches(e, 5, "abd", 3));
-	assert_false(ak_snap_matches(NULL, 5, "abc", 3));
+	assert_true(ak_snap_matches(e, 5, "abc", 3, 3));
+	assert_false(ak_snap_matches(e, 4, "abc", 3, 3));
+	assert_false(ak_snap_matches(e, 5, "abd", 3, 3));
+	assert_false(ak_snap_matches(NULL, 5, "abc", 3, 3));
 	assert_non_null(e = ak_snap_find(s, NULL));
 	assert_int_equal(e->what, AK_SNAP_REVOCATIONS);
 	assert_int_equal(e->serial, 9);
@@ -121,7 +121,7 @@ test_timestamp(void **state)
 	    AK_DOC_TIMESTAMP, &s, &ln), 0);
 	assert_non_null(e = ak_snap_find(s, NULL));
 	assert_int_equal(e->what, AK_SNAP_SNAPSHOT);
-	assert_true(ak_snap_matches(e, 7, "abc", 3));
+	assert_true(ak_snap_matches(e, 7, "abc", 3, 3));
 	ak_snap_free(s);
 	assert_int_not_equal(parse(TS_HDR SIG, AK_DOC_TIMESTAMP, &s, &ln), 0);
 	assert_int_not_equal(parse(TS_HDR "snapshot 7 " H_ABC "\nsnapshot 8 "
@@ -178,11 +178,18 @@ test_frozen_and_hash(void **state)
 	assert_int_equal(cfg->freeze_after, 3600);
 	assert_false(ak_snap_frozen(cfg, 1000, 1000 + 3600));
 	assert_true(ak_snap_frozen(cfg, 1000, 1000 + 3601));
-	/* A timestamp signed "in the future" (clock skew) is not frozen. */
-	assert_false(ak_snap_frozen(cfg, 5000, 1000));
+	/*
+	 * A timestamp signed a little "in the future" (clock skew) is not
+	 * frozen; one further ahead than max_clock_skew proves nothing and
+	 * is (issue 25: a fast-forwarded timestamp switched detection off).
+	 */
+	assert_int_equal(cfg->max_clock_skew, 300);
+	assert_false(ak_snap_frozen(cfg, 1300, 1000));
+	assert_true(ak_snap_frozen(cfg, 1301, 1000));
+	assert_true(ak_snap_frozen(cfg, 1000 + 86400ULL * 3650, 1000));
 	assert_true(ak_snap_frozen(cfg, 0, 4000));
 	ak_config_free(cfg);
-	ak_snap_hash_text("abc", 3, h);
+	ak_snap_hash_text("abc", 3, 0, h);
 	assert_string_equal(h, H_ABC);
 }
 
@@ -210,7 +217,10 @@ ak_snap_cached_match_cases(const char *text)
 {
 	struct ak_snap_entry want;
 	struct ak_cache_entry e;
+	struct ak_doc *doc;
 
+	assert_int_equal(ak_doc_parse(text, strlen(text), AK_DOC_SNAPSHOT,
+	    &doc), 0);
 	memset(&want, 0, sizeof(want));
 	memset(&e, 0, sizeof(e));
 	want.what = AK_SNAP_SNAPSHOT;
@@ -219,18 +229,22 @@ ak_snap_cached_match_cases(const char *text)
 	e.status = 200;
 	e.body = (char *)text;
 	e.bodylen = strlen(text);
-	assert_false(ak_snap_cached_matches(&want, &e, 7));
+	assert_false(ak_snap_cached_matches(&want, &e, doc));
 	memcpy(e.sha256, want.hash, sizeof(e.sha256));
 	e.has_sha256 = 1;
-	assert_true(ak_snap_cached_matches(&want, &e, 7));
-	assert_false(ak_snap_cached_matches(&want, &e, 8));
-	assert_false(ak_snap_cached_matches(NULL, &e, 7));
-	assert_false(ak_snap_cached_matches(&want, NULL, 7));
+	assert_true(ak_snap_cached_matches(&want, &e, doc));
+	want.serial = 8;
+	assert_false(ak_snap_cached_matches(&want, &e, doc));
+	want.serial = 7;
+	assert_false(ak_snap_cached_matches(NULL, &e, doc));
+	assert_false(ak_snap_cached_matches(&want, NULL, doc));
+	assert_false(ak_snap_cached_matches(&want, &e, NULL));
 	e.status = 404;
-	assert_false(ak_snap_cached_matches(&want, &e, 7));
+	assert_false(ak_snap_cached_matches(&want, &e, doc));
 	e.status = 200;
 	e.sha256[0] ^= 1;
-	assert_false(ak_snap_cached_matches(&want, &e, 7));
+	assert_false(ak_snap_cached_matches(&want, &e, doc));
+	ak_doc_free(doc);
 }
 
 /* The cached view the command and --status read: one reading for both. */
@@ -245,15 +259,15 @@ test_cached_view(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	ak_snap_cached_read(dir, 0, now, &cv);
+	ak_snap_cached_read(dir, 0, now, 300, NULL, &cv);
 	assert_string_equal(cv.problem, "no cached timestamp");
 	assert_true(cv.ts_serial == 0);
 	assert_null(cv.snap);
 	ak_snap_cached_clear(&cv);
-	ak_snap_hash_text(snap, strlen(snap), h);
+	ak_snap_hash_text(snap, strlen(snap), 0, h);
 	snprintf(ts, sizeof(ts), TS_HDR "snapshot 7 %s\n" SIG, h);
 	cache_put(dir, "timestamp", ts, 1800000050);
-	ak_snap_cached_read(dir, 0, now, &cv);
+	ak_snap_cached_read(dir, 0, now, 300, NULL, &cv);
 	assert_string_equal(cv.problem,
 	    "no cached snapshot named by the timestamp");
 	assert_true(cv.ts_serial == 1800000000);
@@ -263,12 +277,12 @@ test_cached_view(void **state)
 	/* Named by serial and hash: any other bytes are not the view. */
 	cache_put(dir, "snapshot", SNAP_HDR "account deploy 6 " H_ABC "\n"
 	    SIG, 1800000050);
-	ak_snap_cached_read(dir, 0, now, &cv);
+	ak_snap_cached_read(dir, 0, now, 300, NULL, &cv);
 	assert_string_equal(cv.problem,
 	    "no cached snapshot named by the timestamp");
 	ak_snap_cached_clear(&cv);
 	cache_put(dir, "snapshot", snap, 1800000050);
-	ak_snap_cached_read(dir, 0, now, &cv);
+	ak_snap_cached_read(dir, 0, now, 300, NULL, &cv);
 	assert_null(cv.problem);
 	assert_true(cv.snap_serial == 7);
 	assert_non_null(cv.snap);
@@ -277,10 +291,87 @@ test_cached_view(void **state)
 	assert_null(cv.snap);
 	ak_snap_cached_match_cases(snap);
 	/* After the snapshot's #expires (2030-01-02T03:04:05Z). */
-	ak_snap_cached_read(dir, 0, 1893553445, &cv);
+	ak_snap_cached_read(dir, 0, 1893553445, 300, NULL, &cv);
 	assert_string_equal(cv.problem, "the snapshot has expired");
 	assert_non_null(cv.snap);
 	ak_snap_cached_clear(&cv);
+	run_ok("rm -rf %s", dir);
+}
+
+#define ACCT "#authkeys-document v1\n#account deploy\n#serial 5\n" \
+	"#expires 2030-01-02T03:04:05Z\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5 x\n"
+#define SIG2 "-----BEGIN SSH SIGNATURE-----\nU1NIU0lHAA==\n" \
+	"-----END SSH SIGNATURE-----\n"
+
+/*
+ * A partial publish names a document by its signed bytes
+ * ("signed-sha256:"): signatures added after (--add-signature) keep it the
+ * one the snapshot vouches for; any change of the signed bytes does not.
+ */
+static void
+test_signed_only(void **state)
+{
+	static const char one[] = ACCT SIG, two[] = ACCT SIG SIG2,
+	    other[] = ACCT "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 y\n" SIG;
+	char h[AK_SNAP_HASH_TEXT], text[1024], dir[] = "/tmp/ak-unit.XXXXXX";
+	const struct ak_snap_entry *e;
+	struct ak_cache_entry *ce;
+	struct ak_snap *s;
+	struct ak_doc *doc, hdr;
+	unsigned long ln;
+	size_t hl;
+
+	(void)state;
+	ak_snap_hash_text(ACCT, strlen(ACCT), 1, h);
+	assert_int_equal(strncmp(h, "signed-sha256:", 14), 0);
+	assert_int_equal(strlen(h), 14 + 64);
+	snprintf(text, sizeof(text), SNAP_HDR "account deploy 5 %s\n"
+	    "revocations 9 signed-%s\n" SIG, h, H_0);
+	assert_int_equal(parse(text, AK_DOC_SNAPSHOT, &s, &ln), 0);
+	assert_non_null(e = ak_snap_find(s, "deploy"));
+	assert_true(e->signed_only);
+	assert_true(ak_snap_find(s, NULL)->signed_only);
+	/* One signature or two: the same signed bytes. */
+	assert_true(ak_snap_matches(e, 5, one, strlen(one), strlen(ACCT)));
+	assert_true(ak_snap_matches(e, 5, two, strlen(two), strlen(ACCT)));
+	/* The whole file is not what it names; nor other signed bytes. */
+	assert_false(ak_snap_matches(e, 5, one, strlen(one), strlen(one)));
+	assert_false(ak_snap_matches(e, 5, other, strlen(other),
+	    strlen(other) - strlen(SIG)));
+	assert_false(ak_snap_matches(e, 6, two, strlen(two), strlen(ACCT)));
+	assert_false(ak_snap_matches(e, 5, one, 3, strlen(ACCT)));
+	/* The cached entry: its parsed document's signed bytes. */
+	assert_non_null(mkdtemp(dir));
+	cache_put(dir, "acct.deploy", two, 1800000050);
+	assert_int_equal(ak_cache_read(dir, "acct.deploy", 0, &ce), 0);
+	assert_int_equal(ak_doc_parse(ce->body, ce->bodylen, AK_DOC_ACCOUNT,
+	    &doc), 0);
+	assert_true(ak_snap_cached_matches(e, ce, doc));
+	/* The header alone will do (sshd's %f): the writer's record. */
+	assert_true(ce->has_signed_sha256);
+	assert_int_equal(ak_doc_parse_header(ce->body, ce->bodylen,
+	    AK_DOC_ACCOUNT, &hdr, &hl), 0);
+	assert_true(ak_snap_cached_matches(e, ce, &hdr));
+	/* An entry written before that record: the signed bytes, if read. */
+	ce->has_signed_sha256 = 0;
+	assert_false(ak_snap_cached_matches(e, ce, &hdr));
+	assert_true(ak_snap_cached_matches(e, ce, doc));
+	ce->has_signed_sha256 = 1;
+	ce->signed_sha256[0] ^= 1;
+	assert_false(ak_snap_cached_matches(e, ce, &hdr));
+	ak_doc_free(doc);
+	ak_cache_entry_free(ce);
+	ak_snap_free(s);
+	/* Only that spelling. */
+	snprintf(text, sizeof(text), SNAP_HDR "account deploy 5 Signed-%s\n"
+	    SIG, H_0);
+	assert_int_not_equal(parse(text, AK_DOC_SNAPSHOT, &s, &ln), 0);
+	snprintf(text, sizeof(text), SNAP_HDR "account deploy 5 signed-%s0\n"
+	    SIG, H_0);
+	assert_int_not_equal(parse(text, AK_DOC_SNAPSHOT, &s, &ln), 0);
+	snprintf(text, sizeof(text), SNAP_HDR "account deploy 5 "
+	    "signed-signed-%s\n" SIG, H_0);
+	assert_int_not_equal(parse(text, AK_DOC_SNAPSHOT, &s, &ln), 0);
 	run_ok("rm -rf %s", dir);
 }
 
@@ -294,6 +385,7 @@ main(void)
 		cmocka_unit_test(test_header_writer),
 		cmocka_unit_test(test_frozen_and_hash),
 		cmocka_unit_test(test_cached_view),
+		cmocka_unit_test(test_signed_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

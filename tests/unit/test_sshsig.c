@@ -251,6 +251,105 @@ test_document(void **state)
 	ak_signers_free(s);
 }
 
+/* Parses dir/name as an account document (fails the test otherwise). */
+static struct ak_doc *
+doc_of(const char *name)
+{
+	struct ak_doc *doc;
+	char path[256], *buf;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(buf = slurp(path, &len));
+	assert_int_equal(ak_doc_parse(buf, len, AK_DOC_ACCOUNT, &doc), 0);
+	free(buf);
+	return doc;
+}
+
+/*
+ * k-of-n: a document counts with signatures from k distinct keys of the
+ * set. A key that signs twice is one signer; a stranger's signature, one
+ * in another namespace or a broken one adds nothing and takes nothing
+ * away; k above the keys there are is never met.
+ */
+static void
+test_threshold(void **state)
+{
+	struct ak_signers *s = load_signers();
+	unsigned char keys[AK_DOC_SIGS_MAX][32];
+	struct ak_doc *doc;
+	time_t now = time(NULL);
+	size_t n;
+
+	(void)state;
+	run_ok("cd %s && { echo '#authkeys-document v1'; echo '#account deploy';"
+	    " echo '#serial 7'; echo '#expires 2099-01-01T00:00:00Z';"
+	    " cat ed25519.pub; } > t && for k in ed25519 p256 rsa stranger; do "
+	    "ssh-keygen -q -Y sign -n authkeys -f $k < t > t.$k; done && "
+	    "ssh-keygen -q -Y sign -n other -f p384 < t > t.otherns && "
+	    "ssh-keygen -q -Y sign -n authkeys -f ed25519 < t > t.ed25519b && "
+	    "cat t t.ed25519 > one && cat t t.ed25519 t.p256 > two && "
+	    "cat t t.ed25519 t.ed25519 t.ed25519b > dup && "
+	    "cat t t.stranger t.otherns t.ed25519 t.rsa > mixed && "
+	    "cat t t.stranger t.otherns > none && "
+	    "sed 's/^[A-Za-z]/x/' t.p256 | sed '1s/^x/-/;$s/^x/-/' > t.bad && "
+	    "cat t t.bad t.rsa > bad1", dir);
+	/* Today's trusted_signers: 1-of-n. */
+	doc = doc_of("one");
+	assert_int_equal(ak_signers_threshold(s), 1);
+	assert_int_equal(ak_sshsig_verify_doc(doc, "authkeys", s, now), 0);
+	s->threshold = 2;
+	assert_int_equal(ak_sshsig_verify_doc(doc, "authkeys", s, now),
+	    AK_ERR_THRESHOLD);
+	ak_doc_free(doc);
+	doc = doc_of("two");
+	assert_int_equal(ak_sshsig_verify_doc(doc, "authkeys", s, now), 0);
+	assert_int_equal(ak_sshsig_signed_by(doc, "authkeys", s, now, keys,
+	    &n), 0);
+	assert_int_equal(n, 2);
+	assert_memory_not_equal(keys[0], keys[1], 32);
+	s->threshold = 3;
+	assert_int_equal(ak_sshsig_verify_doc(doc, "authkeys", s, now),
+	    AK_ERR_THRESHOLD);
+	ak_doc_free(doc);
+	/* One key three times (two distinct signatures of it): one signer. */
+	doc = doc_of("dup");
+	s->threshold = 2;
+	assert_int_equal(ak_sshsig_signed_by(doc, "authkeys", s, now, keys,
+	    &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ak_sshsig_verify_doc(doc, "authkeys", s, now),
+	    AK_ERR_THRESHOLD);
+	ak_doc_free(doc);
+	/* Strangers and another namespace beside two trusted signers. */
+	doc = doc_of("mixed");
+	assert_int_equal(ak_sshsig_verify_doc(doc, "authkeys", s, now), 0);
+	assert_int_equal(ak_sshsig_signed_by(doc, "authkeys", s, now, keys,
+	    &n), 0);
+	assert_int_equal(n, 2);
+	ak_doc_free(doc);
+	/* Nothing trusted: the first signature's error. */
+	doc = doc_of("none");
+	assert_int_equal(ak_sshsig_verify_doc(doc, "authkeys", s, now),
+	    AK_ERR_UNTRUSTED);
+	ak_doc_free(doc);
+	/* A broken signature first, a good one after: one signer. */
+	doc = doc_of("bad1");
+	s->threshold = 1;
+	assert_int_equal(ak_sshsig_verify_doc(doc, "authkeys", s, now), 0);
+	s->threshold = 2;
+	assert_int_equal(ak_sshsig_verify_doc(doc, "authkeys", s, now),
+	    AK_ERR_THRESHOLD);
+	/* k above the number of keys there are: never met. */
+	s->threshold = (unsigned int)s->n + 1;
+	ak_doc_free(doc);
+	doc = doc_of("mixed");
+	assert_int_equal(ak_sshsig_verify_doc(doc, "authkeys", s, now),
+	    AK_ERR_THRESHOLD);
+	ak_doc_free(doc);
+	ak_signers_free(s);
+}
+
 /*
  * The key check publish adds to the libc-only parser (found by differential
  * fuzzing against ssh-keygen -lf): real keys pass; an ECDSA point moved off
@@ -390,6 +489,7 @@ main(void)
 		cmocka_unit_test(test_untrusted_and_wrong_namespace),
 		cmocka_unit_test(test_signer_options),
 		cmocka_unit_test(test_document),
+		cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_key_check),
 		cmocka_unit_test(test_sk_oracle),
 	};

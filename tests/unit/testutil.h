@@ -99,7 +99,7 @@ test_dir_setup(void **state)
 {
 	(void)state;
 	test_log_init();
-	snprintf(test_dir, sizeof(test_dir), "/tmp/ak-unit.XXXXXX");
+	snprintf(test_dir, sizeof(test_dir), "/run/ak-unit.XXXXXX");
 	return mkdtemp(test_dir) == NULL ? -1 : 0;
 }
 
