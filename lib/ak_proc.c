@@ -92,6 +92,49 @@ ak_proc_loginuid(pid_t pid)
 }
 
 int
+ak_proc_parse_uids(const char *status, uint32_t *ruid, uint32_t *suid)
+{
+	unsigned long v[4];
+	const char *s;
+	char *ep;
+	int i;
+
+	if (strncmp(status, "Uid:", 4) == 0)
+		s = status;
+	else if ((s = strstr(status, "\nUid:")) != NULL)
+		s++;
+	else
+		return AK_ERR_FORMAT;
+	for (s += 4, i = 0; i < 4; i++, s = ep) {
+		while (*s == '\t' || *s == ' ')
+			s++;
+		if (*s < '0' || *s > '9')
+			return AK_ERR_FORMAT;
+		errno = 0;
+		v[i] = strtoul(s, &ep, 10);
+		if (errno != 0 || v[i] > UINT32_MAX)
+			return AK_ERR_FORMAT;
+	}
+	if (*ep != '\n' && *ep != '\0')
+		return AK_ERR_FORMAT;
+	*ruid = (uint32_t)v[0];
+	*suid = (uint32_t)v[2];
+	return 0;
+}
+
+int
+ak_proc_uids(pid_t pid, uint32_t *ruid, uint32_t *suid)
+{
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if (ak_file_read_proc(path, buf, sizeof(buf)) <= 0 ||
+	    ak_proc_parse_uids(buf, ruid, suid) != 0)
+		return AK_ERR_NOT_FOUND;
+	return 0;
+}
+
+int
 ak_proc_read(pid_t pid, int what, struct ak_proc *p)
 {
 	char path[64], buf[STAT_MAX];

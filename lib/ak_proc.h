@@ -71,6 +71,16 @@ uint32_t ak_proc_sessionid(pid_t pid);
 /* pid's login uid, or AK_NO_LOGINUID. */
 uint32_t ak_proc_loginuid(pid_t pid);
 
+/*
+ * Parses the "Uid:" line of /proc/PID/status text (real, effective, saved,
+ * filesystem) into *ruid and *suid: the ids kill(2) compares a sender's
+ * with. Returns 0 or AK_ERR_FORMAT.
+ */
+int ak_proc_parse_uids(const char *status, uint32_t *ruid, uint32_t *suid);
+
+/* pid's real and saved uid. Returns 0 or AK_ERR_NOT_FOUND. */
+int ak_proc_uids(pid_t pid, uint32_t *ruid, uint32_t *suid);
+
 /* Whether p can run no more code of its own: stopped, traced or dead. */
 int ak_proc_halted(const struct ak_proc *p);
 

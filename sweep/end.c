@@ -9,9 +9,20 @@
  * again until a scan finds every member stopped (a stopped process cannot
  * fork: a signal that arrives during fork() cancels it). Then SIGKILL to
  * all, and success is what a last scan no longer finds, not signals sent.
+ *
+ * A scan alone cannot promise "none running": /proc lists a loop's
+ * process, it exits before its stat is read, and its child was born after
+ * the listing, so a scan can see nothing of a loop that runs on. So first
+ * every process of the targets' accounts is stopped at once (kill(-1) from
+ * a child running as the account: the kernel signals them all under the
+ * lock fork() takes to add a process). What the targets do not own is
+ * continued afterwards, except what was stopped before the sweep came.
  */
 #include <sys/types.h>
+#include <sys/wait.h>
 
+#include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +41,14 @@
 #define STOP_MS		5000	/* stopping passes, at most */
 #define VERIFY_MS	2000	/* waiting for the killed to go */
 #define CHASE_MAX	4096	/* children stopped right after a parent */
+#define ACCOUNTS_MAX	64	/* accounts stopped whole at once */
+#define DEPTH_MAX	64	/* ancestors counted for the thaw order */
+
+struct freeze {
+	uint32_t uid[ACCOUNTS_MAX];	/* accounts stopped whole */
+	size_t n;
+	struct ak_proctab before;	/* stopped before: stays stopped */
+};
 
 /* What a scan reads: login uids only when an account's processes end. */
 static int
@@ -257,6 +276,144 @@ kill_all(struct target *ts, size_t n, int count)
 }
 
 /*
+ * SIGSTOP to every process of uid at once, from a child running as uid:
+ * kill(-1) signals all it may under the lock that fork() takes to add a
+ * process, and a fork in flight in a signalled process is undone, so no
+ * process of the account runs code afterwards. Returns 0 if it stopped
+ * any, -1 if none (or it could not).
+ */
+static int
+stop_account(uint32_t uid)
+{
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		if (setgroups(0, NULL) != 0 || setresuid((uid_t)uid,
+		    (uid_t)uid, (uid_t)uid) != 0)
+			_exit(2);
+		_exit(kill(-1, SIGSTOP) == 0 ? 0 : 1);
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/*
+ * Stops the targets' accounts whole (never root's: uid 0 is every
+ * daemon's), after a scan of what was stopped already (job control: stays
+ * stopped).
+ */
+static void
+freeze_accounts(const struct target *ts, size_t n, struct freeze *fz)
+{
+	size_t i, j;
+
+	fz->n = 0;
+	if (ak_proc_scan(&fz->before, 0) != 0) {
+		memset(&fz->before, 0, sizeof(fz->before));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (ts[i].s.uid == 0 || ts[i].s.uid == UINT32_MAX)
+			continue;
+		for (j = 0; j < fz->n && fz->uid[j] != ts[i].s.uid; j++)
+			;
+		if (j < fz->n || fz->n == ACCOUNTS_MAX)
+			continue;
+		if (stop_account(ts[i].s.uid) == 0)
+			fz->uid[fz->n++] = ts[i].s.uid;
+		else
+			ak_log(LOG_WARNING, "could not stop the processes of "
+			    "uid %lu at once; stopping them one by one",
+			    (unsigned long)ts[i].s.uid);
+	}
+}
+
+/* Whether the freeze stopped p: one of its accounts, stopped since. */
+static int
+frozen_by_us(const struct freeze *fz, const struct ak_proc *p)
+{
+	const struct ak_proc *b;
+	uint32_t ruid, suid;
+	size_t j;
+
+	if (p->state != 'T')
+		return 0;
+	if ((b = ak_proc_find(&fz->before, p->pid)) != NULL &&
+	    b->start == p->start && b->state == 'T')
+		return 0;
+	if (ak_proc_uids(p->pid, &ruid, &suid) != 0)
+		return 0;
+	for (j = 0; j < fz->n; j++)
+		if (fz->uid[j] == ruid || fz->uid[j] == suid)
+			return 1;
+	return 0;
+}
+
+struct thaw {
+	pid_t pid;
+	unsigned long long start;
+	size_t depth;
+};
+
+static int
+deeper_first(const void *a, const void *b)
+{
+	size_t x = ((const struct thaw *)a)->depth;
+	size_t y = ((const struct thaw *)b)->depth;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/*
+ * SIGCONT to what the freeze stopped and the targets do not own (other
+ * sessions of the account), children before parents: a shell continued
+ * first would see its foreground job stopped and take the terminal back.
+ */
+static void
+thaw_accounts(const struct target *ts, size_t n, struct freeze *fz)
+{
+	struct ak_proctab t;
+	struct thaw *c = NULL;
+	const struct ak_proc *a;
+	size_t i, k, nc = 0;
+
+	if (fz->n > 0 && ak_proc_scan(&t, scan_what(ts, n)) == 0) {
+		if (t.n > 0 && (c = calloc(t.n, sizeof(*c))) == NULL)
+			ak_log(LOG_WARNING, "out of memory: continuing the "
+			    "stopped in any order");
+		for (i = 0; i < t.n; i++) {
+			const struct ak_proc *p = &t.p[i];
+
+			if (p->zombie || target_of(&t, p, ts, n) != n ||
+			    !frozen_by_us(fz, p))
+				continue;
+			if (c == NULL) {
+				(void)ak_proc_signal(p->pid, p->start, SIGCONT);
+				continue;
+			}
+			c[nc].pid = p->pid;
+			c[nc].start = p->start;
+			for (k = 0, a = p; a != NULL && a->ppid > 1 &&
+			    k < DEPTH_MAX; k++)
+				a = ak_proc_find(&t, a->ppid);
+			c[nc++].depth = k;
+		}
+		if (nc > 1)
+			qsort(c, nc, sizeof(*c), deeper_first);
+		for (i = 0; i < nc; i++)
+			(void)ak_proc_signal(c[i].pid, c[i].start, SIGCONT);
+		free(c);
+		ak_proctab_free(&t);
+	}
+	ak_proctab_free(&fz->before);
+}
+
+/*
  * Up to a second for sshd's monitors to go after SIGTERM (they clean up:
  * PAM, utmp); SIGKILL those still there.
  */
@@ -288,9 +445,11 @@ size_t
 sweep_end(struct target *ts, size_t n, size_t *passes)
 {
 	struct ak_proctab t;
+	struct freeze fz;
 	long long until;
 	size_t j, left;
 
+	freeze_accounts(ts, n, &fz);
 	/* A scope whose monitor is gone: the kernel kills it whole. */
 	if (stop_all(ts, n, &t, passes) == 0) {
 		for (j = 0; j < n; j++)
@@ -303,6 +462,8 @@ sweep_end(struct target *ts, size_t n, size_t *passes)
 		(void)kill_all(ts, n, 1);
 	}
 	ak_proctab_free(&t);
+	/* Other sessions of the accounts go on; the killed go. */
+	thaw_accounts(ts, n, &fz);
 	/* Thawed, the killed go and the monitors can take SIGTERM. */
 	for (j = 0; j < n; j++)
 		if (ts[j].frozen)

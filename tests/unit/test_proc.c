@@ -39,6 +39,40 @@ test_parse_stat(void **state)
 }
 
 static void
+test_parse_uids(void **state)
+{
+	uint32_t r = 7, su = 7;
+
+	(void)state;
+	/* Real and saved: the two ids kill(2) holds a sender's against. */
+	assert_int_equal(ak_proc_parse_uids("Name:\tsleep\nUmask:\t0022\n"
+	    "State:\tS (sleeping)\nUid:\t1001\t0\t1002\t0\nGid:\t5\t5\t5\t5\n",
+	    &r, &su), 0);
+	assert_int_equal(r, 1001);
+	assert_int_equal(su, 1002);
+	assert_int_equal(ak_proc_parse_uids("Uid:\t4294967294\t1\t2\t3", &r,
+	    &su), 0);
+	assert_int_equal(r, 4294967294u);
+	assert_int_equal(su, 2);
+	/* A name cannot fake the line (status escapes a newline in it). */
+	assert_int_equal(ak_proc_parse_uids("Name:\tUid:\t5\t5\t5\t5\n", &r,
+	    &su), AK_ERR_FORMAT);
+	assert_int_equal(ak_proc_parse_uids("Uid:\t1\t2\t3\n", &r, &su),
+	    AK_ERR_FORMAT);
+	assert_int_equal(ak_proc_parse_uids("Uid:\t1\t2\t3\t4x\n", &r, &su),
+	    AK_ERR_FORMAT);
+	assert_int_equal(ak_proc_parse_uids("Uid:\t-1\t2\t3\t4\n", &r, &su),
+	    AK_ERR_FORMAT);
+	assert_int_equal(ak_proc_parse_uids("Uid:\t4294967296\t2\t3\t4\n",
+	    &r, &su), AK_ERR_FORMAT);
+	assert_int_equal(ak_proc_parse_uids("", &r, &su), AK_ERR_FORMAT);
+	/* Ours, read from /proc; a pid that is not there is not found. */
+	assert_int_equal(ak_proc_uids(getpid(), &r, &su), 0);
+	assert_int_equal(r, (uint32_t)getuid());
+	assert_int_equal(ak_proc_uids(-5, &r, &su), AK_ERR_NOT_FOUND);
+}
+
+static void
 test_parse_scope(void **state)
 {
 	char out[256];
@@ -225,6 +259,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_stat),
+		cmocka_unit_test(test_parse_uids),
 		cmocka_unit_test(test_parse_scope),
 		cmocka_unit_test(test_ids_and_state),
 		cmocka_unit_test(test_read_proc_all),
