@@ -318,7 +318,7 @@ freeze_accounts(const struct target *ts, size_t n, struct freeze *fz)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (ts[i].s.uid == 0 || ts[i].s.uid == UINT32_MAX)
+		if (ts[i].s.uid == 0 || ts[i].s.uid == AK_SESSION_UID_UNKNOWN)
 			continue;
 		for (j = 0; j < fz->n && fz->uid[j] != ts[i].s.uid; j++)
 			;
