@@ -27,6 +27,9 @@ make -s -C "$TOP" all test-tools >/dev/null
 ensure_user akbench
 U=$(id -u akbench)
 SWEEP=$TOP/build/sbin/authkeys-sweep
+# SWEEP_OLD=PATH: another authkeys-sweep (an older build) in a column of
+# its own, in the same run.
+OLD=${SWEEP_OLD:-}
 # A revocation list naming one key, verified into the cache as the
 # refresher would (root's cache here).
 mkdir -p "$W/store" "$W/cache" "$W/etc"
@@ -82,20 +85,28 @@ left() { session_members "$SID"; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 echo "# $(nproc) cores; $(ps -e --no-headers | wc -l) processes on the host"
-echo "| session | authkeys-sweep | scans to stop | left | pkill -KILL -u | left |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+# sweep_once N LOOP BINARY P: a session ended by BINARY; its time, scans
+# and what was left added to ${P}ms, ${P}sc, ${P}left.
+sweep_once() {
+	local t0 ms scans
+	session "$1" "$2"; record
+	t0=$(date +%s%N)
+	"$3" -e -f "$W/etc/authkeys.conf" 2>"$W/sweep.err"
+	ms=$(ms_since "$t0")
+	scans=$(sed -n 's/.*(\([0-9]*\) scan(s) to stop them).*/\1/p' "$W/sweep.err")
+	sleep 0.3
+	eval "${4}ms+=($ms) ${4}sc+=($scans) ${4}left=\$((${4}left + $(left)))"
+	killall_akbench; sleep 0.3
+	rm -f "$W/sessions"/*
+}
+echo "| session | authkeys-sweep | scans to stop | left |${OLD:+ before | scans | left |} pkill -KILL -u | left |"
+echo "| --- | ---: | ---: | ---: |${OLD:+ ---: | ---: | ---: |} ---: | ---: |"
 for c in "1 0" "100 0" "1000 0" "100 1"; do
 	set -- $c
-	sw=() sc=() pk=() swl=0 pkl=0
+	nms=() nsc=() nleft=0 oms=() osc=() oleft=0 pk=() pkl=0
 	for _ in $(seq 1 "$RUNS"); do
-		session "$1" "$2"; record
-		t0=$(date +%s%N)
-		"$SWEEP" -e -f "$W/etc/authkeys.conf" 2>"$W/sweep.err"
-		sw+=("$(ms_since "$t0")")
-		sc+=("$(sed -n 's/.*(\([0-9]*\) scan(s) to stop them).*/\1/p' "$W/sweep.err")")
-		sleep 0.3; swl=$((swl + $(left)))
-		killall_akbench; sleep 0.3
-		rm -f "$W/sessions"/*
+		sweep_once "$1" "$2" "$SWEEP" n
+		[ -z "$OLD" ] || sweep_once "$1" "$2" "$OLD" o
 		session "$1" "$2"
 		t0=$(date +%s%N)
 		pkill -KILL -u akbench
@@ -104,9 +115,11 @@ for c in "1 0" "100 0" "1000 0" "100 1"; do
 		killall_akbench; sleep 0.3
 	done
 	med() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
-	printf '| %s processes%s | %s ms | %s | %s | %s ms | %s |\n' "$1" \
+	printf '| %s processes%s | %s ms | %s | %s |' "$1" \
 		"$([ "$2" = 1 ] && echo ", a fork loop among them")" \
-		"$(med "${sw[@]}")" "$(echo "${sc[*]}" | tr ' ' /)" "$swl" \
-		"$(med "${pk[@]}")" "$pkl"
+		"$(med "${nms[@]}")" "$(echo "${nsc[*]}" | tr ' ' /)" "$nleft"
+	[ -z "$OLD" ] || printf ' %s ms | %s | %s |' "$(med "${oms[@]}")" \
+		"$(echo "${osc[*]}" | tr ' ' /)" "$oleft"
+	printf ' %s ms | %s |\n' "$(med "${pk[@]}")" "$pkl"
 done
 echo "# median of $RUNS runs each; 'left': processes of the session still there 0.3 s after, summed over the runs"
