@@ -43,6 +43,7 @@
 #define CHASE_MAX	4096	/* children stopped right after a parent */
 #define ACCOUNTS_MAX	64	/* accounts stopped whole at once */
 #define DEPTH_MAX	64	/* ancestors counted for the thaw order */
+#define FROZEN_NOTE	".sweep-stopped"	/* in session_dir, root's */
 
 struct freeze {
 	uint32_t uid[ACCOUNTS_MAX];	/* accounts stopped whole */
@@ -302,34 +303,115 @@ stop_account(uint32_t uid)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
+/* SIGCONT to every stopped process of uid (ruid or suid); how many. */
+static size_t
+continue_account(uint32_t uid)
+{
+	struct ak_proctab t;
+	uint32_t ruid, suid;
+	size_t i, n = 0;
+
+	if (ak_proc_scan(&t, 0) != 0)
+		return 0;
+	for (i = 0; i < t.n; i++)
+		if (t.p[i].state == 'T' && ak_proc_uids(t.p[i].pid, &ruid,
+		    &suid) == 0 && (ruid == uid || suid == uid) &&
+		    ak_proc_signal(t.p[i].pid, t.p[i].start, SIGCONT) == 0)
+			n++;
+	ak_proctab_free(&t);
+	return n;
+}
+
+void
+sweep_recover(const char *dir)
+{
+	char path[4096], *buf = NULL, *line, *ep;
+	unsigned long v;
+	size_t len, k = 0;
+	int r;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, FROZEN_NOTE) >=
+	    sizeof(path))
+		return;
+	if ((r = ak_file_read(path, 4096, 1, 0, &buf, &len)) != 0) {
+		if (r != AK_ERR_NOT_FOUND)
+			ak_log(LOG_ERR, "%s: %s", path, ak_err(r));
+		return;
+	}
+	/* "uid N" lines, as stop_accounts wrote them. */
+	for (line = buf; *line != '\0' && k < ACCOUNTS_MAX; line = ep, k++) {
+		if (strncmp(line, "uid ", 4) != 0 || line[4] < '1' ||
+		    line[4] > '9')
+			break;
+		errno = 0;
+		v = strtoul(line + 4, &ep, 10);
+		if (errno != 0 || v > UINT32_MAX - 1 || *ep != '\n')
+			break;
+		ep++;
+		ak_log(LOG_WARNING, "a sweep stopped the processes of uid %lu "
+		    "and did not finish: %zu continued (a job the account "
+		    "had stopped itself among them)", v,
+		    continue_account((uint32_t)v));
+	}
+	if (*line != '\0')
+		ak_log(LOG_ERR, "%s: not a note this sweep wrote; stopped "
+		    "processes of the accounts before it are left stopped",
+		    path);
+	free(buf);
+	if (unlink(path) != 0 && errno != ENOENT)
+		ak_log(LOG_ERR, "%s: cannot remove: %s", path,
+		    strerror(errno));
+}
+
 /*
  * Stops the targets' accounts whole (never root's: uid 0 is every
  * daemon's), after a scan of what was stopped already (job control: stays
- * stopped).
+ * stopped). The accounts are noted in dir first: a sweep that dies before
+ * it continues them is undone by the next (sweep_recover).
  */
 static void
-freeze_accounts(const struct target *ts, size_t n, struct freeze *fz)
+freeze_accounts(const char *dir, const struct target *ts, size_t n,
+    struct freeze *fz)
 {
-	size_t i, j;
+	uint32_t want[ACCOUNTS_MAX];
+	char buf[ACCOUNTS_MAX * 16];
+	size_t i, j, nw = 0, off = 0;
+	int r;
 
 	fz->n = 0;
-	if (ak_proc_scan(&fz->before, 0) != 0) {
-		memset(&fz->before, 0, sizeof(fz->before));
-		return;
-	}
+	memset(&fz->before, 0, sizeof(fz->before));
 	for (i = 0; i < n; i++) {
 		if (ts[i].s.uid == 0 || ts[i].s.uid == AK_SESSION_UID_UNKNOWN)
 			continue;
-		for (j = 0; j < fz->n && fz->uid[j] != ts[i].s.uid; j++)
+		for (j = 0; j < nw && want[j] != ts[i].s.uid; j++)
 			;
-		if (j < fz->n || fz->n == ACCOUNTS_MAX)
-			continue;
-		if (stop_account(ts[i].s.uid) == 0)
-			fz->uid[fz->n++] = ts[i].s.uid;
+		if (j == nw && nw < ACCOUNTS_MAX) {
+			want[nw++] = ts[i].s.uid;
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+			    "uid %lu\n", (unsigned long)ts[i].s.uid);
+		}
+	}
+	if (nw == 0)
+		return;
+	if ((r = ak_file_write_atomic_flags(dir, FROZEN_NOTE, buf, off, 0600,
+	    0, 0)) != 0) {
+		ak_log(LOG_WARNING, "%s/%s: %s; stopping processes one by one",
+		    dir, FROZEN_NOTE, ak_err(r));
+		return;
+	}
+	if (ak_proc_scan(&fz->before, 0) != 0) {
+		memset(&fz->before, 0, sizeof(fz->before));
+		ak_log(LOG_WARNING, "cannot read /proc; stopping processes "
+		    "one by one");
+		return;
+	}
+	for (i = 0; i < nw; i++) {
+		if (stop_account(want[i]) == 0)
+			fz->uid[fz->n++] = want[i];
 		else
 			ak_log(LOG_WARNING, "could not stop the processes of "
 			    "uid %lu at once; stopping them one by one",
-			    (unsigned long)ts[i].s.uid);
+			    (unsigned long)want[i]);
 	}
 }
 
@@ -375,8 +457,11 @@ deeper_first(const void *a, const void *b)
  * first would see its foreground job stopped and take the terminal back.
  */
 static void
-thaw_accounts(const struct target *ts, size_t n, struct freeze *fz)
+thaw_accounts(const char *dir, const struct target *ts, size_t n,
+    struct freeze *fz)
 {
+	char path[4096];
+
 	struct ak_proctab t;
 	struct thaw *c = NULL;
 	const struct ak_proc *a;
@@ -409,8 +494,16 @@ thaw_accounts(const struct target *ts, size_t n, struct freeze *fz)
 			(void)ak_proc_signal(c[i].pid, c[i].start, SIGCONT);
 		free(c);
 		ak_proctab_free(&t);
+	} else if (fz->n > 0) {
+		/* Cannot tell ours from the rest: every stopped one goes on. */
+		for (i = 0; i < fz->n; i++)
+			(void)continue_account(fz->uid[i]);
 	}
 	ak_proctab_free(&fz->before);
+	snprintf(path, sizeof(path), "%s/%s", dir, FROZEN_NOTE);
+	if (unlink(path) != 0 && errno != ENOENT)
+		ak_log(LOG_ERR, "%s: cannot remove: %s", path,
+		    strerror(errno));
 }
 
 /*
@@ -442,14 +535,14 @@ reap_monitors(const struct target *ts, size_t n)
 }
 
 size_t
-sweep_end(struct target *ts, size_t n, size_t *passes)
+sweep_end(const char *dir, struct target *ts, size_t n, size_t *passes)
 {
 	struct ak_proctab t;
 	struct freeze fz;
 	long long until;
 	size_t j, left;
 
-	freeze_accounts(ts, n, &fz);
+	freeze_accounts(dir, ts, n, &fz);
 	/* A scope whose monitor is gone: the kernel kills it whole. */
 	if (stop_all(ts, n, &t, passes) == 0) {
 		for (j = 0; j < n; j++)
@@ -463,7 +556,7 @@ sweep_end(struct target *ts, size_t n, size_t *passes)
 	}
 	ak_proctab_free(&t);
 	/* Other sessions of the accounts go on; the killed go. */
-	thaw_accounts(ts, n, &fz);
+	thaw_accounts(dir, ts, n, &fz);
 	/* Thawed, the killed go and the monitors can take SIGTERM. */
 	for (j = 0; j < n; j++)
 		if (ts[j].frozen)

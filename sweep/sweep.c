@@ -5,8 +5,11 @@
  * audit session any more, so what a revoked key left running after logout
  * ends too.
  */
+#include <sys/file.h>
 #include <sys/types.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -440,10 +443,22 @@ sweep_run(const struct ak_config *cfg)
 	struct ak_session *kept = NULL;
 	size_t i, n = 0, nsess, nkept = 0, left, passes = 0;
 	long long t0;
-	int status = 0;
+	int status = 0, lk;
 
+	/*
+	 * One sweep at a time (the path unit, the timer, an admin): another
+	 * would take this one's stopped accounts for a dead sweep's. Then
+	 * whatever a sweep that died left stopped goes on.
+	 */
+	if ((lk = open(cfg->session_dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) != -1)
+		while (flock(lk, LOCK_EX) == -1 && errno == EINTR)
+			;
+	sweep_recover(cfg->session_dir);
 	if (sweep_open(&sw, cfg, 1, &status) != 0) {
 		sweep_close(&sw);
+		if (lk != -1)
+			close(lk);
 		return 1;
 	}
 	memset(&t, 0, sizeof(t));
@@ -456,7 +471,7 @@ sweep_run(const struct ak_config *cfg)
 		status = 1;
 	t0 = ak_now_ms();
 	if (n > 0) {
-		left = sweep_end(ts, n, &passes);
+		left = sweep_end(cfg->session_dir, ts, n, &passes);
 		for (i = 0; i < n; i++)
 			report(cfg, &ts[i], &status);
 		ak_log(left ? LOG_ERR : LOG_INFO, "%zu session(s) ended in "
@@ -473,5 +488,7 @@ sweep_run(const struct ak_config *cfg)
 	free(ts);
 	free(kept);
 	sweep_close(&sw);
+	if (lk != -1)
+		close(lk);
 	return status;
 }

@@ -89,8 +89,17 @@ struct target {
  * none running, so a fork loop cannot outrun it), then SIGKILL, then counts
  * what is still there. Then SIGTERM to connected monitors. Returns how
  * many processes survived (each target's left says whose); *passes gets
- * the scans it took to find nothing running.
+ * the scans it took to find nothing running. The accounts it stops whole
+ * are noted in dir meanwhile (sweep_recover).
  */
-size_t sweep_end(struct target *ts, size_t n, size_t *passes);
+size_t sweep_end(const char *dir, struct target *ts, size_t n,
+    size_t *passes);
+
+/*
+ * What a sweep that died between stopping accounts and continuing them
+ * left (its note in dir, the session directory): every stopped process of
+ * those accounts is continued, and the note goes.
+ */
+void sweep_recover(const char *dir);
 
 #endif

@@ -181,7 +181,8 @@ wait_for 50 eval '[ "$(session_members "$SID")" = 0 ] && ! alive "$c"'
 ENDED=$(grep "ended session: .*fingerprint=$F2" "$SW_LOG" | tail -1)
 check "2.4: eight C fork loops at once: each stopped and killed from one scan, none survives" \
 	eval '[ "$(sed -n "s/.* processes=\([0-9]*\) .*/\1/p" <<<"$ENDED")" -ge 8 ] &&
-	[ "$(session_members "$SID")" = 0 ] && [ "$SWRC" = 0 ] && ! alive "$c"'
+	[ "$(session_members "$SID")" = 0 ] && [ "$SWRC" = 0 ] && ! alive "$c" &&
+	[ ! -e "$C/sessions/.sweep-stopped" ]'
 note "$(sed 's/.*authkeys-sweep[^:]*: //' <<<"$ENDED")"
 check "2: the same account's session with another key stays" \
 	eval 'alive "$keep" && pgrep -u deploy -fx "sleep 6201" >/dev/null'
@@ -189,6 +190,15 @@ check "2: ... running: the account was stopped for the sweep, then continued" \
 	eval '[ "$(state_of "sleep 6201")" = S ]'
 check "2: ... and the job it had stopped itself stays stopped" \
 	eval '[ "$(state_of "sleep 6203")" = T ]'
+# A sweep that died between stopping the account and continuing it (its
+# note names the account): the next sweep continues what it left stopped.
+kill -STOP "$(pgrep -u deploy -fx "sleep 6201")"
+printf 'uid %s\n' "$(id -u deploy)" > "$C/sessions/.sweep-stopped"
+chmod 600 "$C/sessions/.sweep-stopped"
+sweep
+check "2: a sweep died with the account stopped: the next one continues it, says so, drops the note" \
+	eval '[ "$(state_of "sleep 6201")" = S ] && [ ! -e "$C/sessions/.sweep-stopped" ] &&
+	grep -q "uid $(id -u deploy) and did not finish: [1-9][0-9]* continued" "$SW_LOG"'
 kill "$keep" 2>/dev/null
 pkill -9 -u deploy -fx "sleep 6203"
 cat user1.pub user2.pub > "$SRC/accounts/deploy"
