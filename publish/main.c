@@ -369,7 +369,7 @@ mode_publish(const struct pub_opts *o, const struct ak_config *pol,
 		goto out;
 	}
 	/* All signed and on disk: only now does OUTPUT_DIR change. */
-	if (pub_serial_record(o, "documents", serial) != 0) {
+	if (pub_serial_record(o, AK_DOC_ACCOUNT, serial) != 0) {
 		fprintf(stderr, "nothing published\n");
 		goto out;
 	}

@@ -213,14 +213,14 @@ int pub_root_in_force(const struct pub_opts *o, const struct ak_config *pol,
 int pub_next_serial(const struct pub_opts *o, unsigned long long *serialp);
 
 /*
- * The highest serial recorded issued in out for name ("documents",
- * "snapshot", "timestamp"), 0 if none; pub_serial_record raises it,
- * durably, before files with that serial are put in place. Both return 0
- * or -1 (said).
+ * The highest serial recorded issued in out for kind (account documents
+ * and the revocation list share one line, the snapshot and the timestamp
+ * have their own), 0 if none; pub_serial_record raises it, durably, before
+ * files with that serial are put in place. Both return 0 or -1 (said).
  */
-int pub_serial_floor(const struct pub_opts *o, const char *name,
+int pub_serial_floor(const struct pub_opts *o, enum ak_doc_kind kind,
     unsigned long long *floorp);
-int pub_serial_record(const struct pub_opts *o, const char *name,
+int pub_serial_record(const struct pub_opts *o, enum ak_doc_kind kind,
     unsigned long long serial);
 
 /*

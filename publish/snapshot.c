@@ -302,7 +302,7 @@ write_view_file(const struct pub_opts *o, const struct ak_config *pol,
 		if (old->serial >= serial)
 			serial = old->serial + 1;
 	}
-	if (pub_serial_floor(o, name, &floor) != 0)
+	if (pub_serial_floor(o, kind, &floor) != 0)
 		goto out;
 	if (floor >= serial)
 		serial = floor + 1;
@@ -326,7 +326,7 @@ write_view_file(const struct pub_opts *o, const struct ak_config *pol,
 		goto out;
 	}
 	chmod(staged, 0644);
-	if (pub_serial_record(o, name, serial) != 0)
+	if (pub_serial_record(o, kind, serial) != 0)
 		goto out;
 	if (ak_file_replace_newer(staged, final) != 0) {
 		fprintf(stderr, "%s: cannot replace\n", final);

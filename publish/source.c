@@ -76,6 +76,20 @@ static const char *const serial_names[] = { "documents", "snapshot",
     "timestamp" };
 #define NSERIALS (sizeof(serial_names) / sizeof(serial_names[0]))
 
+/* The record's line for a kind: account documents and the list share one. */
+static size_t
+serial_slot(enum ak_doc_kind kind)
+{
+	switch (kind) {
+	case AK_DOC_SNAPSHOT:
+		return 1;
+	case AK_DOC_TIMESTAMP:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
 /* Reads the record into v; 0, or -1 (said) if it is there but unreadable. */
 static int
 serials_read(const struct pub_opts *o, unsigned long long v[NSERIALS])
@@ -118,31 +132,20 @@ serials_read(const struct pub_opts *o, unsigned long long v[NSERIALS])
 	return r;
 }
 
-static size_t
-serial_index(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < NSERIALS - 1; i++)
-		if (strcmp(name, serial_names[i]) == 0)
-			break;
-	return i;
-}
-
 int
-pub_serial_floor(const struct pub_opts *o, const char *name,
+pub_serial_floor(const struct pub_opts *o, enum ak_doc_kind kind,
     unsigned long long *floorp)
 {
 	unsigned long long v[NSERIALS];
 
 	if (serials_read(o, v) != 0)
 		return -1;
-	*floorp = v[serial_index(name)];
+	*floorp = v[serial_slot(kind)];
 	return 0;
 }
 
 int
-pub_serial_record(const struct pub_opts *o, const char *name,
+pub_serial_record(const struct pub_opts *o, enum ak_doc_kind kind,
     unsigned long long serial)
 {
 	unsigned long long v[NSERIALS];
@@ -151,8 +154,8 @@ pub_serial_record(const struct pub_opts *o, const char *name,
 
 	if (serials_read(o, v) != 0)
 		return -1;
-	if (serial > v[serial_index(name)])
-		v[serial_index(name)] = serial;
+	if (serial > v[serial_slot(kind)])
+		v[serial_slot(kind)] = serial;
 	for (i = 0; i < NSERIALS; i++)
 		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
 		    "%s %llu\n", serial_names[i], v[i]);
@@ -172,26 +175,25 @@ pub_next_serial(const struct pub_opts *o, unsigned long long *serialp)
 	struct dirent *de;
 	DIR *d;
 
-	if (pub_serial_floor(o, "documents", &v) != 0)
+	if (pub_serial_floor(o, AK_DOC_ACCOUNT, &v) != 0)
 		return -1;
 	if (v >= s)
 		s = v + 1;
 	snprintf(path, sizeof(path), "%s/v1/revoked", o->out);
 	if ((v = serial_of(path, AK_DOC_REVOCATIONS)) >= s)
 		s = v + 1;
-	*serialp = s;
 	snprintf(path, sizeof(path), "%s/v1/accounts", o->out);
-	if ((d = opendir(path)) == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		if (!ak_account_valid(de->d_name))
-			continue;
-		snprintf(path, sizeof(path), "%s/v1/accounts/%s", o->out,
-		    de->d_name);
-		if ((v = serial_of(path, AK_DOC_ACCOUNT)) >= s)
-			s = v + 1;
+	if ((d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (!ak_account_valid(de->d_name))
+				continue;
+			snprintf(path, sizeof(path), "%s/v1/accounts/%s",
+			    o->out, de->d_name);
+			if ((v = serial_of(path, AK_DOC_ACCOUNT)) >= s)
+				s = v + 1;
+		}
+		closedir(d);
 	}
-	closedir(d);
 	*serialp = s;
 	return 0;
 }
