@@ -1,4 +1,7 @@
-/* What the sweep reads of other processes: /proc/PID/stat, ids, cgroup. */
+/*
+ * What the sweep reads of other processes: /proc/PID/stat, ids, status
+ * (uids), cgroup.
+ */
 #include "fuzz_common.h"
 
 #include <string.h>
@@ -11,6 +14,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ak_proc p;
 	char buf[4096], out[512];
+	uint32_t ruid, suid;
 	int v2;
 
 	fuzz_init();
@@ -22,5 +26,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)ak_cgroup_parse(buf, out, sizeof(out), &v2);
 	(void)ak_cgroup_dir_ok(buf);
 	(void)ak_proc_parse_id(buf);
+	(void)ak_proc_parse_uids(buf, &ruid, &suid);
 	return 0;
 }
