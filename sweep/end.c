@@ -539,9 +539,21 @@ sweep_end(const char *dir, struct target *ts, size_t n, size_t *passes)
 {
 	struct ak_proctab t;
 	struct freeze fz;
+	sigset_t hold, old;
 	long long until;
 	size_t j, left;
 
+	/*
+	 * Told to stop (systemd's timeout, ^C) while accounts are stopped,
+	 * the sweep first continues them: those signals wait for the thaw.
+	 * SIGKILL cannot: the note is for that.
+	 */
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	(void)sigprocmask(SIG_BLOCK, &hold, &old);
 	freeze_accounts(dir, ts, n, &fz);
 	/* A scope whose monitor is gone: the kernel kills it whole. */
 	if (stop_all(ts, n, &t, passes) == 0) {
@@ -557,6 +569,7 @@ sweep_end(const char *dir, struct target *ts, size_t n, size_t *passes)
 	ak_proctab_free(&t);
 	/* Other sessions of the accounts go on; the killed go. */
 	thaw_accounts(dir, ts, n, &fz);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	/* Thawed, the killed go and the monitors can take SIGTERM. */
 	for (j = 0; j < n; j++)
 		if (ts[j].frozen)

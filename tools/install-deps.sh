@@ -7,7 +7,7 @@ libcmocka-dev nginx-light openssh-server
 openssh-client openssl hyperfine valgrind time clang clang-format cppcheck
 util-linux procps man-db debhelper dpkg-dev fakeroot lintian putty-tools
 systemd tmux python3 varnish curl iproute2
-google-compute-engine-oslogin at cron perl"
+google-compute-engine-oslogin at cron perl strace"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

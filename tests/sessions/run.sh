@@ -199,6 +199,29 @@ sweep
 check "2: a sweep died with the account stopped: the next one continues it, says so, drops the note" \
 	eval '[ "$(state_of "sleep 6201")" = S ] && [ ! -e "$C/sessions/.sweep-stopped" ] &&
 	grep -q "uid $(id -u deploy) and did not finish: [1-9][0-9]* continued" "$SW_LOG"'
+# Told to stop (SIGTERM: systemd's timeout) while the account is stopped:
+# the sweep continues it first. strace holds the sweep 3 s in that window
+# (its first wait4, for the child that stopped the account).
+cat user1.pub user2.pub > "$SRC/accounts/deploy"
+publish_all; refresh_once
+c=$(bg_session user2 deploy 'sleep 6205')
+wait_for 50 eval '[ -n "$(monitor_of "$F2")" ]'
+cat user1.pub > "$SRC/accounts/deploy"
+publish_all; refresh_once
+strace -f -qq -o /dev/null -e trace=wait4 \
+	-e inject=wait4:delay_exit=3000000:when=1 \
+	"$SWEEP" -e -f "$CONF" 2>>"$SW_LOG" &
+ST=$!
+wait_for 50 test -e "$C/sessions/.sweep-stopped"
+held=$(state_of "sleep 6201")
+pkill -TERM -P "$ST" -x authkeys-sweep
+wait "$ST"
+check "2: SIGTERM while the account is stopped: the sweep continues it first, leaves no note" \
+	eval '[ "$held" = T ] && [ "$(state_of "sleep 6201")" = S ] &&
+	[ ! -e "$C/sessions/.sweep-stopped" ]'
+sweep
+check "2: ... and the next sweep ends what it had not" \
+	eval '! pgrep -u deploy -fx "sleep 6205" >/dev/null && [ "$SWRC" = 0 ]'
 kill "$keep" 2>/dev/null
 pkill -9 -u deploy -fx "sleep 6203"
 cat user1.pub user2.pub > "$SRC/accounts/deploy"
