@@ -186,8 +186,13 @@ package-check:
 # ASan+UBSan; the unit, integration and PAM suites under valgrind on the
 # release build (the tree that ships); the docs on the release build.
 # `make check` (release build, no checker) stays for developers, and
-# `./test.sh --full` runs it as well.
-ci-check: sanitize-check valgrind-check docs-check
+# `./test.sh --full` runs it as well. With make -j2 the longest job
+# (valgrind's integration run, ~450 s) starts first and the sanitized
+# suites and the rest of valgrind's take the other slot in turn; listed
+# as sanitize-check then valgrind-check, it started only after the
+# sanitized suites and the run took ~140 s longer.
+ci-check: valgrind-integration sanitize-lazy sanitize-sshd valgrind-unit \
+	valgrind-pam docs-check
 
 # The suites again with AddressSanitizer + UBSan (a separate tree), e2e
 # included (the test sshd gets the sanitizer runtimes preloaded), and under
