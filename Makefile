@@ -187,12 +187,12 @@ package-check:
 # release build (the tree that ships); the docs on the release build.
 # `make check` (release build, no checker) stays for developers, and
 # `./test.sh --full` runs it as well. With make -j2 the longest job
-# (valgrind's integration run, ~450 s) starts first and the sanitized
-# suites and the rest of valgrind's take the other slot in turn; listed
-# as sanitize-check then valgrind-check, it started only after the
-# sanitized suites and the run took ~140 s longer.
-ci-check: valgrind-integration sanitize-lazy sanitize-sshd valgrind-unit \
-	valgrind-pam docs-check
+# (valgrind's integration run, ~450 s) starts first; the other slot takes
+# the sshd suites, valgrind's PAM and unit runs, then the sanitized
+# lazy-module suites, whose integration run needs the integration lock
+# valgrind's run holds (each suite runs once at a time on a host).
+ci-check: valgrind-integration sanitize-sshd valgrind-pam valgrind-unit \
+	sanitize-lazy docs-check
 
 # The suites again with AddressSanitizer + UBSan (a separate tree), e2e
 # included (the test sshd gets the sanitizer runtimes preloaded), and under
