@@ -605,8 +605,7 @@ ak_config_load(const char *path, struct ak_config **cfgp)
 	int r;
 
 	*cfgp = NULL;
-	if ((r = ak_file_check_root_path(path)) != 0 ||
-	    (r = ak_file_read(path, AK_CONFIG_MAX, 1, 0, &buf, &len)) != 0) {
+	if ((r = ak_file_read_root(path, AK_CONFIG_MAX, &buf, &len)) != 0) {
 		ak_log(LOG_ERR, "%s: %s", path, ak_err(r));
 		goto out;
 	}

@@ -286,6 +286,17 @@ ak_file_check_root_path(const char *path)
 	return 0;
 }
 
+int
+ak_file_read_root(const char *path, size_t max, char **bufp, size_t *lenp)
+{
+	int r;
+
+	*bufp = NULL;
+	if ((r = ak_file_check_root_path(path)) != 0)
+		return r;
+	return ak_file_read(path, max, 1, 0, bufp, lenp);
+}
+
 long
 ak_file_read_proc(const char *path, char *buf, size_t size)
 {

@@ -93,6 +93,14 @@ int ak_file_private_dir(const char *path);
 int ak_file_check_root_path(const char *path);
 
 /*
+ * A file root decides by (trusted_signers, trusted_root, the config):
+ * ak_file_check_root_path, then at most max bytes of it as ak_file_read.
+ * Returns 0 (*bufp to free) or what those return.
+ */
+int ak_file_read_root(const char *path, size_t max, char **bufp,
+    size_t *lenp);
+
+/*
  * sshd's rule for a file it runs or loads (file 1) or a directory it trusts
  * (file 0): path resolved, then it and every directory above it owned by
  * root and writable by no one else. Returns 0, or AK_ERR_PERM,

@@ -269,8 +269,7 @@ ak_root_read(const char *path, int verify, time_t now, struct ak_root **rootp)
 
 	*rootp = NULL;
 	/* Who may sign is root's decision: the file and its directories. */
-	if ((r = ak_file_check_root_path(path)) != 0 ||
-	    (r = ak_file_read(path, AK_DOC_MAX, 1, 0, &buf, &len)) != 0) {
+	if ((r = ak_file_read_root(path, AK_DOC_MAX, &buf, &len)) != 0) {
 		ak_log(LOG_ERR, "trusted_root %s: %s (it and its directory "
 		    "must be owned by root and writable by no one else)", path,
 		    ak_err(r));

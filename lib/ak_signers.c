@@ -242,8 +242,7 @@ ak_signers_load(const char *path, struct ak_signers **sp)
 
 	*sp = NULL;
 	/* Who may sign is root's decision: the file and its directory. */
-	if ((r = ak_file_check_root_path(path)) != 0 ||
-	    (r = ak_file_read(path, AK_SIGNERS_MAX, 1, 0, &buf, &len)) != 0) {
+	if ((r = ak_file_read_root(path, AK_SIGNERS_MAX, &buf, &len)) != 0) {
 		ak_log(LOG_ERR, "trusted_signers %s: %s (it and its directory "
 		    "must be owned by root and writable by no one else)", path,
 		    ak_err(r));
@@ -320,8 +319,7 @@ ak_signers_file_digest(const char *path, unsigned char digest[32])
 	size_t len;
 	int r;
 
-	if ((r = ak_file_check_root_path(path)) != 0 ||
-	    (r = ak_file_read(path, AK_SIGNERS_MAX, 1, 0, &buf, &len)) != 0)
+	if ((r = ak_file_read_root(path, AK_SIGNERS_MAX, &buf, &len)) != 0)
 		return r;
 	ak_sha256(buf, len, digest);
 	free(buf);

@@ -58,6 +58,18 @@ test_file_read_and_checks(void **state)
 	assert_int_equal(ak_file_check_root_path(path), AK_ERR_PERM);
 	run_ok("chown 0 %s/open", dir);
 	assert_int_equal(ak_file_check_root_path(path), 0);
+	/* Both in one: the path's rule, then the read and its limit. */
+	assert_int_equal(ak_file_read_root(path, 1, &buf, &len), 0);
+	assert_int_equal(len, 1);
+	assert_string_equal(buf, "x");
+	free(buf);
+	run_ok("chmod 1777 %s/open", dir);
+	assert_int_equal(ak_file_read_root(path, 1, &buf, &len), AK_ERR_PERM);
+	assert_null(buf);
+	run_ok("chmod 755 %s/open", dir);
+	run_ok("printf xy > %s", path);
+	assert_int_equal(ak_file_read_root(path, 1, &buf, &len),
+	    AK_ERR_TOO_LARGE);
 	/* A link anywhere is resolved, and the target's path checked. */
 	snprintf(path, sizeof(path), "%s/via", dir);
 	assert_int_equal(symlink("open/inner", path), 0);
