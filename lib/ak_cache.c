@@ -475,7 +475,7 @@ ak_root_state_read(const struct ak_config *cfg, uid_t owner,
 	int r;
 
 	memset(rs, 0, sizeof(*rs));
-	if ((r = ak_file_read_root(cfg->trusted_root, AK_SIGNERS_MAX, &buf,
+	if ((r = ak_file_read_root(cfg->trusted_root, AK_DOC_MAX, &buf,
 	    &len)) != 0)
 		return r;
 	ak_sha256(buf, len, rs->digest);

@@ -562,6 +562,40 @@ test_marks_expired_root(void **state)
 	assert_int_equal(m.root_expired, 0);
 }
 
+/*
+ * The cache-hit path reads the bootstrap root with the limit the resolver
+ * loads it with: a root over 256 KiB (long comments) was the resolver's
+ * and not the cache-hit path's, which then decided nothing.
+ */
+static void
+test_marks_read_root_as_resolver(void **state)
+{
+	struct ak_config cfg;
+	struct ak_marks m;
+	struct ak_root *root;
+	char bpath[256], own[128];
+
+	(void)state;
+	snprintf(own, sizeof(own), "%s/own4", test_dir);
+	run_ok("mkdir -m 700 %s", own);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.require_signature = 1;
+	cfg.namespace = (char *)"authkeys";
+	cfg.cache_dir = own;
+	snprintf(bpath, sizeof(bpath), "%s/boot.big", test_dir);
+	body("boot.big", 1, "2099-01-01T00:00:00Z", ROLES1);
+	run_ok("for i in $(seq 3000); do printf '# %%098d\\n' $i; done >> %s",
+	    bpath);
+	sign("boot.big", AK_ROOT_NS, "r1 r2");
+	run_ok("chmod 644 %s && test $(stat -c %%s %s) -gt 262144", bpath,
+	    bpath);
+	assert_int_equal(ak_root_load(bpath, time(NULL), &root), 0);
+	ak_root_free(root);
+	cfg.trusted_root = bpath;
+	assert_int_equal(ak_marks_load(&cfg, geteuid(), &m), 0);
+	assert_int_equal(m.on, 1);
+}
+
 int
 main(void)
 {
@@ -573,6 +607,7 @@ main(void)
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_walk_checks_bootstrap),
 		cmocka_unit_test(test_marks_expired_root),
+		cmocka_unit_test(test_marks_read_root_as_resolver),
 	};
 
 	return cmocka_run_group_tests(tests, setup, test_dir_teardown);
